@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { createSandboxServer, type SandboxServer } from './create-sandbox-server.js';
+
+const USAGE = `Usage: sandproc-server [options]
+
+  --port <n>            port to listen on (default 8080, 0 = any free port)
+  --host <address>      interface to listen on (default 127.0.0.1)
+  --token <t>           bearer token (default: $SANDPROC_TOKEN, else a random one, printed)
+  --no-auth             no token required (refused on a non-loopback host)
+  --cors-origin <o>     answer CORS for this origin (repeatable)
+  --strict              strict compatibility with the real Blaxel sandbox API
+  -h, --help            show this help
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      token: { type: 'string' },
+      'no-auth': { type: 'boolean', default: false },
+      'cors-origin': { type: 'string', multiple: true },
+      strict: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid --port '${values.port}'`);
+  const givenToken = values.token ?? process.env['SANDPROC_TOKEN'];
+  const server = await createSandboxServer({
+    port,
+    host: values.host,
+    token: givenToken && givenToken.length > 0 ? givenToken : undefined,
+    auth: !values['no-auth'],
+    corsOrigins: values['cors-origin'] ?? [],
+    compatibility: values.strict ? 'strict' : 'extended',
+  });
+  installShutdown(server);
+  process.stdout.write(`listening on ${server.url}\n`);
+  if (values['no-auth']) process.stdout.write('auth: disabled\n');
+  else if (!givenToken) process.stdout.write(`token: ${server.token}\n`);
+}
+
+function installShutdown(server: SandboxServer): void {
+  let shuttingDown = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    const forceExit = setTimeout(() => process.exit(1), 10_000);
+    forceExit.unref();
+    server.close().then(
+      () => process.exit(signal === 'SIGINT' ? 130 : 0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGHUP', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`sandproc-server: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  process.exit(2);
+});

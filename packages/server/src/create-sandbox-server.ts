@@ -1,0 +1,137 @@
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { createRequestHandler } from './http/request-handler.js';
+import { Router } from './http/router.js';
+import type { ResolvedOptions, SandboxServerOptions } from './options.js';
+import { ProcessManager } from './process/process-manager.js';
+import { execProcess } from './routes/exec-route.js';
+import { health } from './routes/health-route.js';
+import { getLogs, streamLogs } from './routes/logs-routes.js';
+import { getProcess, killProcess, listProcesses, stopProcess } from './routes/process-routes.js';
+import type { ServerContext } from './routes/server-context.js';
+import { closeStdin, writeStdin } from './routes/stdin-routes.js';
+import { generateToken } from './security/auth.js';
+import { isLoopbackHost } from './security/host-check.js';
+
+/** Counters exposed for tests and monitoring. */
+export interface SandboxServerStats {
+  /** Processes ever started. */
+  processes: number;
+  /** Processes currently running. */
+  running: number;
+  /** Output bytes retained in memory over all processes (the figure the budgets bound). */
+  retainedOutputBytes: number;
+}
+
+/** A running local sandbox server. */
+export interface SandboxServer {
+  /** Base URL with the actual port, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  /** The actual port (useful with `port: 0`). */
+  readonly port: number;
+  /** The bearer token clients must send (generated when not given). */
+  readonly token: string;
+  /** The options in effect, defaults applied. */
+  readonly options: Readonly<ResolvedOptions>;
+  /** Current counters. */
+  stats(): SandboxServerStats;
+  /** SIGKILL to every process group started, closes every socket; resolves when done. Idempotent. */
+  close(): Promise<void>;
+}
+
+function resolveOptions(options: SandboxServerOptions): ResolvedOptions {
+  const host = options.host ?? '127.0.0.1';
+  const auth = options.auth ?? true;
+  if (!auth && !isLoopbackHost(host)) {
+    throw new Error(`refusing to run without auth on non-loopback host '${host}'`);
+  }
+  return {
+    port: options.port ?? 8080,
+    host,
+    token: options.token ?? generateToken(),
+    auth,
+    corsOrigins: [...(options.corsOrigins ?? [])],
+    compatibility: options.compatibility ?? 'extended',
+    keepaliveIntervalMs: options.keepaliveIntervalMs ?? 30_000,
+    ndjsonKeepaliveIntervalMs: options.ndjsonKeepaliveIntervalMs ?? 5000,
+    restartDelayMs: options.restartDelayMs ?? 1000,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    maxStdinBytes: options.maxStdinBytes ?? 8 * 1024 * 1024,
+    outputMemoryBytes: options.outputMemoryBytes ?? 8 * 1024 * 1024,
+    totalOutputMemoryBytes: options.totalOutputMemoryBytes ?? 64 * 1024 * 1024,
+    stopGraceMs: options.stopGraceMs ?? 10_000,
+  };
+}
+
+function buildRouter(server: ServerContext): Router {
+  return new Router()
+    .add('GET', '/health', health(server))
+    .add('GET', '/process', listProcesses(server))
+    .add('POST', '/process', execProcess(server))
+    .add('GET', '/process/:id', getProcess(server))
+    .add('DELETE', '/process/:id', stopProcess(server))
+    .add('DELETE', '/process/:id/kill', killProcess(server))
+    .add('GET', '/process/:id/logs', getLogs(server))
+    .add('GET', '/process/:id/logs/stream', streamLogs(server))
+    .add('POST', '/process/:id/stdin', writeStdin(server))
+    .add('DELETE', '/process/:id/stdin', closeStdin(server));
+}
+
+function listen(httpServer: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => {
+      httpServer.off('error', reject);
+      const address = httpServer.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+/** Starts a local sandbox server and resolves once it accepts connections. */
+export async function createSandboxServer(options: SandboxServerOptions = {}): Promise<SandboxServer> {
+  const resolved = resolveOptions(options);
+  const manager = new ProcessManager({
+    restartDelayMs: resolved.restartDelayMs,
+    stopGraceMs: resolved.stopGraceMs,
+    outputMemoryBytes: resolved.outputMemoryBytes,
+    totalOutputMemoryBytes: resolved.totalOutputMemoryBytes,
+    chunkRecords: resolved.compatibility === 'strict',
+    secrets: [resolved.token],
+  });
+  const httpServer = createServer(createRequestHandler(buildRouter({ manager, options: resolved }), resolved));
+  httpServer.requestTimeout = 0;
+  httpServer.headersTimeout = 60_000;
+  const sockets = new Set<Socket>();
+  httpServer.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  httpServer.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  const port = await listen(httpServer, resolved.port, resolved.host);
+  const urlHost = resolved.host.includes(':') && !resolved.host.startsWith('[') ? `[${resolved.host}]` : resolved.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    token: resolved.token,
+    options: { ...resolved, port },
+    stats: () => ({
+      processes: manager.list().length,
+      running: manager.list().filter((managed) => managed.status === 'running').length,
+      retainedOutputBytes: manager.retainedOutputBytes(),
+    }),
+    close: () => {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        await manager.closeAll();
+        for (const socket of sockets) socket.destroy();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hasValidToken } from '../security/auth.js';
+import { handleCors } from '../security/cors.js';
+import { createHostCheck } from '../security/host-check.js';
+import type { ResolvedOptions } from '../options.js';
+import { sendError } from './respond.js';
+import type { Router } from './router.js';
+
+const PUBLIC_PATHS = new Set(['/health']);
+const LEFTOVER_BODY_GRACE_MS = 2000;
+
+/** The `node:http` request listener: Host check, CORS, auth, routing, and a 4xx for every fault. */
+export function createRequestHandler(router: Router, options: ResolvedOptions) {
+  const hostAllowed = createHostCheck(options.host);
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    const closed = new AbortController();
+    response.on('close', () => closed.abort());
+    response.on('finish', () => {
+      if (request.complete) return;
+      request.resume();
+      setTimeout(() => request.destroy(), LEFTOVER_BODY_GRACE_MS).unref();
+    });
+    request.on('error', () => undefined);
+    response.on('error', () => undefined);
+    if (!hostAllowed(request.headers.host)) return sendError(response, 403, 'forbidden host');
+    if (handleCors(request, response, options.corsOrigins)) return;
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      return sendError(response, 400, 'invalid request URL');
+    }
+    if (options.auth && !PUBLIC_PATHS.has(url.pathname) && !hasValidToken(request, options.token)) {
+      return sendError(response, 401, 'missing or invalid bearer token', { 'WWW-Authenticate': 'Bearer' });
+    }
+    const match = router.match(request.method ?? 'GET', url.pathname);
+    if (match.kind === 'not-found') return sendError(response, 404, 'not found');
+    if (match.kind === 'bad-path') return sendError(response, 400, 'invalid path encoding');
+    if (match.kind === 'method-not-allowed') {
+      return sendError(response, 405, 'method not allowed', { Allow: [...match.allowed, 'OPTIONS'].join(', ') });
+    }
+    const context = { request, response, url, params: match.params, signal: closed.signal };
+    Promise.resolve()
+      .then(() => match.handler(context))
+      .catch((error: unknown) => {
+        sendError(response, 400, `request failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+  };
+}

@@ -1,0 +1,62 @@
+/** How closely the server follows the real Blaxel sandbox API. */
+export type CompatibilityMode = 'extended' | 'strict';
+
+/** Options of {@link createSandboxServer}. Every option is optional. */
+export interface SandboxServerOptions {
+  /** TCP port to listen on. `0` picks any free port. Default `8080`. */
+  port?: number;
+  /** Interface to listen on. Default `'127.0.0.1'`. */
+  host?: string;
+  /** Bearer token every request must carry. Default: a random 32-byte hex token (see `server.token`). */
+  token?: string;
+  /** Require the bearer token. `false` is refused unless `host` is a loopback address. Default `true`. */
+  auth?: boolean;
+  /** Origins that get CORS headers (exact match, e.g. `'http://localhost:5173'`). Default: none. */
+  corsOrigins?: string[];
+  /**
+   * `'extended'` (default) serves the improvements of PROTOCOL.md §7–8; `'strict'` reproduces the
+   * real Blaxel server byte for byte where they differ (chunk prefixes, 200 on unknown stream id,
+   * concatenated `logs`, no `since`, kill ignores its signal).
+   */
+  compatibility?: CompatibilityMode;
+  /** Period of `[keepalive]` lines on `/logs/stream`, in milliseconds. Default `30000`. */
+  keepaliveIntervalMs?: number;
+  /** Period of `{"type":"keepalive"}` objects on the NDJSON exec stream, in milliseconds. Default `5000`. */
+  ndjsonKeepaliveIntervalMs?: number;
+  /** Delay before a restart after a failure (`restartOnFailure`), in milliseconds. Default `1000`. */
+  restartDelayMs?: number;
+  /** Largest JSON request body, in bytes. Default `1048576` (1 MiB). */
+  maxBodyBytes?: number;
+  /** Largest `POST /process/{id}/stdin` body, in bytes. Default `8388608` (8 MiB). */
+  maxStdinBytes?: number;
+  /**
+   * Output kept in memory per process, in bytes (UTF-16 text size plus a small per-record
+   * overhead). Older records are dropped past it. Default `8388608` (8 MiB).
+   */
+  outputMemoryBytes?: number;
+  /**
+   * Output kept in memory over all finished processes, in bytes. Past it, the oldest finished
+   * processes lose their retained output first. Default `67108864` (64 MiB).
+   */
+  totalOutputMemoryBytes?: number;
+  /** Grace after a stop (SIGTERM) before the group gets SIGKILL, in milliseconds. `0` = never. Default `10000`. */
+  stopGraceMs?: number;
+}
+
+/** Options with every default applied. */
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  token: string;
+  auth: boolean;
+  corsOrigins: string[];
+  compatibility: CompatibilityMode;
+  keepaliveIntervalMs: number;
+  ndjsonKeepaliveIntervalMs: number;
+  restartDelayMs: number;
+  maxBodyBytes: number;
+  maxStdinBytes: number;
+  outputMemoryBytes: number;
+  totalOutputMemoryBytes: number;
+  stopGraceMs: number;
+}

@@ -1,0 +1,253 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { OutputLog, type OutputStream } from './output-log.js';
+import type { ProcessRequest, ProcessStatus } from './process-status.js';
+import { signalGroup } from './signal-group.js';
+
+/** Everything a {@link ManagedProcess} needs to start (and restart) its command. */
+export interface ManagedProcessSettings {
+  request: ProcessRequest;
+  name: string;
+  /** Absolute working directory, already checked to exist. */
+  cwd: string | undefined;
+  env: NodeJS.ProcessEnv;
+  restartDelayMs: number;
+  stopGraceMs: number;
+  outputMemoryBytes: number;
+  chunkRecords: boolean;
+}
+
+/** Result of a stdin write. */
+export type StdinWriteResult = 'written' | 'no-stdin' | 'closed' | 'exited';
+
+const PIPE_DRAIN_GRACE_MS = 200;
+const DEFAULT_KEEP_ALIVE_SECONDS = 600;
+
+/**
+ * One process record: a command run as `sh -c` in its own process group, restarted on failure
+ * when asked, with a stable public pid (the first child's pid) across restarts.
+ */
+export class ManagedProcess {
+  readonly name: string;
+  readonly command: string;
+  readonly workingDir: string;
+  readonly restartOnFailure: boolean;
+  readonly maxRestarts: number;
+  readonly keepAlive: boolean;
+  readonly hasStdin: boolean;
+  readonly output: OutputLog;
+  /** Every process group id this record ever created (one per start). */
+  readonly groupIds = new Set<number>();
+  #settings: ManagedProcessSettings;
+  #publicPid = 0;
+  #child: ChildProcess | undefined;
+  #status: ProcessStatus = 'running';
+  #exitCode = 0;
+  #lastFailureCode = 0;
+  #startedAt = new Date();
+  #completedAt: Date | undefined;
+  #restartCount = 0;
+  #stopRequested = false;
+  #killRequested = false;
+  #stdinClosed = false;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #finished = false;
+  readonly #finishedListeners = new Set<() => void>();
+
+  constructor(settings: ManagedProcessSettings) {
+    this.#settings = settings;
+    const { request } = settings;
+    this.name = settings.name;
+    this.command = request.command;
+    this.workingDir = request.workingDir ?? '';
+    this.restartOnFailure = request.restartOnFailure ?? false;
+    this.maxRestarts = request.maxRestarts ?? 0;
+    this.keepAlive = request.keepAlive ?? false;
+    this.hasStdin = request.stdin ?? false;
+    this.output = new OutputLog({ memoryBytes: settings.outputMemoryBytes, chunkRecords: settings.chunkRecords });
+  }
+
+  /** Spawns the first child. Throws if the operating system refuses to spawn. */
+  start(): void {
+    this.#spawnChild();
+    this.#publicPid = this.#child?.pid ?? 0;
+    const seconds = this.keepAlive ? (this.#settings.request.timeout ?? DEFAULT_KEEP_ALIVE_SECONDS) : 0;
+    if (seconds > 0) {
+      this.#deadlineTimer = setTimeout(() => this.kill('SIGKILL'), seconds * 1000);
+      this.#deadlineTimer.unref();
+    }
+  }
+
+  get pid(): number { return this.#publicPid; }
+  get status(): ProcessStatus { return this.#status; }
+  get exitCode(): number { return this.#exitCode; }
+  get startedAt(): Date { return this.#startedAt; }
+  get completedAt(): Date | undefined { return this.#completedAt; }
+  get restartCount(): number { return this.#restartCount; }
+  get finished(): boolean { return this.#finished; }
+
+  /** Calls `listener` once the process reached its final status. Returns the unsubscribe function. */
+  onFinished(listener: () => void): () => void {
+    if (this.#finished) {
+      queueMicrotask(listener);
+      return () => undefined;
+    }
+    this.#finishedListeners.add(listener);
+    return () => this.#finishedListeners.delete(listener);
+  }
+
+  /** SIGTERM to the group (SIGKILL after the grace). Returns false if the process is not running. */
+  stop(): boolean {
+    if (this.#status !== 'running') return false;
+    this.#stopRequested = true;
+    this.output.notice('[Process is being gracefully terminated]');
+    if (this.#cancelPendingRestart('stopped')) return true;
+    this.#signal('SIGTERM');
+    const grace = this.#settings.stopGraceMs;
+    if (grace > 0 && this.#graceTimer === undefined) {
+      this.#graceTimer = setTimeout(() => this.#signal('SIGKILL'), grace);
+      this.#graceTimer.unref();
+    }
+    return true;
+  }
+
+  /** Sends `signal` (default SIGKILL) to the group. Returns false if the process is not running. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): boolean {
+    if (this.#status !== 'running') return false;
+    this.#killRequested = true;
+    this.output.notice(signal === 'SIGKILL' ? '[Process is being forcefully killed]' : `[Process is being sent ${signal}]`);
+    if (this.#cancelPendingRestart('killed')) return true;
+    this.#signal(signal);
+    return true;
+  }
+
+  /** Writes raw bytes to the child's stdin. */
+  writeStdin(data: Buffer): StdinWriteResult {
+    if (!this.hasStdin) return 'no-stdin';
+    if (this.#status !== 'running' || this.#child === undefined) return 'exited';
+    const stdin = this.#child.stdin;
+    if (this.#stdinClosed || stdin === null || stdin.destroyed || stdin.writableEnded) return 'closed';
+    stdin.write(data);
+    return 'written';
+  }
+
+  /** Closes the child's stdin (EOF). Idempotent. */
+  closeStdin(): void {
+    this.#stdinClosed = true;
+    const stdin = this.#child?.stdin;
+    if (stdin && !stdin.destroyed && !stdin.writableEnded) stdin.end();
+  }
+
+  /** SIGKILL to every group this record created (server shutdown). */
+  destroy(): void {
+    clearTimeout(this.#restartTimer);
+    clearTimeout(this.#deadlineTimer);
+    clearTimeout(this.#graceTimer);
+    for (const groupId of this.groupIds) signalGroup(groupId, 'SIGKILL');
+    if (this.#status === 'running' && this.#child === undefined) this.#finish('killed', -1);
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    const child = this.#child;
+    if (child?.pid === undefined) return;
+    if (!signalGroup(child.pid, signal)) {
+      try { child.kill(signal); } catch { /* already gone */ }
+    }
+  }
+
+  #cancelPendingRestart(status: ProcessStatus): boolean {
+    if (this.#restartTimer === undefined) return false;
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
+    this.#finish(status, this.#lastFailureCode);
+    return true;
+  }
+
+  #spawnChild(): void {
+    const { cwd, env } = this.#settings;
+    const child = spawn('sh', ['-c', this.command], {
+      cwd, env, detached: true, stdio: [this.hasStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    this.#stdinClosed = false;
+    this.#startedAt = new Date();
+    this.#completedAt = undefined;
+    this.#exitCode = 0;
+    if (child.pid !== undefined) this.groupIds.add(child.pid);
+    child.stdin?.on('error', () => { this.#stdinClosed = true; });
+    this.#pipe(child, 'stdout');
+    this.#pipe(child, 'stderr');
+    let exited = false;
+    let drainTimer: NodeJS.Timeout | undefined;
+    const settle = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (exited) return;
+      exited = true;
+      clearTimeout(drainTimer);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      child.stdin?.destroy();
+      this.#onChildExit(code, signal);
+    };
+    child.on('error', () => { if (child.pid === undefined) settle(127, null); });
+    child.on('exit', (code, signal) => {
+      drainTimer = setTimeout(() => settle(code, signal), PIPE_DRAIN_GRACE_MS);
+      child.once('close', () => settle(code, signal));
+    });
+  }
+
+  #pipe(child: ChildProcess, stream: OutputStream): void {
+    const readable = child[stream];
+    readable?.on('data', (chunk: Buffer) => this.output.write(stream, chunk));
+    readable?.on('error', () => undefined);
+  }
+
+  #onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.output.flushPartialLines();
+    this.#child = undefined;
+    const exitCode = signal !== null || code === null ? -1 : code;
+    if (this.#killRequested || this.#stopRequested) {
+      const groupId = [...this.groupIds].at(-1);
+      if (groupId !== undefined) signalGroup(groupId, 'SIGKILL');
+      const status = exitCode === 0 ? 'completed' : this.#killRequested ? 'killed' : 'stopped';
+      this.#finish(status, exitCode);
+      return;
+    }
+    if (exitCode === 0) {
+      this.#finish('completed', 0);
+      return;
+    }
+    const unlimited = this.maxRestarts < 0;
+    if (this.restartOnFailure && (unlimited || this.#restartCount < this.maxRestarts)) {
+      const attempt = this.#restartCount + 1;
+      this.#lastFailureCode = exitCode;
+      this.output.notice(`[Process failed with exit code ${exitCode}. Attempting restart ${attempt}/${unlimited ? 'unlimited' : this.maxRestarts}...]`);
+      this.#restartTimer = setTimeout(() => this.#restart(), this.#settings.restartDelayMs);
+      return;
+    }
+    this.#finish('failed', exitCode);
+  }
+
+  #restart(): void {
+    this.#restartTimer = undefined;
+    this.#restartCount++;
+    try {
+      this.#spawnChild();
+    } catch {
+      this.#finish('failed', this.#lastFailureCode);
+    }
+  }
+
+  #finish(status: ProcessStatus, exitCode: number): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#deadlineTimer);
+    clearTimeout(this.#graceTimer);
+    this.#status = status;
+    this.#exitCode = exitCode;
+    this.#completedAt = new Date();
+    this.output.end();
+    for (const listener of [...this.#finishedListeners]) listener();
+    this.#finishedListeners.clear();
+  }
+}

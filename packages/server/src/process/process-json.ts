@@ -1,0 +1,34 @@
+import type { ManagedProcess } from './managed-process.js';
+import type { ProcessJson } from './process-status.js';
+
+/** Inline output in a Process object: the last 64 KiB of each stream. */
+export const INLINE_OUTPUT_CHARACTERS = 64 * 1024;
+
+/** Where the Process object is shown: `completedAt` is `""` while running in one, `null` in a list. */
+export type ProcessView = 'one' | 'list';
+
+/** Builds the Process object of PROTOCOL.md §2. `concatenateLogs` = strict mode `logs`. */
+export function toProcessJson(process: ManagedProcess, view: ProcessView, concatenateLogs: boolean): ProcessJson {
+  const running = process.status === 'running';
+  const completedAt = process.completedAt;
+  const stdout = process.output.streamText('stdout', INLINE_OUTPUT_CHARACTERS);
+  const stderr = process.output.streamText('stderr', INLINE_OUTPUT_CHARACTERS);
+  return {
+    pid: String(process.pid),
+    name: process.name,
+    command: process.command,
+    workingDir: process.workingDir,
+    status: process.status,
+    exitCode: running ? 0 : process.exitCode,
+    startedAt: process.startedAt.toUTCString(),
+    completedAt: running || completedAt === undefined ? (view === 'list' ? null : '') : completedAt.toUTCString(),
+    stdout,
+    stderr,
+    logs: concatenateLogs ? stdout + stderr : process.output.combinedText(INLINE_OUTPUT_CHARACTERS),
+    restartOnFailure: process.restartOnFailure,
+    maxRestarts: process.maxRestarts,
+    restartCount: process.restartCount,
+    keepAlive: process.keepAlive,
+  };
+}
+

@@ -1,0 +1,115 @@
+import type { ServerResponse } from 'node:http';
+import { EntryPump } from '../http/entry-pump.js';
+import { parseJson, readBody } from '../http/read-body.js';
+import { sendError, sendJson } from '../http/respond.js';
+import type { RouteHandler } from '../http/router.js';
+import type { ManagedProcess } from '../process/managed-process.js';
+import type { LogEntry } from '../process/output-log.js';
+import { ProcessStartError } from '../process/process-manager.js';
+import { toProcessJson } from '../process/process-json.js';
+import type { ProcessRequest } from '../process/process-status.js';
+import { waitForExit, waitForPorts } from '../process/wait-for-ports.js';
+import { validateProcessRequest } from '../validation/process-request.js';
+import { isStrict, type ServerContext } from './server-context.js';
+
+/** `POST /process`: start a process; JSON answer, or NDJSON with `Accept: text/event-stream`. */
+export function execProcess(server: ServerContext): RouteHandler {
+  return async ({ request, response, signal }) => {
+    const body = await readBody(request, server.options.maxBodyBytes);
+    if (body.kind === 'aborted') return;
+    if (body.kind === 'too-large') return sendError(response, 413, 'request body too large');
+    const parsed = parseJson(body.body);
+    if (!parsed.ok) return sendError(response, 400, 'invalid JSON body');
+    const validation = validateProcessRequest(parsed.value);
+    if (!validation.ok) return sendError(response, 400, validation.error);
+    const processRequest = validation.value;
+    let managed: ManagedProcess;
+    try {
+      managed = await server.manager.start(processRequest);
+    } catch (error) {
+      if (error instanceof ProcessStartError) return sendError(response, error.status, error.message);
+      return sendError(response, 422, 'failed to start process');
+    }
+    const accept = request.headers.accept ?? '';
+    if (accept.includes('text/event-stream')) return streamExec(server, managed, processRequest, response, signal);
+    await answerWhenReady(server, managed, processRequest, response, signal);
+  };
+}
+
+async function answerWhenReady(server: ServerContext, managed: ManagedProcess, processRequest: ProcessRequest,
+  response: ServerResponse, clientGone: AbortSignal): Promise<void> {
+  const timeoutSeconds = processRequest.timeout ?? 0;
+  const deadline = new AbortController();
+  const onClientGone = (): void => deadline.abort();
+  clientGone.addEventListener('abort', onClientGone, { once: true });
+  const timer = timeoutSeconds > 0 ? setTimeout(() => deadline.abort(), timeoutSeconds * 1000) : undefined;
+  try {
+    if (processRequest.waitForPorts && processRequest.waitForPorts.length > 0) {
+      const outcome = await waitForPorts(processRequest.waitForPorts, managed, deadline.signal);
+      if (outcome === 'finished') {
+        return sendError(response, 422, `process exited before ports ${processRequest.waitForPorts.join(', ')} accepted connections`);
+      }
+      if (outcome === 'aborted') return timedOut(response, clientGone, timeoutSeconds);
+    }
+    if (processRequest.waitForCompletion) {
+      const outcome = await waitForExit(managed, deadline.signal);
+      if (outcome === 'aborted') return timedOut(response, clientGone, timeoutSeconds);
+    }
+    sendJson(response, 200, toProcessJson(managed, 'one', isStrict(server)));
+  } finally {
+    clearTimeout(timer);
+    clientGone.removeEventListener('abort', onClientGone);
+  }
+}
+
+function timedOut(response: ServerResponse, clientGone: AbortSignal, timeoutSeconds: number): void {
+  if (clientGone.aborted) return;
+  sendError(response, 422, `process timed out after ${timeoutSeconds} seconds`);
+}
+
+function streamExec(server: ServerContext, managed: ManagedProcess, processRequest: ProcessRequest,
+  response: ServerResponse, clientGone: AbortSignal): void {
+  const strict = isStrict(server);
+  response.writeHead(200, {
+    'Content-Type': 'application/x-ndjson',
+    'Cache-Control': 'no-cache, no-store',
+    'X-Accel-Buffering': 'no',
+  });
+  response.flushHeaders();
+  const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
+  const format = (entry: LogEntry): string | undefined => {
+    if (entry.stream === null) return undefined;
+    return line({ type: entry.stream, data: strict ? entry.text : `${entry.text}\n` });
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const pump = new EntryPump({
+    log: managed.output,
+    response,
+    startSequence: 0,
+    skipRecordsBelow: 0,
+    format,
+    formatGap: (count) => line({ type: 'error', data: `output truncated: ${count} records dropped` }),
+    onEnd: () => {
+      cleanup();
+      response.end(line({ type: 'result', data: JSON.stringify(toProcessJson(managed, 'one', strict)) }));
+    },
+  });
+  const keepalive = setInterval(() => {
+    if (!pump.congested) response.write(line({ type: 'keepalive' }));
+  }, server.options.ndjsonKeepaliveIntervalMs);
+  const cleanup = (): void => {
+    clearInterval(keepalive);
+    clearTimeout(timer);
+    pump.stop();
+  };
+  const timeoutSeconds = processRequest.timeout ?? 0;
+  if (timeoutSeconds > 0) {
+    timer = setTimeout(() => {
+      cleanup();
+      response.write(line({ type: 'error', data: `process timed out after ${timeoutSeconds} seconds` }));
+      response.end(line({ type: 'result', data: JSON.stringify(toProcessJson(managed, 'one', strict)) }));
+    }, timeoutSeconds * 1000);
+  }
+  clientGone.addEventListener('abort', cleanup, { once: true });
+  pump.pump();
+}

@@ -1,0 +1,80 @@
+import { EntryPump } from '../http/entry-pump.js';
+import { sendError, sendJson } from '../http/respond.js';
+import type { RouteHandler } from '../http/router.js';
+import type { LogEntry } from '../process/output-log.js';
+import { findOr404 } from './process-routes.js';
+import { isStrict, type ServerContext } from './server-context.js';
+
+/** `GET /process/{id}/logs`: `{stdout, stderr, logs}` from the retained output. */
+export function getLogs(server: ServerContext): RouteHandler {
+  return (context) => {
+    const managed = findOr404(server, context);
+    if (managed === undefined) return;
+    const stdout = managed.output.streamText('stdout');
+    const stderr = managed.output.streamText('stderr');
+    const logs = isStrict(server) ? stdout + stderr : managed.output.combinedText();
+    sendJson(context.response, 200, { stdout, stderr, logs });
+  };
+}
+
+/** `GET /process/{id}/logs/stream[?since=N]`: backlog then live, `stdout:`/`stderr:` prefixed. */
+export function streamLogs(server: ServerContext): RouteHandler {
+  return (context) => {
+    const { response, url, signal } = context;
+    const strict = isStrict(server);
+    const identifier = context.params['id'] ?? '';
+    const managed = server.manager.find(identifier);
+    if (managed === undefined) {
+      if (!strict) return void findOr404(server, context);
+      response.writeHead(200, streamHeaders());
+      response.end(JSON.stringify({ error: `process with identifier '${identifier}' not found` }));
+      return;
+    }
+    const since = strict ? 0 : parseSince(url.searchParams.get('since'));
+    if (since === undefined) return sendError(response, 400, 'since must be a non-negative integer');
+    const cursor = managed.output.cursorAfterRecords(since);
+    response.writeHead(200, strict ? streamHeaders() : { ...streamHeaders(), 'X-Log-Offset': String(cursor.offset) });
+    response.flushHeaders();
+    const pump = new EntryPump({
+      log: managed.output,
+      response,
+      startSequence: cursor.sequence,
+      skipRecordsBelow: cursor.offset,
+      format: strict ? formatChunk : formatLine,
+      formatGap: (count) => `[Output truncated: ${count} records dropped]\n`,
+      onEnd: () => response.end(),
+    });
+    const keepalive = setInterval(() => {
+      if (!pump.congested && !managed.output.ended) response.write('[keepalive]\n');
+    }, server.options.keepaliveIntervalMs);
+    const cleanup = (): void => {
+      clearInterval(keepalive);
+      pump.stop();
+    };
+    signal.addEventListener('abort', cleanup, { once: true });
+    pump.pump();
+  };
+}
+
+function streamHeaders(): Record<string, string> {
+  return {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    'X-Accel-Buffering': 'no',
+  };
+}
+
+function formatLine(entry: LogEntry): string {
+  return entry.stream === null ? `${entry.text}\n` : `${entry.stream}:${entry.text}\n`;
+}
+
+function formatChunk(entry: LogEntry): string {
+  return entry.stream === null ? `${entry.text}\n` : `${entry.stream}:${entry.text}`;
+}
+
+function parseSince(value: string | null): number | undefined {
+  if (value === null || value === '') return 0;
+  if (!/^\d+$/.test(value)) return undefined;
+  const since = Number(value);
+  return Number.isSafeInteger(since) ? since : undefined;
+}

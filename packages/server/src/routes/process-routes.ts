@@ -1,0 +1,73 @@
+import { parseJson, readBody } from '../http/read-body.js';
+import { sendError, sendJson, sendMessage } from '../http/respond.js';
+import type { RouteContext, RouteHandler } from '../http/router.js';
+import type { ManagedProcess } from '../process/managed-process.js';
+import { toProcessJson } from '../process/process-json.js';
+import { parseSignalName } from '../process/signal-group.js';
+import { isStrict, type ServerContext } from './server-context.js';
+
+/** Finds `{id}` or answers 404. */
+export function findOr404(server: ServerContext, context: RouteContext): ManagedProcess | undefined {
+  const identifier = context.params['id'] ?? '';
+  const managed = server.manager.find(identifier);
+  if (managed === undefined) sendError(context.response, 404, `process with identifier '${identifier}' not found`);
+  return managed;
+}
+
+/** `GET /process`: every process ever started. */
+export function listProcesses(server: ServerContext): RouteHandler {
+  return ({ response }) => {
+    const strict = isStrict(server);
+    sendJson(response, 200, server.manager.list().map((managed) => toProcessJson(managed, 'list', strict)));
+  };
+}
+
+/** `GET /process/{id}`. */
+export function getProcess(server: ServerContext): RouteHandler {
+  return (context) => {
+    const managed = findOr404(server, context);
+    if (managed) sendJson(context.response, 200, toProcessJson(managed, 'one', isStrict(server)));
+  };
+}
+
+/** `DELETE /process/{id}`: SIGTERM to the group. */
+export function stopProcess(server: ServerContext): RouteHandler {
+  return (context) => {
+    const managed = findOr404(server, context);
+    if (managed === undefined) return;
+    if (!managed.stop()) {
+      sendError(context.response, 404, `process '${managed.name}' is not running`);
+      return;
+    }
+    sendMessage(context.response, 'Process stopped successfully');
+  };
+}
+
+/** `DELETE /process/{id}/kill`: SIGKILL (or the body's `signal`, extended mode) to the group. */
+export function killProcess(server: ServerContext): RouteHandler {
+  return async (context) => {
+    const { request, response } = context;
+    const body = await readBody(request, server.options.maxBodyBytes);
+    if (body.kind === 'aborted') return;
+    if (body.kind === 'too-large') return sendError(response, 413, 'request body too large');
+    let signal: NodeJS.Signals = 'SIGKILL';
+    if (!isStrict(server)) {
+      const parsed = parseJson(body.body);
+      if (!parsed.ok) return sendError(response, 400, 'invalid JSON body');
+      const value = parsed.value;
+      if (value !== undefined && value !== null) {
+        if (typeof value !== 'object' || Array.isArray(value)) return sendError(response, 400, 'request body must be a JSON object');
+        const given = (value as Record<string, unknown>)['signal'];
+        if (given !== undefined && given !== null) {
+          const name = typeof given === 'string' ? parseSignalName(given) : undefined;
+          if (name === undefined) return sendError(response, 400, 'signal must be a POSIX signal name such as "SIGINT"');
+          signal = name;
+        }
+      }
+    }
+    const managed = findOr404(server, context);
+    if (managed === undefined) return;
+    if (!managed.kill(signal)) return sendError(response, 404, `process '${managed.name}' is not running`);
+    sendMessage(response, 'Process killed successfully');
+  };
+}

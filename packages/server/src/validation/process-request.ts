@@ -1,0 +1,108 @@
+import type { ProcessRequest } from '../process/process-status.js';
+
+/** Outcome of validating a `POST /process` body: the request, or a 400 message. */
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const MAX_NAME_LENGTH = 256;
+const MAX_TIMEOUT_SECONDS = 365 * 24 * 3600;
+
+type Fields = Record<string, unknown>;
+
+/** Validates every field's type. Unknown fields are ignored. `null` counts as absent. */
+export function validateProcessRequest(body: unknown): ValidationResult<ProcessRequest> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, error: 'request body must be a JSON object' };
+  }
+  const fields = body as Fields;
+  const command = fields['command'];
+  if (typeof command !== 'string' || command.trim().length === 0) {
+    return { ok: false, error: 'command is required and must be a non-empty string' };
+  }
+  if (command.includes('\0')) return { ok: false, error: 'command must not contain NUL characters' };
+  const request: ProcessRequest = { command };
+  const problems = [
+    readName(fields, request),
+    readString(fields, 'workingDir', (value) => { request.workingDir = value; }),
+    readEnvironment(fields, request),
+    readBoolean(fields, 'waitForCompletion', (value) => { request.waitForCompletion = value; }),
+    readBoolean(fields, 'restartOnFailure', (value) => { request.restartOnFailure = value; }),
+    readBoolean(fields, 'keepAlive', (value) => { request.keepAlive = value; }),
+    readBoolean(fields, 'stdin', (value) => { request.stdin = value; }),
+    readInteger(fields, 'timeout', 0, MAX_TIMEOUT_SECONDS, (value) => { request.timeout = value; }),
+    readInteger(fields, 'maxRestarts', -1_000_000, 1_000_000, (value) => { request.maxRestarts = value; }),
+    readPorts(fields, request),
+  ];
+  const problem = problems.find((message) => message !== undefined);
+  return problem === undefined ? { ok: true, value: request } : { ok: false, error: problem };
+}
+
+function present(fields: Fields, key: string): boolean {
+  return fields[key] !== undefined && fields[key] !== null;
+}
+
+function readString(fields: Fields, key: string, assign: (value: string) => void): string | undefined {
+  if (!present(fields, key)) return undefined;
+  const value = fields[key];
+  if (typeof value !== 'string') return `${key} must be a string`;
+  if (value.includes('\0')) return `${key} must not contain NUL characters`;
+  if (value.length > 0) assign(value);
+  return undefined;
+}
+
+function readName(fields: Fields, request: ProcessRequest): string | undefined {
+  if (!present(fields, 'name')) return undefined;
+  const name = fields['name'];
+  if (typeof name !== 'string') return 'name must be a string';
+  if (name.length === 0) return undefined;
+  if (name.length > MAX_NAME_LENGTH) return `name must be at most ${MAX_NAME_LENGTH} characters`;
+  if (/[\u0000-\u001f/]/.test(name)) return 'name must not contain "/" or control characters';
+  if (/^[+-]?\d+$/.test(name)) return 'name must not be an integer (integers are looked up as pids)';
+  request.name = name;
+  return undefined;
+}
+
+function readBoolean(fields: Fields, key: string, assign: (value: boolean) => void): string | undefined {
+  if (!present(fields, key)) return undefined;
+  const value = fields[key];
+  if (typeof value !== 'boolean') return `${key} must be a boolean`;
+  assign(value);
+  return undefined;
+}
+
+function readInteger(fields: Fields, key: string, minimum: number, maximum: number, assign: (value: number) => void): string | undefined {
+  if (!present(fields, key)) return undefined;
+  const value = fields[key];
+  if (typeof value !== 'number' || !Number.isInteger(value)) return `${key} must be an integer`;
+  if (value < minimum || value > maximum) return `${key} must be between ${minimum} and ${maximum}`;
+  assign(value);
+  return undefined;
+}
+
+function readEnvironment(fields: Fields, request: ProcessRequest): string | undefined {
+  if (!present(fields, 'env')) return undefined;
+  const env = fields['env'];
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) return 'env must be an object of strings';
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value !== 'string') return `env.${key} must be a string`;
+    if (key.length === 0 || key.includes('=') || key.includes('\0') || value.includes('\0')) {
+      return `env.${key} is not a valid environment variable`;
+    }
+    result[key] = value;
+  }
+  request.env = result;
+  return undefined;
+}
+
+function readPorts(fields: Fields, request: ProcessRequest): string | undefined {
+  if (!present(fields, 'waitForPorts')) return undefined;
+  const ports = fields['waitForPorts'];
+  if (!Array.isArray(ports)) return 'waitForPorts must be an array of integers';
+  for (const port of ports) {
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {
+      return 'waitForPorts must hold integers between 1 and 65535';
+    }
+  }
+  request.waitForPorts = ports as number[];
+  return undefined;
+}
