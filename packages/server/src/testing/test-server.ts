@@ -1,0 +1,107 @@
+import { createSandboxServer, type SandboxServer } from '../create-sandbox-server.js';
+import type { SandboxServerOptions } from '../options.js';
+import type { ProcessJson } from '../process/process-status.js';
+
+/** A parsed answer of the test client. */
+export interface TestResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: T;
+}
+
+/** Options of one test request. */
+export interface TestRequestOptions {
+  body?: unknown;
+  rawBody?: string | Uint8Array;
+  headers?: Record<string, string>;
+  auth?: boolean;
+}
+
+/** A server started on port 0 plus a small fetch-based client for it. */
+export interface TestServer {
+  server: SandboxServer;
+  request<T = unknown>(method: string, path: string, options?: TestRequestOptions): Promise<TestResponse<T>>;
+  exec(body: Record<string, unknown>): Promise<TestResponse<ProcessJson>>;
+  get(identifier: string): Promise<ProcessJson>;
+  waitForStatus(identifier: string, predicate: (process: ProcessJson) => boolean): Promise<ProcessJson>;
+  authHeaders(): Record<string, string>;
+}
+
+/** Starts a server on 127.0.0.1, any free port. */
+export async function startTestServer(options: SandboxServerOptions = {}): Promise<TestServer> {
+  const server = await createSandboxServer({ port: 0, restartDelayMs: 200, keepaliveIntervalMs: 1000, ...options });
+  const authHeaders = (): Record<string, string> => ({ Authorization: `Bearer ${server.token}` });
+  const request = async <T>(method: string, path: string, requestOptions: TestRequestOptions = {}): Promise<TestResponse<T>> => {
+    const headers: Record<string, string> = { ...(requestOptions.auth === false ? {} : authHeaders()), ...requestOptions.headers };
+    let body: string | Uint8Array | undefined = requestOptions.rawBody;
+    if (requestOptions.body !== undefined) {
+      body = JSON.stringify(requestOptions.body);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const response = await fetch(server.url + path, { method, headers, body });
+    const text = await response.text();
+    let json: unknown = undefined;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    return { status: response.status, headers: response.headers, text, json: json as T };
+  };
+  const get = async (identifier: string): Promise<ProcessJson> => {
+    const response = await request<ProcessJson>('GET', `/process/${encodeURIComponent(identifier)}`);
+    if (response.status !== 200) throw new Error(`GET ${identifier} answered ${response.status}: ${response.text}`);
+    return response.json;
+  };
+  return {
+    server,
+    request,
+    exec: (body) => request<ProcessJson>('POST', '/process', { body }),
+    get,
+    waitForStatus: async (identifier, predicate) => {
+      let last: ProcessJson | undefined;
+      await pollUntil(async () => {
+        last = await get(identifier);
+        return predicate(last);
+      });
+      return last as ProcessJson;
+    },
+    authHeaders,
+  };
+}
+
+/** Polls `condition` until true, every `intervalMs`, failing after `timeoutMs` (generous by default). */
+export async function pollUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, intervalMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** True if a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Reads a whole streamed body as text. */
+export async function readAll(response: Response): Promise<string> {
+  return await response.text();
+}
+
+/** Reads a streamed body until `predicate(textSoFar)` holds, then cancels it. */
+export async function readUntil(response: Response, predicate: (text: string) => boolean): Promise<string> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (value) text += decoder.decode(value, { stream: true });
+    if (predicate(text) || done) break;
+  }
+  await reader.cancel().catch(() => undefined);
+  return text;
+}
