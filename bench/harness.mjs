@@ -1,0 +1,65 @@
+// Shared helpers of the benchmarks: the packages under test (built), timing and statistics.
+// Benchmarks print ratios against a baseline measured in the same run; they never assert on time.
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Imports a workspace package's built ESM entry (bench/ is not a workspace package). */
+export async function importBuilt(packageDir) {
+  const entry = `${root}packages/${packageDir}/dist/index.js`;
+  if (!existsSync(entry)) {
+    throw new Error(`${entry} is missing: run \`pnpm build\` (or \`pnpm bench\`, which builds first)`);
+  }
+  return import(pathToFileURL(entry).href);
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export function percentile(values, fraction) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
+}
+
+/** Milliseconds taken by `run`, with its result. */
+export async function timed(run) {
+  const start = performance.now();
+  const result = await run();
+  return { ms: performance.now() - start, result };
+}
+
+/**
+ * Runs `baseline` and `subject` alternately (`rounds` times each, after `warmup` unmeasured
+ * rounds), so that machine noise hits both alike. Returns the samples in milliseconds.
+ */
+export async function alternate({ rounds, warmup = 1, baseline, subject }) {
+  const samples = { baseline: [], subject: [] };
+  for (let round = 0; round < warmup + rounds; round++) {
+    const first = round % 2 === 0 ? ['baseline', baseline] : ['subject', subject];
+    const second = round % 2 === 0 ? ['subject', subject] : ['baseline', baseline];
+    for (const [name, run] of [first, second]) {
+      const { ms } = await timed(run);
+      if (round >= warmup) samples[name].push(ms);
+    }
+  }
+  return samples;
+}
+
+const format = (value, digits = 2) => value.toFixed(digits);
+
+/** One result line: subject vs baseline, as a ratio of medians (> 1 means the subject is slower). */
+export function report(title, samples, { unit = 'ms', perUnit } = {}) {
+  const baseline = median(samples.baseline);
+  const subject = median(samples.subject);
+  const extra = perUnit ? `  (${perUnit(subject)} vs ${perUnit(baseline)})` : '';
+  console.log(
+    `${title.padEnd(44)} ratio ${format(subject / baseline)}x  ` +
+      `subject median ${format(subject)} ${unit} p90 ${format(percentile(samples.subject, 0.9))}  ` +
+      `baseline median ${format(baseline)} ${unit} p90 ${format(percentile(samples.baseline, 0.9))}${extra}`,
+  );
+  return subject / baseline;
+}

@@ -1,0 +1,56 @@
+// streamLogs throughput of @sandproc/core against a bare fetch + TextDecoder line split of the same
+// `/process/{id}/logs/stream`, on the same local server, in the same run.
+import { alternate, report } from './harness.mjs';
+
+const LINES = 100_000;
+const ROUNDS = 7;
+
+/** The baseline: what a hand-written client does, with no reconnect, cursor or keepalive logic. */
+async function bareStream(baseUrl, token, pid) {
+  const response = await fetch(`${baseUrl}/process/${pid}/logs/stream`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) throw new Error(`stream answered ${response.status}`);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let count = 0;
+  const countLines = (text) => {
+    for (const line of text.split('\n')) if (line.startsWith('stdout:') || line.startsWith('stderr:')) count++;
+  };
+  for await (const chunk of response.body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    const last = buffer.lastIndexOf('\n');
+    if (last === -1) continue;
+    countLines(buffer.slice(0, last));
+    buffer = buffer.slice(last + 1);
+  }
+  countLines(buffer + decoder.decode());
+  return count;
+}
+
+async function coreStream(client, pid) {
+  let count = 0;
+  for await (const record of client.process.streamLogs(pid)) if (record.text.length >= 0) count++;
+  return count;
+}
+
+export async function run({ core, server }) {
+  const client = core.createClient({ baseUrl: server.url, token: server.token });
+  const started = await client.process.exec({
+    command: `awk 'BEGIN { for (i = 1; i <= ${LINES}; i++) print "line " i " of the benchmark output" }'`,
+    waitForCompletion: true,
+  });
+  for (const [name, count] of [
+    ['baseline', await bareStream(server.url, server.token, started.pid)],
+    ['core', await coreStream(client, started.pid)],
+  ]) {
+    if (count !== LINES) throw new Error(`${name} stream saw ${count} lines, expected ${LINES}`);
+  }
+  const samples = await alternate({
+    rounds: ROUNDS,
+    baseline: () => bareStream(server.url, server.token, started.pid),
+    subject: () => coreStream(client, started.pid),
+  });
+  const linesPerSecond = (ms) => `${Math.round((LINES / ms) * 1000).toLocaleString('en-US')} lines/s`;
+  return report(`streamLogs, ${LINES.toLocaleString('en-US')}-line backlog`, samples, { perUnit: linesPerSecond });
+}

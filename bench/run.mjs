@@ -1,0 +1,17 @@
+// `pnpm bench`: starts a local sandbox server and runs each benchmark against it. Every benchmark
+// prints ratios (subject / baseline, > 1 = slower) against a baseline measured in the same run.
+// Nothing here asserts on time; a benchmark only fails if the two sides disagree on the result.
+import { importBuilt } from './harness.mjs';
+import * as execLatency from './exec-latency.bench.mjs';
+import * as logStream from './log-stream.bench.mjs';
+
+const core = await importBuilt('core');
+const { createSandboxServer } = await importBuilt('server');
+const server = await createSandboxServer({ port: 0, outputMemoryBytes: 64 * 1024 * 1024 });
+console.log(`sandproc bench: node ${process.version}, server ${server.url}\n`);
+try {
+  await logStream.run({ core, server });
+  await execLatency.run({ core, server });
+} finally {
+  await server.close();
+}
