@@ -1,0 +1,39 @@
+/** Options of {@link createClient} and the per-call options shared by every method. */
+
+/** Retry policy for idempotent requests (GET and DELETE). `exec` and `writeStdin` are never retried blindly. */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default `2`. */
+  limit?: number;
+  /** Delay before the first retry, in milliseconds; doubles each retry, with jitter. Default `300`. */
+  initialDelayMs?: number;
+  /** Upper bound of one delay, in milliseconds. Default `5000`. */
+  maxDelayMs?: number;
+}
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /**
+   * Where the sandbox process API lives: the local server (`http://127.0.0.1:8080`) or a sandbox
+   * URL (`https://run.blaxel.ai/{workspace}/sandboxes/{name}`). Paths are appended to it.
+   */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>`. Default: none. */
+  token?: string;
+  /** Extra headers sent with every request (e.g. Blaxel's `x-blaxel-authorization`). Default: none. */
+  headers?: Record<string, string>;
+  /** The `fetch` to use (edge runtimes, tests, instrumentation). Default: `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Retries of idempotent requests on network errors and 502/503/504; `false` turns them off. Default `{ limit: 2 }`. */
+  retry?: RetryOptions | false;
+  /**
+   * How long to wait for the response headers of one request, in milliseconds; streams are not
+   * bounded once their headers arrived. Default `30000`.
+   */
+  requestTimeoutMs?: number;
+}
+
+/** Options every call accepts. */
+export interface CallOptions {
+  /** Cancels the call; it then rejects with the signal's reason (an `AbortError` by default). */
+  signal?: AbortSignal;
+}

@@ -1,0 +1,148 @@
+/**
+ * `exec`: start a process, optionally follow its output and wait for it, and recover from a broken
+ * connection without ever starting a second process.
+ */
+import { isHttpError, isNotFoundError, UnprocessableError } from '../errors/http-errors.js';
+import { ExecOutcomeUnknownError, isNetworkError, isRequestTimeoutError } from '../errors/transport-errors.js';
+import { isWaitTimeoutError } from '../errors/wait-timeout-error.js';
+import { KeepaliveWatchdog } from '../streams/keepalive-watchdog.js';
+import { parseExecStreamEvent, splitEventLines, type ExecStreamEvent } from '../streams/ndjson-events.js';
+import { readLines } from '../streams/read-lines.js';
+import type { ExecRequest, LogRecord, LogStreamName, ProcessInfo } from '../types.js';
+import type { CallOptions } from './client-options.js';
+import { normalizeProcess, type WireProcess } from './normalize-process.js';
+import type { ProcessApi } from './process-api.js';
+import type { Transport } from './transport.js';
+
+/** Options of `client.process.exec`. */
+export interface ExecOptions extends CallOptions {
+  /** Called with each line of stdout (without its newline). */
+  onStdout?(text: string): void;
+  /** Called with each line of stderr (without its newline). */
+  onStderr?(text: string): void;
+  /** Called with each line of either stream, as a record with its index. */
+  onLog?(record: LogRecord): void;
+  /** Without `waitForCompletion`, output is followed in the background: this receives its fatal error. */
+  onError?(error: unknown): void;
+  /** Silence on the streamed exec after which the connection counts as dead, in milliseconds (keepalives come every 5 s). Default `20000`. */
+  keepaliveTimeoutMs?: number;
+}
+
+/** A name in the server's default format, `proc-` + 8 characters of `[a-z0-9]`. */
+export function generateProcessName(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return 'proc-' + Array.from(bytes, (byte) => alphabet[byte % 36]).join('');
+}
+
+/** Failures after which the request may have reached the server. */
+function isAmbiguous(error: unknown): boolean {
+  return isNetworkError(error) || isRequestTimeoutError(error) || (isHttpError(error) && error.status >= 502 && error.status <= 504);
+}
+
+export async function execProcess(api: ProcessApi, transport: Transport, request: ExecRequest, options: ExecOptions): Promise<ProcessInfo> {
+  const { signal } = options;
+  const name = request.name ?? generateProcessName();
+  const sentAt = Date.now();
+  let count = 0;
+  const emit = (stream: LogStreamName, text: string, index = count) => {
+    count = index + 1;
+    options.onLog?.({ stream, text, index });
+    (stream === 'stdout' ? options.onStdout : options.onStderr)?.(text);
+  };
+  const following = !!(options.onLog || options.onStdout || options.onStderr);
+
+  /** After an ambiguous failure: did the process start? Asks for it by name. */
+  const recover = async (error: unknown): Promise<ProcessInfo> => {
+    if (signal?.aborted || !isAmbiguous(error)) throw error;
+    let found: ProcessInfo;
+    try {
+      found = await api.get(name, { signal });
+    } catch (lookupError) {
+      if (isNotFoundError(lookupError)) throw error;
+      throw new ExecOutcomeUnknownError(name, `exec of "${name}" failed (${(error as Error).message}) and looking it up failed too: it may be running`, { cause: error });
+    }
+    if (request.name !== undefined && found.startedAt !== null && found.startedAt.getTime() < sentAt - 30_000) {
+      throw new ExecOutcomeUnknownError(name, `exec of "${name}" failed (${(error as Error).message}); a process of that name exists but may be an older one`, { cause: error });
+    }
+    return found;
+  };
+
+  /** Follows a started process to its end, by its log stream and polling (no response held long). */
+  const follow = async (id: string): Promise<ProcessInfo> => {
+    if (following) {
+      await api.streamLogs(id, { signal, since: count, onRecord: (record) => emit(record.stream, record.text, record.index) }).done;
+    }
+    const timeoutMs = (request.timeout ?? 0) * 1000;
+    try {
+      return await api.wait(id, { signal, maxWaitMs: timeoutMs > 0 ? Math.max(0, sentAt + timeoutMs - Date.now()) : Infinity });
+    } catch (error) {
+      if (isWaitTimeoutError(error)) throw new UnprocessableError('', `process timed out after ${request.timeout} seconds`);
+      throw error;
+    }
+  };
+
+  const body = { ...request, name };
+  if (!request.waitForCompletion) {
+    let process: ProcessInfo;
+    try {
+      const slow = (request.waitForPorts?.length ?? 0) > 0;
+      process = normalizeProcess(await transport.json<WireProcess>('process', { method: 'post', json: body, signal, retry: false, ...(slow ? { timeout: false } : {}) }));
+    } catch (error) {
+      process = await recover(error);
+    }
+    if (following) {
+      const stream = api.streamLogs(process.pid, { signal, onRecord: (record) => emit(record.stream, record.text, record.index) });
+      stream.done.catch((error: unknown) => options.onError?.(error));
+    }
+    return process;
+  }
+
+  // The streamed exec (NDJSON with keepalives) rather than a held JSON answer, which proxies cut.
+  const connection = new AbortController();
+  const onAbort = () => connection.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const watchdog = new KeepaliveWatchdog(options.keepaliveTimeoutMs ?? 20_000, () => connection.abort());
+  let response: Response;
+  try {
+    response = await transport.send('process', { method: 'post', json: body, headers: { accept: 'text/event-stream' }, signal: connection.signal, retry: false });
+  } catch (error) {
+    signal?.removeEventListener('abort', onAbort);
+    signal?.throwIfAborted();
+    return follow((await recover(error)).pid);
+  }
+  if (!(response.headers.get('content-type') ?? '').includes('ndjson')) {
+    signal?.removeEventListener('abort', onAbort);
+    // A server without streamed exec: it answered the held JSON response.
+    const process = normalizeProcess((await response.json()) as WireProcess);
+    for (const stream of ['stdout', 'stderr'] as const) for (const line of splitEventLines(process[stream] ?? '')) emit(stream, line);
+    return process;
+  }
+  let result: WireProcess | undefined;
+  let timedOut: string | undefined;
+  try {
+    watchdog.touch();
+    for await (const line of readLines(response.body ?? new ReadableStream(), () => watchdog.touch())) {
+      if (connection.signal.aborted) break;
+      let event: ExecStreamEvent;
+      try {
+        event = parseExecStreamEvent(line);
+      } catch {
+        continue; // a malformed (cut) line: the outcome is learned by following below
+      }
+      if (event.type === 'stdout' || event.type === 'stderr') for (const text of splitEventLines(event.data)) emit(event.type, text);
+      else if (event.type === 'error' && /timed out/i.test(event.message)) timedOut = event.message;
+      else if (event.type === 'result') result = event.process;
+    }
+  } catch {
+    // connection lost or watchdog fired: follow below
+  } finally {
+    watchdog.stop();
+    signal?.removeEventListener('abort', onAbort);
+  }
+  signal?.throwIfAborted();
+  if (timedOut !== undefined) throw new UnprocessableError(timedOut, timedOut);
+  if (result) return normalizeProcess(result);
+  return follow(name);
+}

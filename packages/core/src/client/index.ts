@@ -1,0 +1,10 @@
+export { createClient } from './create-client.js';
+export type { SandprocClient } from './create-client.js';
+export { createBlaxelClient, blaxelSandboxUrl } from './create-blaxel-client.js';
+export type { BlaxelClientOptions, BlaxelApiKeyOptions, BlaxelPreviewTokenOptions, BlaxelCommonOptions } from './create-blaxel-client.js';
+export type { ClientOptions, RetryOptions, CallOptions } from './client-options.js';
+export { ProcessApi } from './process-api.js';
+export type { KillOptions, LogsOptions } from './process-api.js';
+export type { ExecOptions } from './exec.js';
+export type { WaitOptions, WaitForLogOptions } from './wait.js';
+export { isTerminalStatus, isProcessFinished } from './normalize-process.js';

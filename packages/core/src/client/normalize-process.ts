@@ -1,0 +1,66 @@
+/**
+ * Turns the wire shape of a process (PROTOCOL.md §2, every variant the real and the local server
+ * send) into the normalized {@link ProcessInfo} users see.
+ */
+import type { ProcessInfo, ProcessStatus } from '../types.js';
+
+/** A process as it arrives on the wire; every field may be missing or `null`. */
+export interface WireProcess {
+  pid?: string | number | null;
+  name?: string | null;
+  command?: string | null;
+  workingDir?: string | null;
+  status?: string | null;
+  exitCode?: number | null;
+  startedAt?: string | null;
+  completedAt?: string | null;
+  stdout?: string | null;
+  stderr?: string | null;
+  logs?: string | null;
+  restartOnFailure?: boolean | null;
+  maxRestarts?: number | null;
+  restartCount?: number | null;
+  keepAlive?: boolean | null;
+}
+
+function toDate(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Normalizes one wire process: `pid` a string, dates as `Date` (`""`/`null` → `null`), defaults for missing fields. */
+export function normalizeProcess(wire: WireProcess): ProcessInfo {
+  return {
+    pid: String(wire.pid ?? ''),
+    name: wire.name ?? '',
+    command: wire.command ?? '',
+    workingDir: wire.workingDir ?? '',
+    status: (wire.status ?? 'running') as ProcessStatus,
+    exitCode: wire.exitCode ?? 0,
+    startedAt: toDate(wire.startedAt),
+    completedAt: toDate(wire.completedAt),
+    stdout: wire.stdout ?? null,
+    stderr: wire.stderr ?? null,
+    logs: wire.logs ?? null,
+    restartOnFailure: wire.restartOnFailure ?? false,
+    maxRestarts: wire.maxRestarts ?? 0,
+    restartCount: wire.restartCount ?? 0,
+    keepAlive: wire.keepAlive ?? false,
+  };
+}
+
+/** True for every status after which the process does not run any more (unless restarted on failure). */
+export function isTerminalStatus(status: ProcessStatus): boolean {
+  return status !== 'running';
+}
+
+/**
+ * True when the process is over for good: not running, and not a `failed` process that still has a
+ * restart budget left (`restartOnFailure` with `maxRestarts` negative or above `restartCount`).
+ */
+export function isProcessFinished(process: ProcessInfo): boolean {
+  if (process.status === 'running') return false;
+  if (process.status !== 'failed' || !process.restartOnFailure) return true;
+  return process.maxRestarts >= 0 && process.restartCount >= process.maxRestarts;
+}

@@ -1,0 +1,137 @@
+/**
+ * `client.process`: one method per endpoint of the sandbox process API, plus `wait`,
+ * `waitForLog` and `streamLogs` built on them.
+ */
+import { isNotFoundError } from '../errors/http-errors.js';
+import { LogStream } from '../streams/log-stream.js';
+import type { LogStreamOptions } from '../streams/log-stream-options.js';
+import type { ExecRequest, LogRecord, ProcessInfo } from '../types.js';
+import type { CallOptions } from './client-options.js';
+import { execProcess, type ExecOptions } from './exec.js';
+import { normalizeProcess, type WireProcess } from './normalize-process.js';
+import type { Transport } from './transport.js';
+import { waitForLog, waitForProcess, type WaitForLogOptions, type WaitOptions } from './wait.js';
+
+/** Options of `kill`. */
+export interface KillOptions extends CallOptions {
+  /**
+   * The POSIX signal to send to the process group, e.g. `'SIGINT'`. Default `'SIGKILL'`. An
+   * extension of the local server: a real Blaxel sandbox ignores it and sends SIGKILL.
+   */
+  killSignal?: string;
+}
+
+/** Options of `logs`. */
+export interface LogsOptions extends CallOptions {
+  /** Which output to return. Default `'all'` (both streams; interleaved on the local server, stdout then stderr on Blaxel). */
+  stream?: 'stdout' | 'stderr' | 'all';
+}
+
+const path = (id: string, suffix = '') => `process/${encodeURIComponent(id)}${suffix}`;
+
+/** The process API of one sandbox. Obtain it as `createClient(...).process`. */
+export class ProcessApi {
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /**
+   * Starts a process (`POST /process`). With `waitForCompletion` it resolves with the final process
+   * (a non-zero exit is not an error: check `status`/`exitCode`), following the streamed output so
+   * that proxies that cut held responses (Blaxel's edge, ~60 s) do not fail it. With output
+   * callbacks, output is delivered line by line (in the background when not waiting). Never retried
+   * blindly: after a broken connection it looks the process up by name (one is generated if none
+   * is given) and throws `ExecOutcomeUnknownError` if it cannot tell whether the process started.
+   * @throws BadRequestError (400), UnprocessableError (422: start failed, or `timeout` passed), UnauthorizedError, NetworkError.
+   */
+  exec(request: ExecRequest, options: ExecOptions = {}): Promise<ProcessInfo> {
+    return execProcess(this, this.#transport, request, options);
+  }
+
+  /** `GET /process/{id}` by pid or name. @throws NotFoundError */
+  async get(id: string, options: CallOptions = {}): Promise<ProcessInfo> {
+    return normalizeProcess(await this.#transport.json<WireProcess>(path(id), { signal: options.signal, processId: id }));
+  }
+
+  /** `GET /process`: every process ever started, any status. */
+  async list(options: CallOptions = {}): Promise<ProcessInfo[]> {
+    return (await this.#transport.json<WireProcess[]>('process', { signal: options.signal })).map(normalizeProcess);
+  }
+
+  /**
+   * Stops a process gracefully (SIGTERM to its group) and resolves with its state right after. A
+   * process that already finished resolves with its final state. @throws NotFoundError if unknown.
+   */
+  stop(id: string, options: CallOptions = {}): Promise<ProcessInfo> {
+    return this.#end(id, '', undefined, options.signal);
+  }
+
+  /** Kills a process (SIGKILL, or `killSignal`) and resolves with its state; already finished → its final state. @throws NotFoundError if unknown. */
+  kill(id: string, options: KillOptions = {}): Promise<ProcessInfo> {
+    return this.#end(id, '/kill', options.killSignal === undefined ? undefined : { signal: options.killSignal }, options.signal);
+  }
+
+  async #end(id: string, suffix: string, json: unknown, signal: AbortSignal | undefined): Promise<ProcessInfo> {
+    try {
+      await this.#transport.send(path(id, suffix), { method: 'delete', json, signal, processId: id });
+    } catch (error) {
+      // The real server answers 404 for a process that is no longer running: report its final state.
+      if (!isNotFoundError(error)) throw error;
+    }
+    return this.get(id, { signal });
+  }
+
+  /** `GET /process/{id}/logs`: the retained output as one string. @throws NotFoundError */
+  async logs(id: string, options: LogsOptions = {}): Promise<string> {
+    const logs = await this.#transport.json<Record<string, string | null>>(path(id, '/logs'), { signal: options.signal, processId: id });
+    return logs[options.stream === 'stdout' || options.stream === 'stderr' ? options.stream : 'logs'] ?? '';
+  }
+
+  /**
+   * Writes bytes (a string is UTF-8 encoded) to the stdin of a process started with `stdin: true`.
+   * At most 8 MiB per call. Not retried. @throws NotFoundError; HttpError 409 (no stdin, closed, exited) or 413.
+   */
+  async writeStdin(id: string, data: string | Uint8Array, options: CallOptions = {}): Promise<void> {
+    const body = typeof data === 'string' ? data : new Blob([data as Uint8Array<ArrayBuffer>]);
+    const headers = { 'content-type': 'application/octet-stream' };
+    await this.#transport.send(path(id, '/stdin'), { method: 'post', body, headers, signal: options.signal, processId: id, retry: false });
+  }
+
+  /** Closes stdin (the process reads end-of-file); idempotent. @throws NotFoundError */
+  async closeStdin(id: string, options: CallOptions = {}): Promise<void> {
+    await this.#transport.send(path(id, '/stdin'), { method: 'delete', signal: options.signal, processId: id });
+  }
+
+  /**
+   * Polls until the process is over (not running, no restart pending) and resolves with its final
+   * state; at once if it already is. A failing poll rejects (reads are retried first).
+   * @throws WaitTimeoutError after `maxWaitMs` (the process keeps running); NotFoundError.
+   */
+  wait(id: string, options: WaitOptions = {}): Promise<ProcessInfo> {
+    return waitForProcess(this, id, options);
+  }
+
+  /**
+   * Resolves with the first record whose text matches `pattern` (a string is searched as a substring).
+   * @throws WaitTimeoutError after `maxWaitMs`; StreamError if the output ended without a match.
+   */
+  waitForLog(id: string, pattern: string | RegExp, options: WaitForLogOptions = {}): Promise<LogRecord> {
+    return waitForLog(this, id, pattern, options);
+  }
+
+  /** Follows the output of a process, exactly once across reconnects (see {@link LogStream}). */
+  streamLogs(id: string, options: LogStreamOptions = {}): LogStream {
+    const transport = this.#transport;
+    return new LogStream(
+      {
+        processId: id,
+        open: (since, signal) =>
+          transport.send(path(id, '/logs/stream'), { signal, processId: id, retry: false, ...(since > 0 ? { searchParams: { since } } : {}) }),
+        get: (signal) => this.get(id, { signal }),
+      },
+      options,
+    );
+  }
+}

@@ -1,0 +1,24 @@
+/** Resolves after `ms` milliseconds; rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Exponential backoff with full jitter: a random delay in [base/2, base] where
+ * base = min(`maxDelayMs`, `initialDelayMs` × 2^(attempt − 1)). `attempt` starts at 1.
+ */
+export function backoffDelay(attempt: number, initialDelayMs: number, maxDelayMs: number): number {
+  const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.max(0, attempt - 1));
+  return base / 2 + Math.random() * (base / 2);
+}

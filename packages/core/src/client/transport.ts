@@ -1,0 +1,110 @@
+/**
+ * The HTTP layer: one `ky` instance per client, and the mapping of every failure to a
+ * {@link SandprocError} so that no `ky` error reaches users.
+ */
+import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from 'ky';
+import {
+  BadRequestError,
+  HttpError,
+  NotFoundError,
+  UnauthorizedError,
+  UnprocessableError,
+} from '../errors/http-errors.js';
+import { isSandprocError } from '../errors/sandproc-error.js';
+import { NetworkError, RequestTimeoutError } from '../errors/transport-errors.js';
+import type { ClientOptions, RetryOptions } from './client-options.js';
+import { backoffDelay } from './sleep.js';
+
+/** Options of one request. */
+export interface SendOptions {
+  method?: 'get' | 'post' | 'delete';
+  json?: unknown;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+  searchParams?: Record<string, string | number>;
+  signal?: AbortSignal | undefined;
+  /** The pid or name the path is about, for {@link NotFoundError}. */
+  processId?: string;
+  /** `false`: no retry for this request even if its method is idempotent. */
+  retry?: false;
+  /** `false`: no header timeout (the server holds the answer on purpose). */
+  timeout?: false;
+}
+
+/** Builds the error for a non-2xx response from its status and the server's `{"error": ...}` body. */
+export async function errorFromResponse(response: Response, processId = ''): Promise<HttpError> {
+  const body = await response.text().catch(() => '');
+  let message = body || `HTTP ${response.status}`;
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    if (typeof parsed.error === 'string') message = parsed.error;
+  } catch {
+    // not JSON: keep the text
+  }
+  const status = response.status;
+  if (status === 404) return new NotFoundError(processId, body, message);
+  if (status === 400) return new BadRequestError(body, message);
+  if (status === 422) return new UnprocessableError(body, message);
+  if (status === 401 || status === 403) return new UnauthorizedError(status, body, message);
+  return new HttpError(status, body, message);
+}
+
+/** The HTTP layer of a client. */
+export class Transport {
+  readonly baseUrl: string;
+  readonly #ky: KyInstance;
+  readonly #timeoutMs: number;
+
+  constructor(options: ClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
+    const retry: RetryOptions = options.retry === false ? { limit: 0 } : (options.retry ?? {});
+    this.#ky = ky.create({
+      prefixUrl: this.baseUrl,
+      headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+      timeout: this.#timeoutMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      retry: {
+        limit: retry.limit ?? 2,
+        methods: ['get', 'delete'],
+        statusCodes: [502, 503, 504],
+        afterStatusCodes: [503],
+        backoffLimit: retry.maxDelayMs ?? 5000,
+        delay: (attempt) => backoffDelay(attempt, retry.initialDelayMs ?? 300, retry.maxDelayMs ?? 5000),
+      },
+    });
+  }
+
+  /** Sends a request; resolves with a 2xx response, rejects with a {@link SandprocError} or the abort reason. */
+  async send(path: string, options: SendOptions = {}): Promise<Response> {
+    const { method = 'get', processId, retry, timeout, ...rest } = options;
+    const kyOptions: Options = { ...rest, method };
+    if (retry === false) kyOptions.retry = 0;
+    if (timeout === false) kyOptions.timeout = false;
+    try {
+      return await this.#ky(path, kyOptions);
+    } catch (error) {
+      throw await this.toError(error, options.signal, processId);
+    }
+  }
+
+  /** Sends a request and parses its JSON body. */
+  async json<T>(path: string, options?: SendOptions): Promise<T> {
+    const response = await this.send(path, options);
+    try {
+      return (await response.json()) as T;
+    } catch (error) {
+      throw await this.toError(error, options?.signal);
+    }
+  }
+
+  /** Maps anything thrown by `ky`/`fetch` to a {@link SandprocError}, or the abort reason if `signal` aborted. */
+  async toError(error: unknown, signal?: AbortSignal, processId?: string): Promise<unknown> {
+    if (signal?.aborted) return signal.reason;
+    if (isSandprocError(error)) return error;
+    if (error instanceof HTTPError) return errorFromResponse(error.response, processId);
+    if (error instanceof TimeoutError) return new RequestTimeoutError(this.#timeoutMs);
+    const detail = error instanceof Error ? error.message : String(error);
+    return new NetworkError(`request to ${this.baseUrl} failed: ${detail}`, { cause: error });
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * A process's output as records delivered exactly once, across any number of reconnects.
+ */
+import { isSandprocError, type SandprocError } from '../errors/sandproc-error.js';
+import { StreamError } from '../errors/transport-errors.js';
+import { isProcessFinished } from '../client/normalize-process.js';
+import { backoffDelay, sleep } from '../client/sleep.js';
+import type { LogRecord } from '../types.js';
+import { KeepaliveWatchdog } from './keepalive-watchdog.js';
+import { LogLineParser } from './log-line-parser.js';
+import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
+import { readLines } from './read-lines.js';
+
+/** Answers like 404 or 401 end the stream; network errors, 5xx and dead connections are retried. */
+function isFatal(error: unknown): boolean {
+  const status = isSandprocError(error) ? (error as SandprocError & { status?: number }).status : undefined;
+  return status !== undefined && status < 500;
+}
+
+/**
+ * Follows `GET /process/{id}/logs/stream`. Use it as an async iterable (one iterator, started in
+ * the same tick as the stream), with callbacks, or both. Resumes from its cursor after a dropped
+ * connection: with `?since=` where the server answers `X-Log-Offset`, otherwise by skipping the
+ * records it already delivered. When the body ends it asks the server whether the process is over
+ * (a process that still runs, or will restart, is followed further).
+ */
+export class LogStream implements AsyncIterable<LogRecord> {
+  /** Resolves when the output is over or after `close()`; rejects on a fatal error or abort. */
+  readonly done: Promise<void>;
+  readonly #source: LogStreamSource;
+  readonly #options: LogStreamOptions;
+  readonly #controller = new AbortController();
+  readonly #highWaterMark: number;
+  #state: LogStreamState = 'connecting';
+  #delivered: number;
+  #queue: LogRecord[] = [];
+  #iterating = false;
+  #finished = false;
+  #error: unknown;
+  #wake: (() => void) | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(source: LogStreamSource, options: LogStreamOptions = {}) {
+    this.#source = source;
+    this.#options = options;
+    this.#delivered = options.since ?? 0;
+    this.#highWaterMark = options.highWaterMark ?? 1000;
+    options.onStateChange?.('connecting');
+    this.done = this.#run();
+    this.done.catch(() => {});
+  }
+
+  /** The current state (see {@link LogStreamState}). */
+  get state(): LogStreamState {
+    return this.#state;
+  }
+
+  /** Records delivered so far, counting `since`: the index of the next record (the cursor). */
+  get delivered(): number {
+    return this.#delivered;
+  }
+
+  /** Stops the stream now; `done` resolves and the iterator finishes. */
+  close(): void {
+    this.#controller.abort();
+    this.#drained?.();
+  }
+
+  #setState(state: LogStreamState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#options.onStateChange?.(state);
+  }
+
+  #finish(state: LogStreamState, error?: unknown): void {
+    this.#finished = true;
+    this.#error = error;
+    this.#setState(state);
+    this.#wake?.();
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#controller.signal;
+    const userSignal = this.#options.signal;
+    const onAbort = () => this.close();
+    if (userSignal?.aborted) onAbort();
+    userSignal?.addEventListener('abort', onAbort, { once: true });
+    const reconnect = this.#options.reconnect === false ? { maxAttempts: 0 } : (this.#options.reconnect ?? {});
+    const maxAttempts = reconnect.maxAttempts ?? 8;
+    let attempt = 0;
+    let lastError: unknown;
+    try {
+      for (;;) {
+        if (attempt > 0) {
+          if (attempt > maxAttempts) {
+            throw new StreamError(this.#source.processId, `log stream lost after ${maxAttempts} reconnect attempts`, { cause: lastError });
+          }
+          this.#setState('reconnecting');
+          await sleep(backoffDelay(attempt, reconnect.initialDelayMs ?? 250, reconnect.maxDelayMs ?? 5000), signal);
+        }
+        let progressed = false;
+        try {
+          if (await this.#connect(signal, () => (progressed = true))) break;
+          lastError = undefined;
+        } catch (error) {
+          if (signal.aborted || isFatal(error)) throw error;
+          lastError = error;
+        }
+        attempt = progressed ? 1 : attempt + 1;
+      }
+      this.#finish('ended');
+    } catch (error) {
+      if (!signal.aborted) {
+        this.#finish('error', error);
+        throw error;
+      }
+      this.#finish('ended', userSignal?.aborted ? userSignal.reason : undefined);
+      if (userSignal?.aborted) throw userSignal.reason;
+    } finally {
+      userSignal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** One connection. Resolves `true` when the process is over, `false` to reconnect. */
+  async #connect(signal: AbortSignal, onProgress: () => void): Promise<boolean> {
+    const connection = new AbortController();
+    const timeoutMs = this.#options.keepaliveTimeoutMs ?? 65_000;
+    const processId = this.#source.processId;
+    const watchdog = new KeepaliveWatchdog(timeoutMs, () =>
+      connection.abort(new StreamError(processId, `no data for ${timeoutMs} ms`)),
+    );
+    const onAbort = () => connection.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const response = await this.#source.open(this.#delivered, connection.signal);
+      const offset = response.headers.get('x-log-offset');
+      let index = offset === null ? 0 : Number(offset);
+      if (index > this.#delivered) {
+        this.#options.onGap?.({ from: this.#delivered, to: index });
+        this.#delivered = index;
+      }
+      this.#setState('streaming');
+      watchdog.touch();
+      const parser = new LogLineParser(offset !== null);
+      const onChunk = () => {
+        watchdog.touch();
+        onProgress();
+      };
+      for await (const line of readLines(response.body ?? new ReadableStream(), onChunk)) {
+        const parsed = parser.parse(line);
+        if (parsed.type === 'keepalive') continue;
+        if (parsed.type === 'notice') {
+          if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
+          continue;
+        }
+        if (index++ < this.#delivered) continue;
+        this.#delivered = index;
+        await this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 }, watchdog);
+        signal.throwIfAborted();
+      }
+    } catch (error) {
+      throw connection.signal.aborted && !signal.aborted ? connection.signal.reason : error;
+    } finally {
+      watchdog.stop();
+      signal.removeEventListener('abort', onAbort);
+    }
+    return isProcessFinished(await this.#source.get(signal));
+  }
+
+  async #deliver(record: LogRecord, watchdog: KeepaliveWatchdog): Promise<void> {
+    this.#options.onRecord?.(record);
+    if (!this.#iterating) return;
+    this.#queue.push(record);
+    this.#wake?.();
+    if (this.#queue.length >= this.#highWaterMark) {
+      watchdog.stop();
+      await new Promise<void>((resolve) => (this.#drained = resolve));
+      this.#drained = undefined;
+      watchdog.touch();
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<LogRecord> {
+    this.#iterating = true;
+    return {
+      next: async () => {
+        for (;;) {
+          const record = this.#queue.shift();
+          if (record) {
+            if (this.#queue.length < this.#highWaterMark) this.#drained?.();
+            return { value: record, done: false };
+          }
+          if (this.#finished) {
+            if (this.#error !== undefined) throw this.#error;
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((resolve) => (this.#wake = resolve));
+          this.#wake = undefined;
+        }
+      },
+      return: async () => {
+        this.close();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}
