@@ -34,14 +34,16 @@ export function streamLogs(server: ServerContext): RouteHandler {
     if (since === undefined) return sendError(response, 400, 'since must be a non-negative integer');
     const cursor = managed.output.cursorAfterRecords(since);
     response.writeHead(200, strict ? streamHeaders() : { ...streamHeaders(), 'X-Log-Offset': String(cursor.offset) });
-    response.flushHeaders();
+    const formatGap = (count: number): string => `[Output truncated: ${count} records dropped]\n`;
+    if (cursor.offset > since) response.write(formatGap(cursor.offset - since));
+    else response.flushHeaders();
     const pump = new EntryPump({
       log: managed.output,
       response,
       startSequence: cursor.sequence,
       skipRecordsBelow: cursor.offset,
       format: strict ? formatChunk : formatLine,
-      formatGap: (count) => `[Output truncated: ${count} records dropped]\n`,
+      formatGap,
       onEnd: () => response.end(),
     });
     const keepalive = setInterval(() => {

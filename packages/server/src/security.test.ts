@@ -1,0 +1,99 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandboxServer } from './create-sandbox-server.js';
+import { startTestServer, type TestServer } from './testing/test-server.js';
+
+let sandbox: TestServer;
+const ORIGIN = 'http://localhost:5173';
+beforeAll(async () => { sandbox = await startTestServer({ token: 'secret-token-123', corsOrigins: [ORIGIN] }); });
+afterAll(async () => { await sandbox.server.close(); });
+
+/** A raw request with a chosen Host header (fetch does not let us set it). */
+function rawGet(path: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: '127.0.0.1', port: sandbox.server.port, path, headers: { Host: host, ...headers } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => { body += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+describe('security', () => {
+  it('requires the bearer token everywhere but /health', async () => {
+    expect((await sandbox.request('GET', '/process', { auth: false })).status).toBe(401);
+    expect((await sandbox.request('GET', '/process', { auth: false, headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await sandbox.request('POST', '/process', { auth: false, body: { command: 'true' } })).status).toBe(401);
+    expect(sandbox.server.stats().processes).toBe(0);
+    expect((await sandbox.request('GET', '/process')).status).toBe(200);
+    const health = await sandbox.request<{ status: string }>('GET', '/health', { auth: false });
+    expect(health.status).toBe(200);
+    expect(health.json.status).toBe('ok');
+  });
+
+  it('refuses a foreign Host header with 403 and accepts loopback names', async () => {
+    const auth = { Authorization: 'Bearer secret-token-123' };
+    expect((await rawGet('/process', 'evil.example.com', auth)).status).toBe(403);
+    expect((await rawGet('/health', 'evil.example.com:80')).status).toBe(403);
+    for (const host of ['127.0.0.1', `127.0.0.1:${sandbox.server.port}`, 'localhost:1234', '[::1]:8080', 'LOCALHOST']) {
+      expect((await rawGet('/process', host, auth)).status).toBe(200);
+    }
+  });
+
+  it('answers CORS only for configured origins; preflight needs no token', async () => {
+    const preflight = await fetch(`${sandbox.server.url}/process`, {
+      method: 'OPTIONS',
+      headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('DELETE');
+    const actual = await sandbox.request('GET', '/process', { headers: { Origin: ORIGIN } });
+    expect(actual.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(actual.headers.get('access-control-expose-headers')).toContain('X-Log-Offset');
+    const foreign = await fetch(`${sandbox.server.url}/process`, { method: 'OPTIONS', headers: { Origin: 'http://evil.example' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const foreignGet = await sandbox.request('GET', '/process', { headers: { Origin: 'http://evil.example' } });
+    expect(foreignGet.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('never passes the token to child processes', async () => {
+    process.env['SANDPROC_TOKEN'] = 'secret-token-123';
+    process.env['SOME_COPY_OF_TOKEN'] = 'secret-token-123';
+    try {
+      const { json } = await sandbox.exec({ command: 'env', waitForCompletion: true, env: { VISIBLE: 'yes' } });
+      expect(json.stdout).toContain('VISIBLE=yes');
+      expect(json.stdout).not.toContain('secret-token-123');
+      expect(json.stdout).not.toContain('SANDPROC_TOKEN');
+    } finally {
+      delete process.env['SANDPROC_TOKEN'];
+      delete process.env['SOME_COPY_OF_TOKEN'];
+    }
+  });
+
+  it('refuses auth: false on a non-loopback host, allows it on loopback', async () => {
+    await expect(createSandboxServer({ port: 0, host: '0.0.0.0', auth: false })).rejects.toThrow(/auth/);
+    const open = await createSandboxServer({ port: 0, auth: false });
+    try {
+      expect((await fetch(`${open.url}/process`)).status).toBe(200);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('generates a random token when none is given', async () => {
+    const generated = await createSandboxServer({ port: 0 });
+    try {
+      expect(generated.token).toMatch(/^[0-9a-f]{64}$/);
+      expect(generated.url).toBe(`http://127.0.0.1:${generated.port}`);
+      expect((await fetch(`${generated.url}/process`)).status).toBe(401);
+      expect((await fetch(`${generated.url}/process`, { headers: { Authorization: `Bearer ${generated.token}` } })).status).toBe(200);
+    } finally {
+      await generated.close();
+    }
+  });
+});
