@@ -1,0 +1,182 @@
+import type { LogRecord } from '../types.js';
+import { createNotifyScheduler, type NotifyScheduler, type NotifySchedulerOptions } from './notify-scheduler.js';
+import type { ObservableLogStream, ObservableProcessApi } from './observed-client.js';
+import { Subscribable } from './subscribable.js';
+
+/**
+ * State of a logs observer:
+ * - `idle`: no stream open (nobody watching yet, or everyone left before the output ended);
+ * - `connecting` / `streaming` / `reconnecting`: as the client's stream reports;
+ * - `ended`: the process's output ended and every line was received;
+ * - `error`: the stream failed for good (see `error`); watching again retries from the cursor.
+ */
+export type LogsStatus = 'idle' | 'connecting' | 'streaming' | 'reconnecting' | 'ended' | 'error';
+
+/** Options of a {@link LogsObserver}. */
+export interface LogsObserverOptions extends NotifySchedulerOptions {
+  /** Lines kept; the oldest are dropped beyond it (and counted in `dropped`). Default 10000. */
+  maxLines?: number;
+}
+
+/** Snapshot of a {@link LogsObserver}. */
+export interface LogsState {
+  /** The buffered lines of both streams, in output order, each with its stream and index. */
+  lines: readonly LogRecord[];
+  status: LogsStatus;
+  /** The error that ended the stream when `status` is `error`. */
+  error: unknown;
+  /** Lines no longer in `lines`: dropped by the `maxLines` bound or by the server's own cap. */
+  dropped: number;
+  /** Lines received since the observer was created or cleared (dropped ones included). */
+  total: number;
+}
+
+const defaultMaxLines = 10_000;
+
+/**
+ * Follows the output of one process with a single stream shared by all subscribers. Lines are
+ * buffered (bounded by `maxLines`) and subscribers are notified at most once per batch window
+ * (an animation frame, or `notifyIntervalMs`). The stream opens when the first subscriber comes,
+ * closes when the last one leaves, and resumes from its cursor (the index of the next line) when
+ * watched again, so no line is lost or repeated. Get a shared one with `getLogsObserver`.
+ */
+export class LogsObserver extends Subscribable<LogsState> {
+  readonly #api: ObservableProcessApi;
+  readonly #scheduler: NotifyScheduler;
+  readonly #recordListeners = new Set<(record: LogRecord) => void>();
+  #maxLines: number;
+  #pending: LogRecord[] = [];
+  #pendingDropped = 0;
+  #cursor = 0;
+  #stream: ObservableLogStream | undefined;
+  /** The process watched (pid or name). */
+  readonly id: string;
+
+  constructor(api: ObservableProcessApi, id: string, options: LogsObserverOptions = {}) {
+    super({ lines: [], status: 'idle', error: undefined, dropped: 0, total: 0 });
+    this.#api = api;
+    this.id = id;
+    this.#maxLines = Math.max(1, options.maxLines ?? defaultMaxLines);
+    this.#scheduler = createNotifyScheduler(() => this.#flush(), options);
+  }
+
+  /** The index the next line will have: every line before it was received. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** Raises the buffer bound to at least `maxLines` (the observer is shared: the largest wins). */
+  setOptions(options: Pick<LogsObserverOptions, 'maxLines'>): void {
+    if (options.maxLines !== undefined) this.#maxLines = Math.max(this.#maxLines, options.maxLines);
+  }
+
+  /**
+   * Calls `listener` for every line as it arrives, before batching. Lines already buffered are
+   * not replayed. Returns the function that removes it.
+   */
+  onRecord(listener: (record: LogRecord) => void): () => void {
+    this.#recordListeners.add(listener);
+    return () => this.#recordListeners.delete(listener);
+  }
+
+  /** Empties the buffer for every subscriber (the stream goes on). */
+  clear = (): void => {
+    this.#pending = [];
+    this.#pendingDropped = 0;
+    this.setSnapshot({ lines: [], dropped: 0, total: 0 });
+  };
+
+  protected override onActivate(): void {
+    const { status } = this.snapshot;
+    if (status === 'ended' || this.#stream) return;
+    this.#open();
+  }
+
+  protected override onDeactivate(): void {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    stream?.close();
+    this.#flush();
+    if (this.snapshot.status !== 'ended' && this.snapshot.status !== 'error') this.setSnapshot({ status: 'idle' });
+  }
+
+  #open(): void {
+    this.setSnapshot({ status: 'connecting', error: undefined });
+    let stream: ObservableLogStream;
+    const isCurrent = () => this.#stream === stream;
+    try {
+      stream = this.#api.streamLogs(this.id, {
+        since: this.#cursor,
+        onRecord: (record) => {
+          if (isCurrent()) this.#receive(record);
+        },
+        onStateChange: (state) => {
+          // `ended` and `error` are settled by `done`, after the last line.
+          if (isCurrent() && state !== 'ended' && state !== 'error') this.#setStatus(state);
+        },
+      });
+    } catch (error) {
+      this.#setStatus('error', error);
+      return;
+    }
+    this.#stream = stream;
+    stream.done.then(
+      () => {
+        if (!isCurrent()) return;
+        this.#stream = undefined;
+        this.#setStatus('ended');
+      },
+      (error: unknown) => {
+        if (!isCurrent()) return;
+        this.#stream = undefined;
+        this.#setStatus('error', error);
+      },
+    );
+  }
+
+  #receive(record: LogRecord): void {
+    // Nothing repeated: a record before the cursor was delivered already.
+    if (record.index < this.#cursor) return;
+    // A record after the cursor means the server no longer had the ones between.
+    this.#pendingDropped += record.index - this.#cursor;
+    this.#cursor = record.index + 1;
+    this.#pending.push(record);
+    if (this.#pending.length > this.#maxLines * 2) {
+      const excess = this.#pending.length - this.#maxLines;
+      this.#pending = this.#pending.slice(excess);
+      this.#pendingDropped += excess;
+    }
+    for (const listener of [...this.#recordListeners]) {
+      try {
+        listener(record);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+    this.#scheduler.schedule();
+  }
+
+  #setStatus(status: LogsStatus, error?: unknown): void {
+    // Lines first, so a listener that sees `ended` has every line.
+    this.#flush();
+    this.setSnapshot({ status, error });
+  }
+
+  #flush(): void {
+    this.#scheduler.cancel();
+    const pending = this.#pending;
+    if (pending.length === 0 && this.#pendingDropped === 0) return;
+    this.#pending = [];
+    let dropped = this.snapshot.dropped + this.#pendingDropped;
+    const total = this.snapshot.total + pending.length + this.#pendingDropped;
+    this.#pendingDropped = 0;
+    let lines = this.snapshot.lines.concat(pending);
+    if (lines.length > this.#maxLines) {
+      dropped += lines.length - this.#maxLines;
+      lines = lines.slice(lines.length - this.#maxLines);
+    }
+    this.setSnapshot({ lines, dropped, total });
+  }
+}

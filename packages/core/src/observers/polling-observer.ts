@@ -1,0 +1,210 @@
+import { Subscribable } from './subscribable.js';
+
+/** Poll interval in milliseconds, or `false` to stop polling. */
+export type PollInterval<TData> = number | false | ((data: TData | undefined) => number | false);
+
+/** Options shared by the polling observers. */
+export interface PollingOptions<TData> {
+  /**
+   * Milliseconds between the end of one request and the start of the next, or a function of
+   * the last data returning that delay (or `false` to stop polling). Read afresh before every
+   * poll. Default 1000.
+   */
+  intervalMs?: PollInterval<TData>;
+  /**
+   * After an error the next poll waits the interval, doubled for each further consecutive error,
+   * up to this many milliseconds; a success returns to the plain interval. Default 30000.
+   */
+  maxBackoffMs?: number;
+  /**
+   * Pause polling while the page is hidden (`document.visibilityState === 'hidden'`) and poll
+   * at once when it shows again. No effect where there is no `document`. Default `false`.
+   */
+  pauseWhenHidden?: boolean;
+}
+
+/** Snapshot of a polling observer. */
+export interface PollingState<TData> {
+  /** The last data received (or the initial data); `undefined` before the first answer. */
+  data: TData | undefined;
+  /** The error of the last request; cleared by the next success. */
+  error: unknown;
+  /** Consecutive failed requests. */
+  failureCount: number;
+  /** A request is in flight. */
+  isFetching: boolean;
+  /** A poll loop is running: the observer is watched, not paused, and the data not settled. */
+  isPolling: boolean;
+  /** When the data was last received (ms since the epoch); 0 if never. */
+  updatedAt: number;
+}
+
+const defaultIntervalMs = 1000;
+const defaultMaxBackoffMs = 30_000;
+
+/**
+ * Polls a fetcher while it has subscribers and its data is not settled (see `isSettled`), with
+ * backoff on errors. Shared by every subscriber: one request per interval however many watch.
+ */
+export abstract class PollingObserver<TData> extends Subscribable<PollingState<TData>> {
+  #options: PollingOptions<TData>;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #inFlight: Promise<TData | undefined> | undefined;
+  #abort: AbortController | undefined;
+  #removeVisibilityListener: (() => void) | undefined;
+
+  constructor(options: PollingOptions<TData> & { initialData?: TData | undefined } = {}) {
+    super({
+      data: options.initialData,
+      error: undefined,
+      failureCount: 0,
+      isFetching: false,
+      isPolling: false,
+      updatedAt: 0,
+    });
+    this.#options = options;
+  }
+
+  /** Performs one request. */
+  protected abstract fetchData(signal: AbortSignal): Promise<TData>;
+
+  /** Whether the data will never change again (polling stops). Default: never. */
+  protected isSettled(_data: TData): boolean {
+    return false;
+  }
+
+  /**
+   * Changes the polling options (the observer is shared: the last caller wins; `undefined`
+   * values keep the current ones). Takes effect from the next poll.
+   */
+  setOptions(options: PollingOptions<TData>): void {
+    const previous = this.#options;
+    const defined = Object.entries(options).filter(([, value]) => value !== undefined);
+    this.#options = { ...this.#options, ...Object.fromEntries(defined) };
+    if (previous.pauseWhenHidden !== this.#options.pauseWhenHidden && this.isActive) {
+      this.#watchVisibility();
+      this.#reschedule(0);
+    }
+  }
+
+  /** Sets the data when nothing was received yet (e.g. data rendered on the server). */
+  setInitialData(data: TData): void {
+    if (this.snapshot.data === undefined) this.setSnapshot({ data });
+  }
+
+  /** Records data received elsewhere, as if a poll had answered it, and plans the next poll. */
+  protected acceptData(data: TData): void {
+    const current = this.snapshot.data;
+    if (current !== undefined && this.isSettled(current)) return;
+    this.setSnapshot({ data, error: undefined, failureCount: 0, updatedAt: Date.now() });
+    if (this.isActive && !this.#inFlight) this.#reschedule();
+  }
+
+  /**
+   * Requests now (joining a request already in flight). Resolves with the new data, or
+   * `undefined` when the request failed (the error is in the snapshot) or was cancelled.
+   */
+  refetch = (): Promise<TData | undefined> => {
+    if (this.#inFlight) return this.#inFlight;
+    this.#clearTimer();
+    return this.#fetch();
+  };
+
+  protected override onActivate(): void {
+    this.#watchVisibility();
+    const { data } = this.snapshot;
+    if (data !== undefined && this.isSettled(data)) return;
+    this.#reschedule(0);
+  }
+
+  protected override onDeactivate(): void {
+    this.#clearTimer();
+    this.#abort?.abort();
+    this.#abort = undefined;
+    this.#inFlight = undefined;
+    this.#removeVisibilityListener?.();
+    this.#removeVisibilityListener = undefined;
+    this.setSnapshot({ isPolling: false, isFetching: false });
+  }
+
+  #fetch(): Promise<TData | undefined> {
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.setSnapshot({ isFetching: true });
+    const request = (async (): Promise<TData | undefined> => {
+      try {
+        const data = await this.fetchData(abort.signal);
+        if (abort.signal.aborted) return undefined;
+        const current = this.snapshot.data;
+        // Once settled, nothing changes: an answer that was overtaken (e.g. by `stop`) is stale.
+        if (current !== undefined && this.isSettled(current)) return current;
+        this.setSnapshot({ data, error: undefined, failureCount: 0, updatedAt: Date.now() });
+        return data;
+      } catch (error) {
+        if (abort.signal.aborted) return undefined;
+        this.setSnapshot({ error, failureCount: this.snapshot.failureCount + 1 });
+        return undefined;
+      } finally {
+        if (this.#abort === abort) {
+          this.#abort = undefined;
+          this.#inFlight = undefined;
+          this.setSnapshot({ isFetching: false });
+          this.#reschedule();
+        }
+      }
+    })();
+    this.#inFlight = request;
+    return request;
+  }
+
+  /** Plans the next poll: after `delayMs`, or after the interval (with backoff) when omitted. */
+  #reschedule(delayMs?: number): void {
+    this.#clearTimer();
+    const { data, failureCount } = this.snapshot;
+    const settled = data !== undefined && this.isSettled(data);
+    const delay = delayMs ?? this.#nextDelay(data, failureCount);
+    const polling = this.isActive && !settled && delay !== false && !this.#isPausedByVisibility();
+    this.setSnapshot({ isPolling: polling });
+    if (!polling || this.#inFlight) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#fetch();
+    }, delay);
+  }
+
+  #nextDelay(data: TData | undefined, failureCount: number): number | false {
+    const option = this.#options.intervalMs ?? defaultIntervalMs;
+    const interval = typeof option === 'function' ? option(data) : option;
+    if (interval === false || failureCount === 0) return interval;
+    // Back off from the interval (at least 1 s) on consecutive errors.
+    const base = Math.max(interval, 1000);
+    return Math.min(base * 2 ** (failureCount - 1), this.#options.maxBackoffMs ?? defaultMaxBackoffMs);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #isPausedByVisibility(): boolean {
+    return (
+      this.#options.pauseWhenHidden === true &&
+      typeof document !== 'undefined' &&
+      document.visibilityState === 'hidden'
+    );
+  }
+
+  #watchVisibility(): void {
+    this.#removeVisibilityListener?.();
+    this.#removeVisibilityListener = undefined;
+    if (!this.#options.pauseWhenHidden || typeof document === 'undefined') return;
+    const onChange = () => {
+      if (!this.isActive) return;
+      if (this.#isPausedByVisibility()) this.#reschedule();
+      else if (!this.#inFlight && this.#timer === undefined) this.#reschedule(0);
+    };
+    const target = document;
+    target.addEventListener('visibilitychange', onChange);
+    this.#removeVisibilityListener = () => target.removeEventListener('visibilitychange', onChange);
+  }
+}

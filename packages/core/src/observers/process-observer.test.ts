@@ -1,0 +1,249 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeProcessApi, processInfo } from './fake-process-api.test-helper.js';
+import { getProcessObserver } from './observer-registry.js';
+import { ProcessObserver, isProcessSettled } from './process-observer.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Lets the activation microtask and a 0 ms timer run. */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+describe('ProcessObserver', () => {
+  it('does nothing until subscribed', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(state.getCalls).toBe(0);
+    expect(observer.getSnapshot().data).toBeUndefined();
+  });
+
+  it('polls at the interval while running and stops at a terminal status', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100', { intervalMs: 500 });
+    const unsubscribe = observer.subscribe(() => {});
+    await settle();
+    expect(state.getCalls).toBe(1);
+    expect(observer.getSnapshot()).toMatchObject({ isPolling: true, isFetching: false });
+    expect(observer.getSnapshot().data?.status).toBe('running');
+    await vi.advanceTimersByTimeAsync(499);
+    expect(state.getCalls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(state.getCalls).toBe(2);
+    state.status = 'completed';
+    await vi.advanceTimersByTimeAsync(500);
+    expect(state.getCalls).toBe(3);
+    expect(observer.getSnapshot()).toMatchObject({ isPolling: false });
+    expect(observer.getSnapshot().data?.status).toBe('completed');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(state.getCalls).toBe(3);
+    unsubscribe();
+  });
+
+  it('keeps the same snapshot object until something changes', async () => {
+    const { api } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100');
+    const first = observer.getSnapshot();
+    expect(observer.getSnapshot()).toBe(first);
+    const unsubscribe = observer.subscribe(() => {});
+    await settle();
+    const second = observer.getSnapshot();
+    expect(second).not.toBe(first);
+    expect(observer.getSnapshot()).toBe(second);
+    unsubscribe();
+  });
+
+  it('takes the interval from a function of the last state, and stops on false', async () => {
+    const { api, state } = fakeProcessApi();
+    const seen: (string | undefined)[] = [];
+    const observer = new ProcessObserver(api, '100', {
+      intervalMs: (process) => {
+        seen.push(process?.status);
+        return state.getCalls >= 3 ? false : 200 * state.getCalls;
+      },
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    await settle();
+    expect(state.getCalls).toBe(1);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(state.getCalls).toBe(2);
+    await vi.advanceTimersByTimeAsync(399);
+    expect(state.getCalls).toBe(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(state.getCalls).toBe(3);
+    expect(observer.getSnapshot().isPolling).toBe(false);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(state.getCalls).toBe(3);
+    expect(seen).toEqual(['running', 'running', 'running']);
+    unsubscribe();
+  });
+
+  it('backs off on errors and resumes the interval when they clear', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100', { intervalMs: 1000, maxBackoffMs: 4000 });
+    state.failWith = new Error('down');
+    const unsubscribe = observer.subscribe(() => {});
+    await settle();
+    expect(state.getCalls).toBe(1);
+    expect(observer.getSnapshot()).toMatchObject({ failureCount: 1, isPolling: true });
+    expect(observer.getSnapshot().error).toBe(state.failWith);
+    // 1 s, 2 s, 4 s, 4 s (capped).
+    const delays = [1000, 2000, 4000, 4000];
+    for (const [step, delay] of delays.entries()) {
+      await vi.advanceTimersByTimeAsync(delay - 1);
+      expect(state.getCalls).toBe(step + 1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(state.getCalls).toBe(step + 2);
+    }
+    state.failWith = undefined;
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(state.getCalls).toBe(6);
+    expect(observer.getSnapshot()).toMatchObject({ error: undefined, failureCount: 0 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(state.getCalls).toBe(7);
+    unsubscribe();
+  });
+
+  it('shares one poll between subscribers and stops with the last unsubscribe', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100', { intervalMs: 1000 });
+    const unsubscribes = Array.from({ length: 10 }, () => observer.subscribe(() => {}));
+    await settle();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(state.getCalls).toBe(4);
+    for (const unsubscribe of unsubscribes.slice(1)) unsubscribe();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(state.getCalls).toBe(5);
+    unsubscribes[0]!();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(state.getCalls).toBe(5);
+    expect(observer.getSnapshot().isPolling).toBe(false);
+  });
+
+  it('polls once when subscribed, unsubscribed and subscribed again in one tick (StrictMode)', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100', { intervalMs: 1000 });
+    const first = observer.subscribe(() => {});
+    first();
+    const second = observer.subscribe(() => {});
+    await settle();
+    expect(state.getCalls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(state.getCalls).toBe(2);
+    second();
+  });
+
+  it('notifies every subscriber of every change', async () => {
+    const { api } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100');
+    const a = vi.fn();
+    const b = vi.fn();
+    const offA = observer.subscribe(a);
+    const offB = observer.subscribe(b);
+    await settle();
+    expect(a).toHaveBeenCalled();
+    expect(b).toHaveBeenCalledTimes(a.mock.calls.length);
+    offA();
+    offB();
+  });
+
+  it('makes no request for settled initial data', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100', {
+      initialData: processInfo({ status: 'completed' }),
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(state.getCalls).toBe(0);
+    expect(observer.getSnapshot().isPolling).toBe(false);
+    unsubscribe();
+  });
+
+  it('refetch requests at once, joins a request in flight, and works unsubscribed', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100');
+    const a = observer.refetch();
+    const b = observer.refetch();
+    expect(a).toBe(b);
+    await expect(a).resolves.toMatchObject({ status: 'running' });
+    expect(state.getCalls).toBe(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(state.getCalls).toBe(1);
+  });
+
+  it('ignores answers overtaken by a settled state', async () => {
+    const { api } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100');
+    observer.receive(processInfo({ status: 'stopped', exitCode: -1 }));
+    await observer.refetch();
+    expect(observer.getSnapshot().data?.status).toBe('stopped');
+  });
+
+  it('pauses while the page is hidden when asked to', async () => {
+    const { api, state } = fakeProcessApi();
+    let visibility: DocumentVisibilityState = 'visible';
+    const target = new EventTarget();
+    vi.stubGlobal('document', {
+      get visibilityState() {
+        return visibility;
+      },
+      addEventListener: target.addEventListener.bind(target),
+      removeEventListener: target.removeEventListener.bind(target),
+    });
+    try {
+      const observer = new ProcessObserver(api, '100', { intervalMs: 1000, pauseWhenHidden: true });
+      const unsubscribe = observer.subscribe(() => {});
+      await settle();
+      expect(state.getCalls).toBe(1);
+      visibility = 'hidden';
+      target.dispatchEvent(new Event('visibilitychange'));
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(state.getCalls).toBe(1);
+      expect(observer.getSnapshot().isPolling).toBe(false);
+      visibility = 'visible';
+      target.dispatchEvent(new Event('visibilitychange'));
+      await settle();
+      expect(state.getCalls).toBe(2);
+      expect(observer.getSnapshot().isPolling).toBe(true);
+      unsubscribe();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
+
+describe('isProcessSettled', () => {
+  it('counts failed with restarts left as not settled', () => {
+    expect(isProcessSettled(processInfo({ status: 'running' }))).toBe(false);
+    expect(isProcessSettled(processInfo({ status: 'completed' }))).toBe(true);
+    expect(isProcessSettled(processInfo({ status: 'failed' }))).toBe(true);
+    const restarting = { status: 'failed' as const, restartOnFailure: true, maxRestarts: 2 };
+    expect(isProcessSettled(processInfo({ ...restarting, restartCount: 1 }))).toBe(false);
+    expect(isProcessSettled(processInfo({ ...restarting, restartCount: 2 }))).toBe(true);
+    expect(isProcessSettled(processInfo({ ...restarting, maxRestarts: -1, restartCount: 9 }))).toBe(false);
+  });
+});
+
+describe('getProcessObserver', () => {
+  it('shares one observer per client and id, and drops it when idle for gcTimeMs', async () => {
+    const { api } = fakeProcessApi();
+    const client = { process: api };
+    const other = { process: api };
+    const observer = getProcessObserver(client, '1', { gcTimeMs: 1000 });
+    expect(getProcessObserver(client, '1')).toBe(observer);
+    expect(getProcessObserver(client, '2')).not.toBe(observer);
+    expect(getProcessObserver(other, '1')).not.toBe(observer);
+    const unsubscribe = observer.subscribe(() => {});
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(getProcessObserver(client, '1')).toBe(observer);
+    unsubscribe();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(getProcessObserver(client, '1')).toBe(observer);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(getProcessObserver(client, '1')).not.toBe(observer);
+  });
+});

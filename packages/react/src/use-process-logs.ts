@@ -1,0 +1,156 @@
+import {
+  getLogsObserver,
+  type LogRecord,
+  type LogsState,
+  type LogsStatus,
+  type LogStreamName,
+  type ObservableClient,
+} from '@sandproc/core';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useLatest } from './use-latest.js';
+import { useSandprocClient } from './sandproc-context.js';
+
+/** Options of {@link useProcessLogs}. */
+export interface UseProcessLogsOptions {
+  /** Stream the logs. Default `true`. */
+  enabled?: boolean;
+  /**
+   * Keep showing new lines. `false` freezes `lines` as they are (the status still updates and
+   * the shared stream goes on, so turning it back on catches up at once). Default `true`.
+   */
+  follow?: boolean;
+  /** Lines kept; the oldest are dropped beyond it (counted in `dropped`). Default 10000. */
+  maxLines?: number;
+  /** Which lines to show. Default `'all'` (both streams, in output order). */
+  stream?: LogStreamName | 'all';
+  /**
+   * Re-render at most once per this many milliseconds while lines arrive. Only used by the
+   * first hook that opens the process's stream. Default: once per animation frame.
+   */
+  notifyIntervalMs?: number;
+  /** Called for every line (after the `stream` filter) as it arrives, before batching. */
+  onLine?: (line: LogRecord) => void;
+  /** Use this client instead of the provider's. */
+  client?: ObservableClient;
+}
+
+/** What {@link useProcessLogs} returns. */
+export interface UseProcessLogsResult {
+  /** The lines kept, oldest first, each with its `stream`, `text` and `index`. */
+  lines: readonly LogRecord[];
+  /** `lines` joined with `\n` (computed on first read). */
+  readonly text: string;
+  status: LogsStatus;
+  /** The error that ended the stream when `status` is `error`. */
+  error: unknown;
+  /** Lines no longer in `lines` because of the bound (or the server's own cap). */
+  dropped: number;
+  /** Hides the lines received so far, for this component only. */
+  clear: () => void;
+}
+
+const idleState: LogsState = { lines: [], status: 'idle', error: undefined, dropped: 0, total: 0 };
+const getIdleState = () => idleState;
+const noSubscription = () => () => {};
+
+interface ClearMark {
+  id: string | null | undefined;
+  /** Lines with a smaller index are hidden. */
+  index: number;
+  /** `dropped` at the time of the clear. */
+  dropped: number;
+}
+
+/**
+ * The output of process `id` (pid or name), live. Every component following the same process
+ * through the same client shares one stream, closed when the last one unmounts. Re-renders are
+ * batched (once per animation frame by default), however fast the lines come.
+ */
+export function useProcessLogs(
+  id: string | null | undefined,
+  options: UseProcessLogsOptions = {},
+): UseProcessLogsResult {
+  const client = useSandprocClient(options.client);
+  const { follow = true, maxLines, stream = 'all', notifyIntervalMs } = options;
+  const enabled = options.enabled !== false && Boolean(id);
+  const observer = id
+    ? getLogsObserver(client, id, {
+        ...(maxLines === undefined ? {} : { maxLines }),
+        ...(notifyIntervalMs === undefined ? {} : { notifyIntervalMs }),
+      })
+    : undefined;
+  const latest = useLatest(options);
+
+  useEffect(() => {
+    if (observer && maxLines !== undefined) observer.setOptions({ maxLines });
+  }, [observer, maxLines]);
+
+  useEffect(() => {
+    if (!observer || !enabled) return;
+    return observer.onRecord((record) => {
+      const { onLine, stream: filter = 'all' } = latest.current;
+      if (onLine && (filter === 'all' || filter === record.stream)) onLine(record);
+    });
+  }, [observer, enabled, latest]);
+
+  const subscribe = useCallback(
+    (onChange: () => void) => (observer && enabled ? observer.subscribe(onChange) : noSubscription()),
+    [observer, enabled],
+  );
+  const getSnapshot = useMemo(() => {
+    if (!observer) return getIdleState;
+    if (follow) return observer.getSnapshot;
+    // Not following: the lines stay as they are now; only the status and error move.
+    let result = observer.getSnapshot();
+    return () => {
+      const current = observer.getSnapshot();
+      if (current.status !== result.status || current.error !== result.error) {
+        result = { ...result, status: current.status, error: current.error };
+      }
+      return result;
+    };
+  }, [observer, follow]);
+  const state = useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
+
+  const [clearMark, setClearMark] = useState<ClearMark>({ id, index: 0, dropped: 0 });
+  const mark = clearMark.id === id ? clearMark : undefined;
+  const clear = useCallback(() => {
+    if (!observer) return;
+    setClearMark({ id, index: observer.cursor, dropped: observer.getSnapshot().dropped });
+  }, [observer, id]);
+
+  return useMemo(() => {
+    let lines = state.lines;
+    if (mark && mark.index > 0) lines = lines.slice(firstAtOrAfter(lines, mark.index));
+    if (stream !== 'all') lines = lines.filter((line) => line.stream === stream);
+    let dropped = state.dropped - (mark?.dropped ?? 0);
+    if (maxLines !== undefined && lines.length > maxLines) {
+      dropped += lines.length - maxLines;
+      lines = lines.slice(lines.length - maxLines);
+    }
+    let text: string | undefined;
+    return {
+      lines,
+      get text() {
+        text ??= lines.map((line) => line.text).join('\n');
+        return text;
+      },
+      status: state.status,
+      error: state.error,
+      dropped: Math.max(0, dropped),
+      clear,
+    };
+  }, [state, mark, stream, maxLines, clear]);
+}
+
+/** Position of the first line whose index is at least `index` (lines are in index order). */
+function firstAtOrAfter(lines: readonly LogRecord[], index: number): number {
+  let low = 0;
+  let high = lines.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (lines[middle]!.index < index) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -1,0 +1,111 @@
+import {
+  getProcessObserver,
+  type ObservableClient,
+  type PollingOptions,
+  type PollingState,
+  type ProcessInfo,
+  type ProcessStatus,
+} from '@sandproc/core';
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useExitCallback } from './use-exit-callback.js';
+import { useLatest } from './use-latest.js';
+import { useSandprocClient } from './sandproc-context.js';
+
+/** Options of {@link useProcess}. */
+export interface UseProcessOptions extends PollingOptions<ProcessInfo> {
+  /** Watch the process. `false` shows the last known state without requests. Default `true`. */
+  enabled?: boolean;
+  /** A state known beforehand, e.g. rendered on the server; no request if it is final. */
+  initialData?: ProcessInfo;
+  /** Called once when the process is seen to end (a settled status), with its final state. */
+  onExit?: (process: ProcessInfo) => void;
+  /** Use this client instead of the provider's. */
+  client?: ObservableClient;
+}
+
+/** What {@link useProcess} returns. */
+export interface UseProcessResult {
+  process: ProcessInfo | undefined;
+  /** The process's status; `undefined` until known. */
+  status: ProcessStatus | undefined;
+  /** The exit code once the process ended; `null` while it runs or before it is known. */
+  exitCode: number | null;
+  /** The error of the last request; cleared by the next success. */
+  error: unknown;
+  /** Watching, no state yet and no error: the first request is on its way. */
+  isLoading: boolean;
+  /** A request is in flight. */
+  isFetching: boolean;
+  /** Polling goes on (watched, not paused, the process not ended). */
+  isPolling: boolean;
+  /** Requests the state now. */
+  refetch: () => Promise<ProcessInfo | undefined>;
+}
+
+const idleState: PollingState<ProcessInfo> = {
+  data: undefined,
+  error: undefined,
+  failureCount: 0,
+  isFetching: false,
+  isPolling: false,
+  updatedAt: 0,
+};
+const getIdleState = () => idleState;
+const noSubscription = () => () => {};
+const noRefetch = async () => undefined;
+
+/**
+ * The live state of process `id` (pid or name), polled until it ends. Every component watching
+ * the same process through the same client shares one poll. No request is made on the server.
+ */
+export function useProcess(
+  id: string | null | undefined,
+  options: UseProcessOptions = {},
+): UseProcessResult {
+  const client = useSandprocClient(options.client);
+  const enabled = options.enabled !== false && Boolean(id);
+  const observer = id ? getProcessObserver(client, id, { initialData: options.initialData }) : undefined;
+  const latest = useLatest(options);
+
+  const { intervalMs, maxBackoffMs, pauseWhenHidden } = options;
+  const intervalIsFunction = typeof intervalMs === 'function';
+  useEffect(() => {
+    if (!observer || !enabled) return;
+    observer.setOptions({
+      intervalMs: intervalIsFunction
+        ? (process) => {
+            const current = latest.current.intervalMs;
+            return typeof current === 'function' ? current(process) : (current ?? 1000);
+          }
+        : intervalMs,
+      maxBackoffMs,
+      pauseWhenHidden,
+    });
+    // A function interval is read through `latest`: a new one each render changes nothing here.
+  }, [observer, enabled, intervalIsFunction ? null : intervalMs, intervalIsFunction, maxBackoffMs, pauseWhenHidden]);
+
+  const subscribe = useCallback(
+    (onChange: () => void) => (observer && enabled ? observer.subscribe(onChange) : noSubscription()),
+    [observer, enabled],
+  );
+  const getSnapshot = observer ? observer.getSnapshot : getIdleState;
+  const state = useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
+
+  useExitCallback(id, state.data, (process) => latest.current.onExit?.(process));
+
+  const refetch = observer ? observer.refetch : noRefetch;
+  return useMemo(() => {
+    const process = state.data;
+    const ended = process !== undefined && process.status !== 'running';
+    return {
+      process,
+      status: process?.status,
+      exitCode: ended ? process.exitCode : null,
+      error: state.error,
+      isLoading: enabled && process === undefined && state.error === undefined,
+      isFetching: state.isFetching,
+      isPolling: state.isPolling,
+      refetch,
+    };
+  }, [state, enabled, refetch]);
+}
