@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
+
+const BUDGET_BYTES = 4 * 1024 * 1024;
+let sandbox: TestServer;
+beforeAll(async () => { sandbox = await startTestServer({ outputMemoryBytes: BUDGET_BYTES, totalOutputMemoryBytes: 3 * BUDGET_BYTES }); });
+afterAll(async () => { await sandbox.server.close(); });
+
+/** The per-process budget plus one maximal line (a record may overshoot by one entry) and partial lines. */
+const ALLOWED_BYTES = BUDGET_BYTES + 4 * 65_536 * 2;
+
+describe('bounded output memory', () => {
+  it('a process printing 200 MB keeps the retained output within the budget', async () => {
+    const { json } = await sandbox.exec({ command: `yes "$(printf '%01000d' 0)" | head -n 200000; echo last-line` });
+    let peak = 0;
+    await pollUntil(async () => {
+      peak = Math.max(peak, sandbox.server.stats().retainedOutputBytes);
+      return (await sandbox.get(json.pid)).status !== 'running';
+    }, 60_000, 20);
+    peak = Math.max(peak, sandbox.server.stats().retainedOutputBytes);
+    expect(peak).toBeLessThanOrEqual(ALLOWED_BYTES);
+    const final = await sandbox.get(json.pid);
+    expect(final.status).toBe('completed');
+    expect(final.stdout.endsWith('last-line\n')).toBe(true);
+    expect(final.stdout.length).toBeLessThanOrEqual(64 * 1024);
+    const logs = await sandbox.request<{ stdout: string }>('GET', `/process/${json.pid}/logs`);
+    expect(logs.json.stdout.length).toBeLessThanOrEqual(BUDGET_BYTES);
+    expect(logs.json.stdout.endsWith('last-line\n')).toBe(true);
+  });
+
+  it('one huge line without newlines is cut into records and stays bounded', async () => {
+    const baseline = sandbox.server.stats().retainedOutputBytes;
+    const { json } = await sandbox.exec({ command: "head -c 50000000 /dev/zero | tr '\\0' 'z'" });
+    let peak = 0;
+    await pollUntil(async () => {
+      peak = Math.max(peak, sandbox.server.stats().retainedOutputBytes);
+      return (await sandbox.get(json.pid)).status !== 'running';
+    }, 60_000, 20);
+    expect(peak - baseline).toBeLessThanOrEqual(ALLOWED_BYTES);
+    expect((await sandbox.get(json.pid)).status).toBe('completed');
+  });
+
+  it('finished processes share a total budget', async () => {
+    for (let index = 0; index < 5; index++) {
+      await sandbox.exec({ command: `yes "$(printf '%0500d' 0)" | head -n 20000`, waitForCompletion: true });
+    }
+    expect(sandbox.server.stats().retainedOutputBytes).toBeLessThanOrEqual(3 * BUDGET_BYTES + ALLOWED_BYTES);
+  });
+
+  it('a slow stream reader does not make the server buffer the output', async () => {
+    const { json } = await sandbox.exec({ command: `yes "$(printf '%01000d' 0)" | head -n 50000` });
+    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, { headers: sandbox.authHeaders() });
+    const reader = response.body!.getReader();
+    await reader.read();
+    await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
+    expect(sandbox.server.stats().retainedOutputBytes).toBeLessThanOrEqual(3 * BUDGET_BYTES + ALLOWED_BYTES);
+    let received = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.length;
+    }
+    expect(received).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
+
+let sandbox: TestServer;
+beforeAll(async () => { sandbox = await startTestServer({ compatibility: 'strict' }); });
+afterAll(async () => { await sandbox.server.close(); });
+
+describe("strict compatibility mode (the real server's behaviour)", () => {
+  it('prefixes each read chunk, not each line', async () => {
+    const { json } = await sandbox.exec({ command: "printf 'a\\nb\\n'", waitForCompletion: true });
+    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, { headers: sandbox.authHeaders() });
+    expect(await response.text()).toBe('stdout:a\nb\n');
+  });
+
+  it('answers 200 with an error body for an unknown id on /logs/stream', async () => {
+    const response = await fetch(`${sandbox.server.url}/process/nope/logs/stream`, { headers: sandbox.authHeaders() });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('error');
+  });
+
+  it('concatenates stdout then stderr in logs', async () => {
+    const { json } = await sandbox.exec({ command: 'echo e1 >&2; sleep 0.2; echo o1', waitForCompletion: true });
+    expect(json.logs).toBe('o1\ne1\n');
+    const logs = await sandbox.request<{ logs: string }>('GET', `/process/${json.pid}/logs`);
+    expect(logs.json.logs).toBe('o1\ne1\n');
+  });
+
+  it('ignores since and sends no X-Log-Offset', async () => {
+    const { json } = await sandbox.exec({ command: 'echo one; sleep 0.2; echo two', waitForCompletion: true });
+    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream?since=1`, { headers: sandbox.authHeaders() });
+    expect(response.headers.get('x-log-offset')).toBeNull();
+    expect(await response.text()).toBe('stdout:one\nstdout:two\n');
+  });
+
+  it('kill ignores the signal in the body (always SIGKILL)', async () => {
+    const { json } = await sandbox.exec({ command: "trap 'echo got-int; exit 0' INT; echo ready; while true; do sleep 0.1; done" });
+    await pollUntil(async () => (await sandbox.get(json.pid)).stdout.includes('ready'));
+    expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'SIGINT' } })).status).toBe(200);
+    const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
+    expect(final.status).toBe('killed');
+    expect(final.stdout).not.toContain('got-int');
+  });
+
+  it('NDJSON data carries raw chunks', async () => {
+    const response = await fetch(`${sandbox.server.url}/process`, {
+      method: 'POST',
+      headers: { ...sandbox.authHeaders(), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: JSON.stringify({ command: "printf 'x\\ny\\n'", waitForCompletion: true }),
+    });
+    const events = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; data?: string });
+    expect(events).toContainEqual({ type: 'stdout', data: 'x\ny\n' });
+    expect(events.at(-1)?.type).toBe('result');
+  });
+
+  it('everything else is identical (statuses, 404 JSON on other routes)', async () => {
+    const { json } = await sandbox.exec({ command: 'exit 42', waitForCompletion: true });
+    expect(json).toMatchObject({ status: 'failed', exitCode: 42 });
+    const missing = await sandbox.request('GET', '/process/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.json).toEqual({ error: expect.any(String) });
+  });
+});
