@@ -56,7 +56,8 @@ export function fakeProcessApi() {
       return [processInfo({ status: state.status })];
     },
     async exec(request) {
-      return processInfo({ command: request.command });
+      state.status = 'running';
+      return processInfo({ command: request.command, startedAt: new Date(Date.now() + state.nextIndex++) });
     },
     async stop(id) {
       state.status = 'stopped';

@@ -92,10 +92,13 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
     if (this.snapshot.data === undefined) this.setSnapshot({ data });
   }
 
-  /** Records data received elsewhere, as if a poll had answered it, and plans the next poll. */
-  protected acceptData(data: TData): void {
+  /**
+   * Records data received elsewhere, as if a poll had answered it, and plans the next poll.
+   * Ignored once the data settled, unless `force`.
+   */
+  protected acceptData(data: TData, force = false): void {
     const current = this.snapshot.data;
-    if (current !== undefined && this.isSettled(current)) return;
+    if (!force && current !== undefined && this.isSettled(current)) return;
     this.setSnapshot({ data, error: undefined, failureCount: 0, updatedAt: Date.now() });
     if (this.isActive && !this.#inFlight) this.#reschedule();
   }

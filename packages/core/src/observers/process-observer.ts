@@ -33,9 +33,17 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
     this.id = id;
   }
 
-  /** Records a state received elsewhere (e.g. the answer of `stop`); ignored once settled. */
+  /**
+   * Records a state received elsewhere (e.g. the answer of `exec` or `stop`). Ignored once the
+   * process settled, unless it is a later run (a later `startedAt`: the pid or name was reused).
+   */
   receive(process: ProcessInfo): void {
-    this.acceptData(process);
+    const current = this.snapshot.data;
+    const laterRun =
+      current?.startedAt != null &&
+      process.startedAt != null &&
+      process.startedAt.getTime() > current.startedAt.getTime();
+    this.acceptData(process, laterRun);
   }
 
   protected fetchData(signal: AbortSignal): Promise<ProcessInfo> {

@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeProcessApi } from './fake-process-api.test-helper.js';
+import { LogsObserver } from './logs-observer.js';
+import { createNotifyScheduler } from './notify-scheduler.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+describe('LogsObserver', () => {
+  it('opens no stream until subscribed, then one for all subscribers', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new LogsObserver(api, '1');
+    await settle();
+    expect(state.streams).toHaveLength(0);
+    const offs = Array.from({ length: 5 }, () => observer.subscribe(() => {}));
+    await settle();
+    expect(state.streams).toHaveLength(1);
+    expect(observer.getSnapshot().status).toBe('streaming');
+    for (const off of offs) off();
+    await settle();
+    expect(state.streams[0]!.closed).toBe(true);
+    expect(observer.getSnapshot().status).toBe('idle');
+  });
+
+  it('batches 50,000 lines into one notification per window', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new LogsObserver(api, '1', { notifyIntervalMs: 100, maxLines: 1000 });
+    const listener = vi.fn();
+    const off = observer.subscribe(listener);
+    await settle();
+    listener.mockClear();
+    const stream = state.streams[0]!;
+    for (let i = 0; i < 50_000; i++) stream.emit({ stream: i % 2 ? 'stderr' : 'stdout', text: `line ${i}` });
+    expect(listener).not.toHaveBeenCalled();
+    expect(observer.getSnapshot().lines).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(listener).toHaveBeenCalledTimes(1);
+    const { lines, dropped, total } = observer.getSnapshot();
+    expect(lines).toHaveLength(1000);
+    expect(dropped).toBe(49_000);
+    expect(total).toBe(50_000);
+    expect(lines[0]).toEqual({ stream: 'stdout', text: 'line 49000', index: 49_000 });
+    expect(lines.at(-1)).toEqual({ stream: 'stderr', text: 'line 49999', index: 49_999 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(listener).toHaveBeenCalledTimes(1);
+    off();
+  });
+
+  it('uses animation frames by default where they exist', async () => {
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => frames.push(callback));
+    vi.stubGlobal('cancelAnimationFrame', () => {});
+    const flush = vi.fn();
+    const scheduler = createNotifyScheduler(flush);
+    scheduler.schedule();
+    scheduler.schedule();
+    expect(frames).toHaveLength(1);
+    frames[0]!(0);
+    expect(flush).toHaveBeenCalledTimes(1);
+    scheduler.schedule();
+    expect(frames).toHaveLength(2);
+  });
+
+  it('flushes lines before reporting the end, and counts a server gap as dropped', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new LogsObserver(api, '1', { notifyIntervalMs: 1000 });
+    const seen: { status: string; lines: number }[] = [];
+    const off = observer.subscribe(() =>
+      seen.push({ status: observer.getSnapshot().status, lines: observer.getSnapshot().lines.length }),
+    );
+    await settle();
+    const stream = state.streams[0]!;
+    stream.emit({ stream: 'stdout', text: 'a' });
+    stream.emit({ stream: 'stdout', text: 'b', index: 5 });
+    stream.end();
+    await settle();
+    expect(seen.at(-1)).toEqual({ status: 'ended', lines: 2 });
+    expect(observer.getSnapshot()).toMatchObject({ dropped: 4, total: 6 });
+    off();
+    // Ended: watching again opens no stream.
+    const again = observer.subscribe(() => {});
+    await settle();
+    expect(state.streams).toHaveLength(1);
+    again();
+  });
+
+  it('reports a fatal error and retries from the cursor when watched again', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new LogsObserver(api, '1', { notifyIntervalMs: 10 });
+    const off = observer.subscribe(() => {});
+    await settle();
+    state.streams[0]!.emit({ stream: 'stdout', text: 'a' });
+    state.streams[0]!.emit({ stream: 'stdout', text: 'b' });
+    const failure = new Error('gone');
+    state.streams[0]!.fail(failure);
+    await settle();
+    expect(observer.getSnapshot()).toMatchObject({ status: 'error', error: failure });
+    expect(observer.getSnapshot().lines).toHaveLength(2);
+    off();
+    await settle();
+    const again = observer.subscribe(() => {});
+    await settle();
+    expect(state.streams).toHaveLength(2);
+    expect(state.streams[1]!.options.since).toBe(2);
+    // A replayed record is not repeated.
+    state.streams[1]!.emit({ stream: 'stdout', text: 'b', index: 1 });
+    state.streams[1]!.emit({ stream: 'stdout', text: 'c', index: 2 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(observer.getSnapshot().lines.map((line) => line.text)).toEqual(['a', 'b', 'c']);
+    expect(observer.getSnapshot()).toMatchObject({ status: 'streaming', error: undefined });
+    again();
+  });
+
+  it('calls record listeners for every line at once, and clear empties the buffer', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new LogsObserver(api, '1', { notifyIntervalMs: 10 });
+    const off = observer.subscribe(() => {});
+    const onRecord = vi.fn();
+    const offRecord = observer.onRecord(onRecord);
+    await settle();
+    state.streams[0]!.emit({ stream: 'stderr', text: 'x' });
+    expect(onRecord).toHaveBeenCalledWith({ stream: 'stderr', text: 'x', index: 0 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(observer.getSnapshot().lines).toHaveLength(1);
+    observer.clear();
+    expect(observer.getSnapshot()).toMatchObject({ lines: [], dropped: 0, total: 0 });
+    expect(observer.cursor).toBe(1);
+    offRecord();
+    off();
+  });
+});

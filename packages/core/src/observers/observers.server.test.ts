@@ -1,0 +1,191 @@
+import { createSandboxServer } from '@sandproc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type SandprocClient } from '../client/index.js';
+import type { ProcessInfo } from '../types.js';
+import { ExecController, type ExecStatus } from './exec-controller.js';
+import { getLogsObserver, getProcessObserver } from './observer-registry.js';
+import { LogsObserver } from './logs-observer.js';
+
+let server: Awaited<ReturnType<typeof createSandboxServer>>;
+beforeAll(async () => {
+  server = await createSandboxServer({ port: 0 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** A client whose fetch counts the requests per `METHOD path` and calls the real fetch. */
+function countingClient(): { client: SandprocClient; count: (method: string, path: string) => number } {
+  const counts = new Map<string, number>();
+  const countingFetch: typeof fetch = (input, init) => {
+    const request = new Request(input, init);
+    const key = `${request.method} ${new URL(request.url).pathname}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    return fetch(request);
+  };
+  const client = createClient({ baseUrl: server.url, token: server.token, fetch: countingFetch });
+  return { client, count: (method, path) => counts.get(`${method} ${path}`) ?? 0 };
+}
+
+/** Resolves when `condition` holds, polling every 10 ms for up to 20 s. */
+async function until(condition: () => boolean, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('ProcessObserver against the local server', () => {
+  it('ten subscribers share one poll, which stops at the terminal status', async () => {
+    const { client, count } = countingClient();
+    const started = await client.process.exec({ command: 'sleep 0.6; exit 3' });
+    const path = `/process/${started.pid}`;
+    let fetches = 0;
+    const unsubscribes: (() => void)[] = [];
+    for (let index = 0; index < 10; index++) {
+      const observer = getProcessObserver(client, started.pid, { intervalMs: 50 });
+      let wasFetching = false;
+      unsubscribes.push(
+        observer.subscribe(() => {
+          const { isFetching } = observer.getSnapshot();
+          if (isFetching && !wasFetching) fetches++;
+          wasFetching = isFetching;
+        }),
+      );
+    }
+    const observer = getProcessObserver(client, started.pid);
+    await until(() => observer.getSnapshot().data?.status === 'failed', 'failed');
+    const snapshot = observer.getSnapshot();
+    expect(snapshot.data?.exitCode).toBe(3);
+    expect(snapshot.isPolling).toBe(false);
+    // Every request came from the one shared observer (each fetch notifies each of the 10 subscribers).
+    expect(count('GET', path)).toBe(fetches / 10);
+    expect(count('GET', path)).toBeGreaterThanOrEqual(2);
+    // Settled: a new subscriber starts no poll.
+    const before = count('GET', path);
+    const late = observer.subscribe(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(observer.getSnapshot()).toMatchObject({ isFetching: false, isPolling: false });
+    expect(count('GET', path)).toBe(before);
+    late();
+    for (const unsubscribe of unsubscribes) unsubscribe();
+  });
+
+  it('reports a request error for an unknown process and keeps the data empty', async () => {
+    const { client } = countingClient();
+    const observer = getProcessObserver(client, 'no-such-process', { intervalMs: 50 });
+    const unsubscribe = observer.subscribe(() => {});
+    await until(() => observer.getSnapshot().failureCount >= 1, 'an error');
+    expect(observer.getSnapshot().data).toBeUndefined();
+    expect((observer.getSnapshot().error as { kind?: string }).kind).toBeDefined();
+    unsubscribe();
+  });
+});
+
+describe('LogsObserver against the local server', () => {
+  it('keeps the last maxLines lines of both streams, in order, and counts the dropped', async () => {
+    const { client, count } = countingClient();
+    const started = await client.process.exec({
+      command: 'for i in $(seq 1 1000); do echo "out $i"; echo "err $i" >&2; done',
+      waitForCompletion: true,
+    });
+    const observer = new LogsObserver(client.process, started.pid, { maxLines: 300, notifyIntervalMs: 20 });
+    let notifications = 0;
+    const unsubscribe = observer.subscribe(() => notifications++);
+    await until(() => observer.getSnapshot().status === 'ended', 'ended');
+    const { lines, dropped, total } = observer.getSnapshot();
+    expect(total).toBe(2000);
+    expect(lines).toHaveLength(300);
+    expect(dropped).toBe(1700);
+    expect(lines.map((line) => line.index)).toEqual(Array.from({ length: 300 }, (_, i) => 1700 + i));
+    const out = lines.filter((line) => line.stream === 'stdout').map((line) => Number(line.text.slice(4)));
+    const err = lines.filter((line) => line.stream === 'stderr').map((line) => Number(line.text.slice(4)));
+    expect(out.length + err.length).toBe(300);
+    expect(out).toEqual([...out].sort((a, b) => a - b));
+    expect(err).toEqual([...err].sort((a, b) => a - b));
+    expect(out.at(-1)).toBe(1000);
+    expect(err.at(-1)).toBe(1000);
+    // Batched: far fewer notifications than lines.
+    expect(notifications).toBeLessThan(200);
+    expect(count('GET', `/process/${started.pid}/logs/stream`)).toBe(1);
+    unsubscribe();
+  });
+
+  it('shares one stream, closes it with the last subscriber and resumes from the cursor', async () => {
+    const { client, count } = countingClient();
+    const started = await client.process.exec({
+      command: 'for i in $(seq 0 29); do echo "line $i"; sleep 0.05; done',
+    });
+    const path = `/process/${started.pid}/logs/stream`;
+    const observer = getLogsObserver(client, started.pid, { notifyIntervalMs: 10 });
+    const first = observer.subscribe(() => {});
+    const second = getLogsObserver(client, started.pid).subscribe(() => {});
+    await until(() => observer.getSnapshot().lines.length >= 5, 'five lines');
+    expect(count('GET', path)).toBe(1);
+    first();
+    second();
+    await until(() => observer.getSnapshot().status === 'idle', 'idle');
+    const again = observer.subscribe(() => {});
+    await until(() => observer.getSnapshot().status === 'ended', 'ended');
+    const texts = observer.getSnapshot().lines.map((line) => line.text);
+    expect(texts).toEqual(Array.from({ length: 30 }, (_, i) => `line ${i}`));
+    expect(observer.getSnapshot().dropped).toBe(0);
+    expect(count('GET', path)).toBe(2);
+    again();
+  });
+});
+
+describe('ExecController against the local server', () => {
+  async function run(
+    command: string,
+    act?: (controller: ExecController) => Promise<unknown>,
+  ): Promise<{ statuses: ExecStatus[]; process: ProcessInfo | undefined }> {
+    const { client } = countingClient();
+    const controller = new ExecController(client, { polling: { intervalMs: 50 } });
+    const statuses: ExecStatus[] = [controller.getSnapshot().status];
+    const unsubscribe = controller.subscribe(() => {
+      const { status } = controller.getSnapshot();
+      if (statuses.at(-1) !== status) statuses.push(status);
+    });
+    await controller.exec({ command });
+    await act?.(controller);
+    await until(() => !['starting', 'running'].includes(controller.getSnapshot().status), 'the end');
+    const { process } = controller.getSnapshot();
+    unsubscribe();
+    return { statuses, process };
+  }
+
+  it('follows a completing process', async () => {
+    const { statuses, process } = await run('sleep 0.3; echo done');
+    expect(statuses).toEqual(['idle', 'starting', 'running', 'completed']);
+    expect(process?.exitCode).toBe(0);
+  });
+
+  it('follows a failing process', async () => {
+    const { statuses, process } = await run('sleep 0.3; exit 7');
+    expect(statuses).toEqual(['idle', 'starting', 'running', 'failed']);
+    expect(process?.exitCode).toBe(7);
+  });
+
+  it('stops a process', async () => {
+    const { statuses } = await run('sleep 30', (controller) => controller.stop());
+    expect(statuses).toEqual(['idle', 'starting', 'running', 'stopped']);
+  });
+
+  it('kills a process', async () => {
+    const { statuses } = await run('sleep 30', (controller) => controller.kill());
+    expect(statuses).toEqual(['idle', 'starting', 'running', 'killed']);
+  });
+
+  it('goes to error when the start request fails, and back to idle on reset', async () => {
+    const { client } = countingClient();
+    const controller = new ExecController(client);
+    await expect(controller.exec({ command: 'true', workingDir: '/no/such/dir' })).rejects.toThrow();
+    expect(controller.getSnapshot().status).toBe('error');
+    expect(controller.getSnapshot().error).toBeDefined();
+    controller.reset();
+    expect(controller.getSnapshot()).toEqual({ status: 'idle', process: undefined, error: undefined });
+  });
+});
