@@ -39,7 +39,7 @@ export async function startTestServer(options: SandboxServerOptions = {}): Promi
       body = JSON.stringify(requestOptions.body);
       headers['Content-Type'] ??= 'application/json';
     }
-    const response = await fetch(server.url + path, { method, headers, body });
+    const response = await fetch(server.url + path, { method, headers, body: body as BodyInit | undefined });
     const text = await response.text();
     let json: unknown = undefined;
     try { json = JSON.parse(text); } catch { json = undefined; }
