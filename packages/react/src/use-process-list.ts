@@ -30,7 +30,6 @@ export interface UseProcessListResult {
   refetch: () => Promise<ProcessInfo[] | undefined>;
 }
 
-const noSubscription = () => () => {};
 
 /** The processes of the sandbox, polled while mounted; one poll shared by all components. */
 export function useProcessList(options: UseProcessListOptions = {}): UseProcessListResult {
@@ -56,7 +55,7 @@ export function useProcessList(options: UseProcessListOptions = {}): UseProcessL
   }, [observer, enabled, intervalIsFunction ? null : intervalMs, intervalIsFunction, maxBackoffMs, pauseWhenHidden]);
 
   const subscribe = useCallback(
-    (onChange: () => void) => (enabled ? observer.subscribe(onChange) : noSubscription()),
+    (onChange: () => void) => observer.subscribe(onChange, { activate: enabled }),
     [observer, enabled],
   );
   const state: PollingState<ProcessInfo[]> = useSyncExternalStore(

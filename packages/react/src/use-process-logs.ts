@@ -94,7 +94,10 @@ export function useProcessLogs(
   }, [observer, enabled, latest]);
 
   const subscribe = useCallback(
-    (onChange: () => void) => (observer && enabled ? observer.subscribe(onChange) : noSubscription()),
+    (onChange: () => void) => observer
+        ? // Disabled: still see changes made by others (or `refetch`), without starting a poll.
+          observer.subscribe(onChange, { activate: enabled })
+        : noSubscription(),
     [observer, enabled],
   );
   const getSnapshot = useMemo(() => {

@@ -85,7 +85,10 @@ export function useProcess(
   }, [observer, enabled, intervalIsFunction ? null : intervalMs, intervalIsFunction, maxBackoffMs, pauseWhenHidden]);
 
   const subscribe = useCallback(
-    (onChange: () => void) => (observer && enabled ? observer.subscribe(onChange) : noSubscription()),
+    (onChange: () => void) => observer
+        ? // Disabled: still see changes made by others (or `refetch`), without starting a poll.
+          observer.subscribe(onChange, { activate: enabled })
+        : noSubscription(),
     [observer, enabled],
   );
   const getSnapshot = observer ? observer.getSnapshot : getIdleState;

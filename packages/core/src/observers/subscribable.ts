@@ -12,6 +12,7 @@ export type Listener = () => void;
  */
 export abstract class Subscribable<TSnapshot> {
   #listeners = new Set<Listener>();
+  #passiveListeners = new Set<Listener>();
   #active = false;
   #settlePending = false;
   #activityListeners = new Set<(active: boolean) => void>();
@@ -21,22 +22,28 @@ export abstract class Subscribable<TSnapshot> {
     this.snapshot = initialSnapshot;
   }
 
-  /** Registers a listener; returns the function that removes it (safe to call twice). */
-  subscribe = (listener: Listener): (() => void) => {
+  /**
+   * Registers a listener; returns the function that removes it (safe to call twice). The first
+   * subscriber activates the observer (starts its poll or stream) and the last one to leave
+   * deactivates it; `{ activate: false }` listens without keeping it active.
+   */
+  subscribe = (listener: Listener, options?: { activate?: boolean }): (() => void) => {
     // A wrapper per call so the same function subscribed twice counts twice.
     const entry: Listener = () => listener();
-    this.#listeners.add(entry);
-    this.#scheduleSettle();
+    const passive = options?.activate === false;
+    const set = passive ? this.#passiveListeners : this.#listeners;
+    set.add(entry);
+    if (!passive) this.#scheduleSettle();
     return () => {
-      if (!this.#listeners.delete(entry)) return;
-      this.#scheduleSettle();
+      if (!set.delete(entry)) return;
+      if (!passive) this.#scheduleSettle();
     };
   };
 
   /** The current state; the same object until something changes. */
   getSnapshot = (): TSnapshot => this.snapshot;
 
-  /** How many subscriptions are active. */
+  /** How many subscriptions keep the observer active. */
   get subscriberCount(): number {
     return this.#listeners.size;
   }
@@ -71,7 +78,7 @@ export abstract class Subscribable<TSnapshot> {
 
   /** Calls every listener; a listener that throws does not stop the others. */
   protected notify(): void {
-    for (const listener of [...this.#listeners]) {
+    for (const listener of [...this.#listeners, ...this.#passiveListeners]) {
       try {
         listener();
       } catch (error) {

@@ -1,0 +1,47 @@
+import { createClient, type SandprocClient } from '@sandproc/core';
+import { createSandboxServer } from '@sandproc/server';
+import { afterAll, beforeAll } from 'vitest';
+
+export type SandboxServer = Awaited<ReturnType<typeof createSandboxServer>>;
+
+/** Starts a real local server for the file's tests (port 0) and closes it afterwards. */
+export function useTestServer(): { readonly server: SandboxServer } {
+  const holder = {} as { server: SandboxServer };
+  beforeAll(async () => {
+    holder.server = await createSandboxServer({ port: 0 });
+  });
+  afterAll(async () => {
+    await holder.server?.close();
+  });
+  return holder;
+}
+
+export interface CountingClient {
+  client: SandprocClient;
+  /** Requests made so far with this method to this path. */
+  count(method: string, path: string): number;
+  /** Every request made so far, as `METHOD path`. */
+  requests: string[];
+}
+
+/** A client whose `fetch` records every request and then calls the real global fetch. */
+export function countingClient(server: SandboxServer): CountingClient {
+  const requests: string[] = [];
+  const countingFetch: typeof fetch = (input, init) => {
+    const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
+    const method = init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET');
+    requests.push(`${method.toUpperCase()} ${new URL(url).pathname}`);
+    return fetch(input, init);
+  };
+  const client = createClient({ baseUrl: server.url, token: server.token, fetch: countingFetch });
+  return {
+    client,
+    requests,
+    count: (method, path) => requests.filter((request) => request === `${method} ${path}`).length,
+  };
+}
+
+/** Appends `value` to `list` unless it equals the last element. */
+export function pushChange<T>(list: T[], value: T): void {
+  if (list.length === 0 || !Object.is(list.at(-1), value)) list.push(value);
+}

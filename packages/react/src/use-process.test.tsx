@@ -1,0 +1,176 @@
+// @vitest-environment jsdom
+import type { ProcessInfo } from '@sandproc/core';
+import { act, cleanup, render, renderHook, waitFor } from '@testing-library/react';
+import { StrictMode, createElement, type ReactNode } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { getProcessObserver } from '@sandproc/core';
+import { SandprocProvider, useProcess, useSandprocClient } from './index.js';
+import { countingClient, pushChange, useTestServer } from './test-server.test-helper.js';
+
+const context = useTestServer();
+afterEach(cleanup);
+const long = { timeout: 20_000 };
+
+function wrapperFor(client: ReturnType<typeof countingClient>['client'], strict = false) {
+  return ({ children }: { children: ReactNode }) => {
+    const tree = createElement(SandprocProvider, { client }, children);
+    return strict ? createElement(StrictMode, null, tree) : tree;
+  };
+}
+
+describe('useProcess', () => {
+  it.each([
+    ['completed', 'sleep 0.4; exit 0', 0, undefined],
+    ['failed', 'sleep 0.4; exit 5', 5, undefined],
+    ['stopped', 'sleep 30', -1, 'stop'],
+    ['killed', 'sleep 30', -1, 'kill'],
+  ] as const)('goes loading → running → %s', async (final, command, exitCode, action) => {
+    const { client } = countingClient(context.server);
+    const started = await client.process.exec({ command });
+    const statuses: (string | undefined)[] = [];
+    const onExit = vi.fn();
+    const { result } = renderHook(
+      () => {
+        const state = useProcess(started.pid, { intervalMs: 50, onExit });
+        pushChange(statuses, state.isLoading ? 'loading' : state.status);
+        return state;
+      },
+      { wrapper: wrapperFor(client) },
+    );
+    expect(result.current).toMatchObject({ isLoading: true, status: undefined, exitCode: null });
+    await waitFor(() => expect(result.current.status).toBe('running'), long);
+    expect(result.current).toMatchObject({ isLoading: false, isPolling: true, exitCode: null });
+    if (action === 'stop') await client.process.stop(started.pid);
+    if (action === 'kill') await client.process.kill(started.pid);
+    await waitFor(() => expect(result.current.status).toBe(final), long);
+    expect(result.current).toMatchObject({ exitCode, isPolling: false, error: undefined });
+    expect(statuses).toEqual(['loading', 'running', final]);
+    expect(onExit).toHaveBeenCalledTimes(1);
+    expect(onExit.mock.calls[0]![0]).toMatchObject({ pid: started.pid, status: final });
+  });
+
+  it('makes one request under StrictMode, for two components', async () => {
+    const { client, count } = countingClient(context.server);
+    const started = await client.process.exec({ command: 'sleep 30' });
+    function Watcher() {
+      // A long interval: every request after the first would be a duplicate.
+      const { status } = useProcess(started.pid, { intervalMs: 60_000 });
+      return createElement('span', null, status ?? 'loading');
+    }
+    const view = render(createElement('div', null, createElement(Watcher), createElement(Watcher)), {
+      wrapper: wrapperFor(client, true),
+    });
+    await waitFor(() => expect(view.container.textContent).toBe('runningrunning'), long);
+    expect(count('GET', `/process/${started.pid}`)).toBe(1);
+    view.unmount();
+    await client.process.kill(started.pid);
+  });
+
+  it('ten components make one request per interval (counted against the shared poll)', async () => {
+    const { client, count } = countingClient(context.server);
+    const started = await client.process.exec({ command: 'sleep 30' });
+    const path = `/process/${started.pid}`;
+    // Count the poll's fetches at the observer, where no render batching hides any.
+    const observer = getProcessObserver(client, started.pid);
+    let fetches = 0;
+    let wasFetching = false;
+    const stopCounting = observer.subscribe(() => {
+      const { isFetching } = observer.getSnapshot();
+      if (isFetching && !wasFetching) fetches++;
+      wasFetching = isFetching;
+    }, { activate: false });
+    function Watcher() {
+      const { status } = useProcess(started.pid, { intervalMs: 50 });
+      return createElement('span', null, status ?? 'loading');
+    }
+    const view = render(
+      createElement('div', null, ...Array.from({ length: 10 }, (_, i) => createElement(Watcher, { key: i }))),
+      { wrapper: wrapperFor(client, true) },
+    );
+    await waitFor(() => expect(count('GET', path)).toBeGreaterThanOrEqual(5), long);
+    // Killed through another client: its requests are not counted here.
+    await countingClient(context.server).client.process.kill(started.pid);
+    await waitFor(() => expect(view.container.textContent).toBe('killed'.repeat(10)), long);
+    expect(count('GET', path)).toBe(fetches);
+    stopCounting();
+    view.unmount();
+  });
+
+  it('stops polling on unmount and when the id changes', async () => {
+    const { client, count } = countingClient(context.server);
+    const first = await client.process.exec({ command: 'sleep 30' });
+    const second = await client.process.exec({ command: 'sleep 30' });
+    const { result, rerender, unmount } = renderHook(({ id }) => useProcess(id, { intervalMs: 50 }), {
+      wrapper: wrapperFor(client, true),
+      initialProps: { id: first.pid },
+    });
+    await waitFor(() => expect(result.current.process?.pid).toBe(first.pid), long);
+    rerender({ id: second.pid });
+    expect(result.current.process?.pid).not.toBe(first.pid);
+    await waitFor(() => expect(result.current.process?.pid).toBe(second.pid), long);
+    const firstPolls = count('GET', `/process/${first.pid}`);
+    await waitFor(() => expect(count('GET', `/process/${second.pid}`)).toBeGreaterThanOrEqual(3), long);
+    // The old id is no longer polled while the new one is, several times over.
+    expect(count('GET', `/process/${first.pid}`)).toBeLessThanOrEqual(firstPolls + 1);
+    unmount();
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    const afterUnmount = count('GET', `/process/${second.pid}`);
+    await client.process.kill(first.pid);
+    await client.process.kill(second.pid);
+    // Another id, watched afresh, makes progress while the unmounted one does not.
+    const third = await client.process.exec({ command: 'sleep 0.3' });
+    const other = renderHook(() => useProcess(third.pid, { intervalMs: 50 }), { wrapper: wrapperFor(client) });
+    await waitFor(() => expect(other.result.current.status).toBe('completed'), long);
+    expect(count('GET', `/process/${second.pid}`)).toBeLessThanOrEqual(afterUnmount + 1);
+    other.unmount();
+  });
+
+  it('reads callbacks of the latest render (never stale)', async () => {
+    const { client } = countingClient(context.server);
+    const started = await client.process.exec({ command: 'sleep 0.5' });
+    const calls: string[] = [];
+    const { rerender, result } = renderHook(
+      ({ tag }) =>
+        useProcess(started.pid, {
+          intervalMs: () => {
+            calls.push(tag);
+            return 50;
+          },
+          onExit: () => calls.push(`exit:${tag}`),
+        }),
+      { wrapper: wrapperFor(client), initialProps: { tag: 'first' } },
+    );
+    await waitFor(() => expect(calls).toContain('first'), long);
+    rerender({ tag: 'second' });
+    await waitFor(() => expect(result.current.status).toBe('completed'), long);
+    expect(calls.at(-1)).toBe('exit:second');
+    expect(calls).toContain('second');
+  });
+
+  it('enabled: false makes no request; refetch does', async () => {
+    const { client, count } = countingClient(context.server);
+    const started = await client.process.exec({ command: 'true', waitForCompletion: true });
+    const { result } = renderHook(() => useProcess(started.pid, { enabled: false }), {
+      wrapper: wrapperFor(client),
+    });
+    expect(result.current).toMatchObject({ isLoading: false, process: undefined });
+    let answer: ProcessInfo | undefined;
+    await act(async () => {
+      answer = await result.current.refetch();
+    });
+    expect(answer?.status).toBe('completed');
+    expect(result.current.status).toBe('completed');
+    expect(count('GET', `/process/${started.pid}`)).toBe(1);
+  });
+
+  it('useSandprocClient returns the provider client and throws without one', () => {
+    const { client } = countingClient(context.server);
+    const { result } = renderHook(() => useSandprocClient(), { wrapper: wrapperFor(client) });
+    expect(result.current).toBe(client);
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(() => renderHook(() => useSandprocClient())).toThrow(/SandprocProvider/);
+    vi.restoreAllMocks();
+  });
+});
