@@ -4,9 +4,8 @@
  */
 import { isHttpError, isNotFoundError, UnprocessableError } from '../errors/http-errors.js';
 import { ExecOutcomeUnknownError, isNetworkError, isRequestTimeoutError } from '../errors/transport-errors.js';
-import { isWaitTimeoutError } from '../errors/wait-timeout-error.js';
 import { KeepaliveWatchdog } from '../streams/keepalive-watchdog.js';
-import { parseExecStreamEvent, splitEventLines, type ExecStreamEvent } from '../streams/ndjson-events.js';
+import { resultProcess, splitEventLines, type ExecStreamEvent } from '../streams/ndjson-events.js';
 import { readLines } from '../streams/read-lines.js';
 import type { ExecRequest, LogRecord, LogStreamName, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
@@ -30,9 +29,7 @@ export interface ExecOptions extends CallOptions {
 
 /** A name in the server's default format, `proc-` + 8 characters of `[a-z0-9]`. */
 export function generateProcessName(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return 'proc-' + Array.from(bytes, (byte) => alphabet[byte % 36]).join('');
+  return 'proc-' + (Math.random().toString(36).slice(2) + Date.now().toString(36)).slice(0, 8);
 }
 
 /** Failures after which the request may have reached the server. */
@@ -54,16 +51,16 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
 
   /** After an ambiguous failure: did the process start? Asks for it by name. */
   const recover = async (error: unknown): Promise<ProcessInfo> => {
-    if (signal?.aborted || !isAmbiguous(error)) throw error;
-    let found: ProcessInfo;
+    if (!isAmbiguous(error)) throw error; // an abort reason is never ambiguous
+    let found: ProcessInfo | undefined;
     try {
       found = await api.get(name, { signal });
     } catch (lookupError) {
       if (isNotFoundError(lookupError)) throw error;
-      throw new ExecOutcomeUnknownError(name, `exec of "${name}" failed (${(error as Error).message}) and looking it up failed too: it may be running`, { cause: error });
     }
-    if (request.name !== undefined && found.startedAt !== null && found.startedAt.getTime() < sentAt - 30_000) {
-      throw new ExecOutcomeUnknownError(name, `exec of "${name}" failed (${(error as Error).message}); a process of that name exists but may be an older one`, { cause: error });
+    // A process of that name that started well before the request may be an older one.
+    if (!found || (request.name !== undefined && (found.startedAt?.getTime() ?? 0) < sentAt - 30_000)) {
+      throw new ExecOutcomeUnknownError(name, `exec of ${name} failed; it may be running`, { cause: error });
     }
     return found;
   };
@@ -73,21 +70,18 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
     if (following) {
       await api.streamLogs(id, { signal, since: count, onRecord: (record) => emit(record.stream, record.text, record.index) }).done;
     }
+    // The server's `timeout` bound, kept when following: WaitTimeoutError once it passed.
     const timeoutMs = (request.timeout ?? 0) * 1000;
-    try {
-      return await api.wait(id, { signal, maxWaitMs: timeoutMs > 0 ? Math.max(0, sentAt + timeoutMs - Date.now()) : Infinity });
-    } catch (error) {
-      if (isWaitTimeoutError(error)) throw new UnprocessableError('', `process timed out after ${request.timeout} seconds`);
-      throw error;
-    }
+    return api.wait(id, { signal, maxWaitMs: timeoutMs > 0 ? sentAt + timeoutMs - Date.now() : Infinity });
   };
 
   const body = { ...request, name };
   if (!request.waitForCompletion) {
     let process: ProcessInfo;
     try {
-      const slow = (request.waitForPorts?.length ?? 0) > 0;
-      process = normalizeProcess(await transport.json<WireProcess>('process', { method: 'post', json: body, signal, retry: false, ...(slow ? { timeout: false } : {}) }));
+      // waitForPorts holds the answer on purpose (bounded by the request's `timeout`).
+      const timeout = request.waitForPorts?.length ? false : undefined;
+      process = normalizeProcess(await transport.json<WireProcess>('process', { method: 'post', json: body, signal, retry: false, timeout }));
     } catch (error) {
       process = await recover(error);
     }
@@ -100,49 +94,38 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
 
   // The streamed exec (NDJSON with keepalives) rather than a held JSON answer, which proxies cut.
   const connection = new AbortController();
-  const onAbort = () => connection.abort(signal?.reason);
-  if (signal?.aborted) onAbort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const connectionSignal = signal ? AbortSignal.any([signal, connection.signal]) : connection.signal;
   const watchdog = new KeepaliveWatchdog(options.keepaliveTimeoutMs ?? 20_000, () => connection.abort());
   let response: Response;
   try {
-    response = await transport.send('process', { method: 'post', json: body, headers: { accept: 'text/event-stream' }, signal: connection.signal, retry: false });
+    response = await transport.send('process', { method: 'post', json: body, headers: { accept: 'text/event-stream' }, signal: connectionSignal, retry: false });
   } catch (error) {
-    signal?.removeEventListener('abort', onAbort);
     signal?.throwIfAborted();
     return follow((await recover(error)).pid);
-  }
-  if (!(response.headers.get('content-type') ?? '').includes('ndjson')) {
-    signal?.removeEventListener('abort', onAbort);
-    // A server without streamed exec: it answered the held JSON response.
-    const process = normalizeProcess((await response.json()) as WireProcess);
-    for (const stream of ['stdout', 'stderr'] as const) for (const line of splitEventLines(process[stream] ?? '')) emit(stream, line);
-    return process;
   }
   let result: WireProcess | undefined;
   let timedOut: string | undefined;
   try {
     watchdog.touch();
     for await (const line of readLines(response.body ?? new ReadableStream(), () => watchdog.touch())) {
-      if (connection.signal.aborted) break;
       let event: ExecStreamEvent;
       try {
-        event = parseExecStreamEvent(line);
+        event = JSON.parse(line) as ExecStreamEvent;
+        if (event.type === 'result') result = resultProcess(event);
       } catch {
         continue; // a malformed (cut) line: the outcome is learned by following below
       }
-      if (event.type === 'stdout' || event.type === 'stderr') for (const text of splitEventLines(event.data)) emit(event.type, text);
-      else if (event.type === 'error' && /timed out/i.test(event.message)) timedOut = event.message;
-      else if (event.type === 'result') result = event.process;
+      const { type, data } = event;
+      if (type === 'stdout' || type === 'stderr') for (const text of splitEventLines(data)) emit(type, text);
+      if (type === 'error' && /timed out/i.test(String(data))) timedOut = String(data);
     }
   } catch {
     // connection lost or watchdog fired: follow below
   } finally {
     watchdog.stop();
-    signal?.removeEventListener('abort', onAbort);
   }
   signal?.throwIfAborted();
-  if (timedOut !== undefined) throw new UnprocessableError(timedOut, timedOut);
+  if (timedOut !== undefined) throw new UnprocessableError(422, timedOut, timedOut, name);
   if (result) return normalizeProcess(result);
   return follow(name);
 }

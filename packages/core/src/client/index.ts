@@ -6,5 +6,6 @@ export type { ClientOptions, RetryOptions, CallOptions } from './client-options.
 export { ProcessApi } from './process-api.js';
 export type { KillOptions, LogsOptions } from './process-api.js';
 export type { ExecOptions } from './exec.js';
+export { waitForLog } from './wait.js';
 export type { WaitOptions, WaitForLogOptions } from './wait.js';
 export { isTerminalStatus, isProcessFinished } from './normalize-process.js';

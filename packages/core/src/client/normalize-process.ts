@@ -31,23 +31,25 @@ function toDate(value: string | null | undefined): Date | null {
 
 /** Normalizes one wire process: `pid` a string, dates as `Date` (`""`/`null` → `null`), defaults for missing fields. */
 export function normalizeProcess(wire: WireProcess): ProcessInfo {
+  const defined = Object.fromEntries(Object.entries(wire).filter(([, value]) => value !== null));
   return {
+    name: '',
+    command: '',
+    workingDir: '',
+    status: 'running',
+    exitCode: 0,
+    stdout: null,
+    stderr: null,
+    logs: null,
+    restartOnFailure: false,
+    maxRestarts: 0,
+    restartCount: 0,
+    keepAlive: false,
+    ...defined,
     pid: String(wire.pid ?? ''),
-    name: wire.name ?? '',
-    command: wire.command ?? '',
-    workingDir: wire.workingDir ?? '',
-    status: (wire.status ?? 'running') as ProcessStatus,
-    exitCode: wire.exitCode ?? 0,
     startedAt: toDate(wire.startedAt),
     completedAt: toDate(wire.completedAt),
-    stdout: wire.stdout ?? null,
-    stderr: wire.stderr ?? null,
-    logs: wire.logs ?? null,
-    restartOnFailure: wire.restartOnFailure ?? false,
-    maxRestarts: wire.maxRestarts ?? 0,
-    restartCount: wire.restartCount ?? 0,
-    keepAlive: wire.keepAlive ?? false,
-  };
+  } as ProcessInfo;
 }
 
 /** True for every status after which the process does not run any more (unless restarted on failure). */

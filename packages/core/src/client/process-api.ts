@@ -1,16 +1,17 @@
 /**
- * `client.process`: one method per endpoint of the sandbox process API, plus `wait`,
- * `waitForLog` and `streamLogs` built on them.
+ * `client.process`: one method per endpoint of the sandbox process API, plus `wait` and
+ * `streamLogs` built on them (`waitForLog` is a separate function, so bundles that do not use it
+ * do not carry it).
  */
 import { isNotFoundError } from '../errors/http-errors.js';
 import { LogStream } from '../streams/log-stream.js';
 import type { LogStreamOptions } from '../streams/log-stream-options.js';
-import type { ExecRequest, LogRecord, ProcessInfo } from '../types.js';
+import type { ExecRequest, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
 import { execProcess, type ExecOptions } from './exec.js';
 import { normalizeProcess, type WireProcess } from './normalize-process.js';
 import type { Transport } from './transport.js';
-import { waitForLog, waitForProcess, type WaitForLogOptions, type WaitOptions } from './wait.js';
+import { waitForProcess, type WaitOptions } from './wait.js';
 
 /** Options of `kill`. */
 export interface KillOptions extends CallOptions {
@@ -94,9 +95,8 @@ export class ProcessApi {
    * At most 8 MiB per call. Not retried. @throws NotFoundError; HttpError 409 (no stdin, closed, exited) or 413.
    */
   async writeStdin(id: string, data: string | Uint8Array, options: CallOptions = {}): Promise<void> {
-    const body = typeof data === 'string' ? data : new Blob([data as Uint8Array<ArrayBuffer>]);
     const headers = { 'content-type': 'application/octet-stream' };
-    await this.#transport.send(path(id, '/stdin'), { method: 'post', body, headers, signal: options.signal, processId: id, retry: false });
+    await this.#transport.send(path(id, '/stdin'), { method: 'post', body: data as BodyInit, headers, signal: options.signal, processId: id, retry: false });
   }
 
   /** Closes stdin (the process reads end-of-file); idempotent. @throws NotFoundError */
@@ -111,14 +111,6 @@ export class ProcessApi {
    */
   wait(id: string, options: WaitOptions = {}): Promise<ProcessInfo> {
     return waitForProcess(this, id, options);
-  }
-
-  /**
-   * Resolves with the first record whose text matches `pattern` (a string is searched as a substring).
-   * @throws WaitTimeoutError after `maxWaitMs`; StreamError if the output ended without a match.
-   */
-  waitForLog(id: string, pattern: string | RegExp, options: WaitForLogOptions = {}): Promise<LogRecord> {
-    return waitForLog(this, id, pattern, options);
   }
 
   /** Follows the output of a process, exactly once across reconnects (see {@link LogStream}). */

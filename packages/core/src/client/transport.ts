@@ -3,13 +3,7 @@
  * {@link SandprocError} so that no `ky` error reaches users.
  */
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from 'ky';
-import {
-  BadRequestError,
-  HttpError,
-  NotFoundError,
-  UnauthorizedError,
-  UnprocessableError,
-} from '../errors/http-errors.js';
+import { httpErrorClass, type HttpError } from '../errors/http-errors.js';
 import { isSandprocError } from '../errors/sandproc-error.js';
 import { NetworkError, RequestTimeoutError } from '../errors/transport-errors.js';
 import type { ClientOptions, RetryOptions } from './client-options.js';
@@ -28,7 +22,7 @@ export interface SendOptions {
   /** `false`: no retry for this request even if its method is idempotent. */
   retry?: false;
   /** `false`: no header timeout (the server holds the answer on purpose). */
-  timeout?: false;
+  timeout?: false | undefined;
 }
 
 /** Builds the error for a non-2xx response from its status and the server's `{"error": ...}` body. */
@@ -41,12 +35,8 @@ export async function errorFromResponse(response: Response, processId = ''): Pro
   } catch {
     // not JSON: keep the text
   }
-  const status = response.status;
-  if (status === 404) return new NotFoundError(processId, body, message);
-  if (status === 400) return new BadRequestError(body, message);
-  if (status === 422) return new UnprocessableError(body, message);
-  if (status === 401 || status === 403) return new UnauthorizedError(status, body, message);
-  return new HttpError(status, body, message);
+  const ErrorClass = httpErrorClass(response.status);
+  return new ErrorClass(response.status, body, message, processId);
 }
 
 /** The HTTP layer of a client. */
@@ -66,9 +56,8 @@ export class Transport {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       retry: {
         limit: retry.limit ?? 2,
-        methods: ['get', 'delete'],
+        // ky's default methods: GET, DELETE and the other idempotent ones, never POST.
         statusCodes: [502, 503, 504],
-        afterStatusCodes: [503],
         backoffLimit: retry.maxDelayMs ?? 5000,
         delay: (attempt) => backoffDelay(attempt, retry.initialDelayMs ?? 300, retry.maxDelayMs ?? 5000),
       },
@@ -91,11 +80,9 @@ export class Transport {
   /** Sends a request and parses its JSON body. */
   async json<T>(path: string, options?: SendOptions): Promise<T> {
     const response = await this.send(path, options);
-    try {
-      return (await response.json()) as T;
-    } catch (error) {
+    return response.json().catch(async (error: unknown) => {
       throw await this.toError(error, options?.signal);
-    }
+    }) as Promise<T>;
   }
 
   /** Maps anything thrown by `ky`/`fetch` to a {@link SandprocError}, or the abort reason if `signal` aborted. */
@@ -104,7 +91,6 @@ export class Transport {
     if (isSandprocError(error)) return error;
     if (error instanceof HTTPError) return errorFromResponse(error.response, processId);
     if (error instanceof TimeoutError) return new RequestTimeoutError(this.#timeoutMs);
-    const detail = error instanceof Error ? error.message : String(error);
-    return new NetworkError(`request to ${this.baseUrl} failed: ${detail}`, { cause: error });
+    return new NetworkError(`${this.baseUrl}: ${(error as Error)?.message}`, { cause: error });
   }
 }

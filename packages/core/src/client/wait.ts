@@ -36,30 +36,28 @@ export async function waitForProcess(api: ProcessApi, id: string, options: WaitO
   return process;
 }
 
-export async function waitForLog(api: ProcessApi, id: string, pattern: string | RegExp, options: WaitForLogOptions): Promise<LogRecord> {
+/**
+ * Resolves with the first record of a process's output whose text matches `pattern` (a string is
+ * searched as a substring), e.g. `await waitForLog(client, pid, /listening on/)`.
+ * @throws WaitTimeoutError after `maxWaitMs`; StreamError if the output ended without a match.
+ */
+export async function waitForLog(
+  client: { readonly process: ProcessApi },
+  id: string,
+  pattern: string | RegExp,
+  options: WaitForLogOptions = {},
+): Promise<LogRecord> {
   const { signal, maxWaitMs = 60_000 } = options;
-  const matches = (text: string) => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text));
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
-  if (signal?.aborted) onAbort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let timedOut = false;
-  const timer = Number.isFinite(maxWaitMs)
-    ? setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, maxWaitMs)
-    : undefined;
-  const stream = api.streamLogs(id, { signal: controller.signal });
+  const api = client.process;
+  const deadline = AbortSignal.timeout(Math.min(maxWaitMs, 2 ** 31 - 1));
+  const stream = api.streamLogs(id, { signal: signal ? AbortSignal.any([signal, deadline]) : deadline });
   try {
-    for await (const record of stream) if (matches(record.text)) return record;
+    for await (const record of stream) if (typeof pattern === 'string' ? record.text.includes(pattern) : pattern.test(record.text)) return record;
   } catch (error) {
-    if (!timedOut) throw error;
+    if (!deadline.aborted || signal?.aborted) throw error;
+    throw new WaitTimeoutError(id, null, maxWaitMs);
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
     stream.close();
   }
-  if (timedOut) throw new WaitTimeoutError(id, null, maxWaitMs, `print a line matching ${String(pattern)}`);
-  throw new StreamError(id, `the output of process ${id} ended without a line matching ${String(pattern)}`);
+  throw new StreamError(id, `output of ${id} ended without ${String(pattern)}`);
 }

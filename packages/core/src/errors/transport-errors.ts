@@ -52,10 +52,10 @@ export class ExecOutcomeUnknownError extends SandprocError {
 }
 
 /** True for {@link NetworkError}. */
-export const isNetworkError = guardFor<NetworkError>('network');
+export const isNetworkError = /* @__PURE__ */ guardFor<NetworkError>('network');
 /** True for {@link RequestTimeoutError}. */
-export const isRequestTimeoutError = guardFor<RequestTimeoutError>('request-timeout');
+export const isRequestTimeoutError = /* @__PURE__ */ guardFor<RequestTimeoutError>('request-timeout');
 /** True for {@link StreamError}. */
-export const isStreamError = guardFor<StreamError>('stream');
+export const isStreamError = /* @__PURE__ */ guardFor<StreamError>('stream');
 /** True for {@link ExecOutcomeUnknownError}. */
-export const isExecOutcomeUnknownError = guardFor<ExecOutcomeUnknownError>('exec-outcome-unknown');
+export const isExecOutcomeUnknownError = /* @__PURE__ */ guardFor<ExecOutcomeUnknownError>('exec-outcome-unknown');

@@ -13,8 +13,8 @@ export class WaitTimeoutError extends SandprocError {
   /** The bound that passed, in milliseconds. */
   readonly maxWaitMs: number;
 
-  constructor(processId: string, process: ProcessInfo | null, maxWaitMs: number, what = 'finish') {
-    super('wait-timeout', `process ${processId} did not ${what} within ${maxWaitMs} ms; it is still running`);
+  constructor(processId: string, process: ProcessInfo | null, maxWaitMs: number) {
+    super('wait-timeout', `process ${processId} still running after ${maxWaitMs} ms`);
     this.processId = processId;
     this.process = process;
     this.maxWaitMs = maxWaitMs;
@@ -22,4 +22,4 @@ export class WaitTimeoutError extends SandprocError {
 }
 
 /** True for {@link WaitTimeoutError}. */
-export const isWaitTimeoutError = guardFor<WaitTimeoutError>('wait-timeout');
+export const isWaitTimeoutError = /* @__PURE__ */ guardFor<WaitTimeoutError>('wait-timeout');

@@ -93,7 +93,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
       for (;;) {
         if (attempt > 0) {
           if (attempt > maxAttempts) {
-            throw new StreamError(this.#source.processId, `log stream lost after ${maxAttempts} reconnect attempts`, { cause: lastError });
+            throw new StreamError(this.#source.processId, `lost after ${maxAttempts} attempts`, { cause: lastError });
           }
           this.#setState('reconnecting');
           await sleep(backoffDelay(attempt, reconnect.initialDelayMs ?? 250, reconnect.maxDelayMs ?? 5000), signal);
@@ -125,14 +125,10 @@ export class LogStream implements AsyncIterable<LogRecord> {
   async #connect(signal: AbortSignal, onProgress: () => void): Promise<boolean> {
     const connection = new AbortController();
     const timeoutMs = this.#options.keepaliveTimeoutMs ?? 65_000;
-    const processId = this.#source.processId;
-    const watchdog = new KeepaliveWatchdog(timeoutMs, () =>
-      connection.abort(new StreamError(processId, `no data for ${timeoutMs} ms`)),
-    );
-    const onAbort = () => connection.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    // A dead connection: aborting the fetch fails the read below, which reconnects.
+    const watchdog = new KeepaliveWatchdog(timeoutMs, () => connection.abort());
     try {
-      const response = await this.#source.open(this.#delivered, connection.signal);
+      const response = await this.#source.open(this.#delivered, AbortSignal.any([signal, connection.signal]));
       const offset = response.headers.get('x-log-offset');
       let index = offset === null ? 0 : Number(offset);
       if (index > this.#delivered) {
@@ -158,11 +154,8 @@ export class LogStream implements AsyncIterable<LogRecord> {
         await this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 }, watchdog);
         signal.throwIfAborted();
       }
-    } catch (error) {
-      throw connection.signal.aborted && !signal.aborted ? connection.signal.reason : error;
     } finally {
       watchdog.stop();
-      signal.removeEventListener('abort', onAbort);
     }
     return isProcessFinished(await this.#source.get(signal));
   }

@@ -4,37 +4,23 @@
  */
 import type { WireProcess } from '../client/normalize-process.js';
 
-/** One parsed event. `result` carries the final process; `keepalive` and unknown types are `ignored`. */
-export type ExecStreamEvent =
-  | { type: 'stdout' | 'stderr'; data: string }
-  | { type: 'error'; message: string }
-  | { type: 'result'; process: WireProcess }
-  | { type: 'ignored' };
+/** One event as sent: `stdout`/`stderr` (data: a chunk), `keepalive`, `error` (data: a message), `result` (data: the process as a JSON string). */
+export interface ExecStreamEvent {
+  type?: string;
+  data?: unknown;
+}
 
-/** Parses one NDJSON line; throws `SyntaxError` on malformed JSON. */
-export function parseExecStreamEvent(line: string): ExecStreamEvent {
-  if (!line.trim()) return { type: 'ignored' };
-  const event = JSON.parse(line) as { type?: string; data?: unknown };
-  const data = event.data;
-  switch (event.type) {
-    case 'stdout':
-    case 'stderr':
-      return { type: event.type, data: typeof data === 'string' ? data : '' };
-    case 'error':
-      return { type: 'error', message: typeof data === 'string' ? data : JSON.stringify(data) };
-    case 'result':
-      return { type: 'result', process: (typeof data === 'string' ? JSON.parse(data) : data) as WireProcess };
-    default:
-      return { type: 'ignored' };
-  }
+/** The final process carried by a `result` event (its data is a JSON string, or an object). */
+export function resultProcess(event: ExecStreamEvent): WireProcess {
+  return (typeof event.data === 'string' ? JSON.parse(event.data) : event.data) as WireProcess;
 }
 
 /**
  * Splits the data of one stdout/stderr event into lines. Each event ends a line: `"a\nb\n"`, `"a\nb"`
  * and `"a"` + `"b"` as two events all give the lines `a`, `b`.
  */
-export function splitEventLines(data: string): string[] {
-  if (data === '') return [];
+export function splitEventLines(data: unknown): string[] {
+  if (typeof data !== 'string' || data === '') return [];
   const lines = data.split('\n');
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));

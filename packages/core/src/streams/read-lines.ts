@@ -9,8 +9,7 @@
  * received (before its lines are yielded), e.g. to feed a keepalive watchdog.
  */
 export async function* readLines(body: ReadableStream<Uint8Array>, onChunk?: () => void): AsyncGenerator<string> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
+  const reader = body.pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>).getReader();
   let buffer = '';
   let finished = false;
   try {
@@ -18,16 +17,13 @@ export async function* readLines(body: ReadableStream<Uint8Array>, onChunk?: () 
       const { done, value } = await reader.read();
       if (done) break;
       onChunk?.();
-      buffer += decoder.decode(value, { stream: true });
-      const lines = buffer.split('\n');
+      const lines = (buffer + value).split('\n');
       buffer = lines.pop() ?? '';
       for (const line of lines) yield line.endsWith('\r') ? line.slice(0, -1) : line;
     }
     finished = true;
-    buffer += decoder.decode();
     if (buffer) yield buffer;
   } finally {
     if (!finished) reader.cancel().catch(() => {});
-    reader.releaseLock();
   }
 }

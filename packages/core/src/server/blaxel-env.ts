@@ -1,0 +1,80 @@
+/**
+ * Blaxel credentials from the environment (`BL_WORKSPACE`, `BL_API_KEY`) or a `.env` file.
+ */
+import type { BlaxelCommonOptions } from '../client/create-blaxel-client.js';
+import { createBlaxelClient } from '../client/create-blaxel-client.js';
+import type { SandprocClient } from '../client/create-client.js';
+
+/** Options of {@link createBlaxelClientFromEnv}. */
+export interface BlaxelEnvOptions extends BlaxelCommonOptions {
+  /** The sandbox's name. Default: `BL_SANDBOX` from the environment. */
+  sandbox?: string;
+  /** The sandbox's URL. Default: `BL_SANDBOX_URL`, else `https://run.blaxel.ai/{workspace}/sandboxes/{sandbox}`. */
+  url?: string;
+  /** The variables to read. Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** A `.env` file read for variables missing from `env`; `false` to skip. Default `'.env'` (in the working directory; ignored if absent). */
+  envFile?: string | false;
+}
+
+/** The Blaxel variables found. */
+export interface BlaxelEnv {
+  workspace: string | undefined;
+  apiKey: string | undefined;
+  sandbox: string | undefined;
+  url: string | undefined;
+}
+
+/** Parses `KEY=value` lines (`#` comments, optional `export `, single or double quotes). */
+export function parseDotenv(text: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match?.[1]) continue;
+    let value = match[2] ?? '';
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) value = value.slice(1, -1);
+    else value = value.replace(/\s+#.*$/, '');
+    result[match[1]] = value;
+  }
+  return result;
+}
+
+async function readEnvFile(file: string): Promise<Record<string, string>> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    return parseDotenv(await readFile(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Reads `BL_WORKSPACE`, `BL_API_KEY`, `BL_SANDBOX`, `BL_SANDBOX_URL` from `env` (default `process.env`), then the `.env` file. */
+export async function readBlaxelEnv(options: Pick<BlaxelEnvOptions, 'env' | 'envFile'> = {}): Promise<BlaxelEnv> {
+  const env = options.env ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const file = options.envFile === false ? {} : await readEnvFile(options.envFile ?? '.env');
+  const read = (key: string) => env[key] || file[key] || undefined;
+  return { workspace: read('BL_WORKSPACE'), apiKey: read('BL_API_KEY'), sandbox: read('BL_SANDBOX'), url: read('BL_SANDBOX_URL') };
+}
+
+/**
+ * Creates a client of a Blaxel sandbox from `BL_WORKSPACE` and `BL_API_KEY` (environment or `.env`).
+ * Server side only: the API key must never reach a browser.
+ * @throws Error naming the missing variables.
+ */
+export async function createBlaxelClientFromEnv(options: BlaxelEnvOptions = {}): Promise<SandprocClient> {
+  const { env, envFile, sandbox, url, ...rest } = options;
+  const found = await readBlaxelEnv({ env, envFile });
+  const values = { workspace: found.workspace, apiKey: found.apiKey, sandbox: sandbox ?? found.sandbox };
+  const missing = Object.entries({ BL_WORKSPACE: values.workspace, BL_API_KEY: values.apiKey, 'BL_SANDBOX (or the sandbox option)': values.sandbox })
+    .filter(([, value]) => !value)
+    .map(([key]) => key);
+  if (missing.length > 0) throw new Error(`createBlaxelClientFromEnv: missing ${missing.join(', ')}`);
+  return createBlaxelClient({
+    ...rest,
+    workspace: values.workspace as string,
+    apiKey: values.apiKey as string,
+    sandbox: values.sandbox as string,
+    ...((url ?? found.url) ? { url: url ?? found.url } : {}),
+  });
+}
