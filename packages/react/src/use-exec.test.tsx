@@ -1,0 +1,123 @@
+// @vitest-environment jsdom
+import type { LogRecord, ProcessInfo } from '@sandproc/core';
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
+import { StrictMode, createElement, type ReactNode } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SandprocProvider, useExec } from './index.js';
+import { countingClient, pushChange, useTestServer } from './test-server.test-helper.js';
+
+const context = useTestServer();
+afterEach(cleanup);
+const long = { timeout: 20_000 };
+
+function wrapperFor(client: ReturnType<typeof countingClient>['client'], strict = false) {
+  return ({ children }: { children: ReactNode }) => {
+    const tree = createElement(SandprocProvider, { client }, children);
+    return strict ? createElement(StrictMode, null, tree) : tree;
+  };
+}
+
+describe('useExec', () => {
+  it.each([
+    ['completed', 'sleep 0.3; echo done', 0, undefined],
+    ['failed', 'sleep 0.3; exit 9', 9, undefined],
+    ['stopped', 'sleep 30', -1, 'stop'],
+    ['killed', 'sleep 30', -1, 'kill'],
+  ] as const)('goes idle → starting → running → %s', async (final, command, exitCode, action) => {
+    const { client } = countingClient(context.server);
+    const statuses: string[] = [];
+    const onExit = vi.fn();
+    const { result } = renderHook(
+      () => {
+        const state = useExec({ polling: { intervalMs: 50 }, onExit });
+        pushChange(statuses, state.status);
+        return state;
+      },
+      { wrapper: wrapperFor(client, true) },
+    );
+    expect(result.current).toMatchObject({ status: 'idle', process: undefined, error: undefined });
+    let started: ProcessInfo | undefined;
+    await act(async () => {
+      started = await result.current.exec({ command });
+    });
+    expect(started?.status).toBe('running');
+    expect(result.current.process?.pid).toBe(started?.pid);
+    if (action) {
+      await act(async () => {
+        await result.current[action]();
+      });
+    }
+    await waitFor(() => expect(result.current.status).toBe(final), long);
+    expect(result.current.process).toMatchObject({ status: final, exitCode });
+    expect(statuses).toEqual(['idle', 'starting', 'running', final]);
+    expect(onExit).toHaveBeenCalledTimes(1);
+    expect(onExit.mock.calls[0]![0]).toMatchObject({ status: final });
+    act(() => result.current.reset());
+    expect(result.current).toMatchObject({ status: 'idle', process: undefined });
+  });
+
+  it('goes to error when the start request fails, and exec rejects', async () => {
+    const { client } = countingClient(context.server);
+    const { result } = renderHook(() => useExec(), { wrapper: wrapperFor(client) });
+    let failure: unknown;
+    await act(async () => {
+      await result.current.exec({ command: 'true', workingDir: '/no/such/folder' }).catch((error: unknown) => {
+        failure = error;
+      });
+    });
+    expect(failure).toBeDefined();
+    expect(result.current.status).toBe('error');
+    expect(result.current.error).toBe(failure);
+  });
+
+  it('streams the logs of the started process and calls the latest onLine', async () => {
+    const { client, count } = countingClient(context.server);
+    const seen: string[] = [];
+    const { result, rerender } = renderHook(
+      ({ tag }) =>
+        useExec({
+          logs: { notifyIntervalMs: 10 },
+          onLine: (line: LogRecord) => seen.push(`${tag}:${line.text}`),
+        }),
+      { wrapper: wrapperFor(client, true), initialProps: { tag: 'a' } },
+    );
+    expect(result.current.logs.status).toBe('idle');
+    rerender({ tag: 'b' });
+    let pid = '';
+    await act(async () => {
+      pid = (await result.current.exec({ command: 'sleep 0.2; echo one; sleep 0.05; echo two >&2; sleep 0.2' })).pid;
+    });
+    await waitFor(() => expect(result.current.logs.status).toBe('ended'), long);
+    expect(result.current.logs.lines.map((line) => [line.stream, line.text])).toEqual([
+      ['stdout', 'one'],
+      ['stderr', 'two'],
+    ]);
+    expect(result.current.logs.text).toBe('one\ntwo');
+    expect(seen).toEqual(['b:one', 'b:two']);
+    // StrictMode's doubled effects still opened one stream.
+    expect(count('GET', `/process/${pid}/logs/stream`)).toBe(1);
+  });
+
+  it('stops following on unmount (the process keeps running)', async () => {
+    const { client, count } = countingClient(context.server);
+    const { result, unmount } = renderHook(() => useExec({ polling: { intervalMs: 50 } }), {
+      wrapper: wrapperFor(client),
+    });
+    let pid = '';
+    await act(async () => {
+      pid = (await result.current.exec({ command: 'sleep 30' })).pid;
+    });
+    await waitFor(() => expect(count('GET', `/process/${pid}`)).toBeGreaterThanOrEqual(2), long);
+    unmount();
+    const polls = count('GET', `/process/${pid}`);
+    // Another process watched afresh completes while the unmounted one is not polled any more.
+    const other = renderHook(() => useExec({ polling: { intervalMs: 50 } }), { wrapper: wrapperFor(client) });
+    await act(async () => {
+      await other.result.current.exec({ command: 'sleep 0.4' });
+    });
+    await waitFor(() => expect(other.result.current.status).toBe('completed'), long);
+    expect(count('GET', `/process/${pid}`)).toBeLessThanOrEqual(polls + 1);
+    expect((await client.process.get(pid)).status).toBe('running');
+    await client.process.kill(pid);
+  });
+});

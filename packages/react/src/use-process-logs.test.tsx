@@ -1,0 +1,144 @@
+// @vitest-environment jsdom
+import { getLogsObserver } from '@sandproc/core';
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
+import { StrictMode, createElement, type ReactNode } from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SandprocProvider, useProcessLogs } from './index.js';
+import { countingClient, pushChange, useTestServer } from './test-server.test-helper.js';
+
+const context = useTestServer();
+afterEach(cleanup);
+const long = { timeout: 20_000 };
+
+function wrapperFor(client: ReturnType<typeof countingClient>['client'], strict = false) {
+  return ({ children }: { children: ReactNode }) => {
+    const tree = createElement(SandprocProvider, { client }, children);
+    return strict ? createElement(StrictMode, null, tree) : tree;
+  };
+}
+
+describe('useProcessLogs', () => {
+  it('goes idle → connecting → streaming → ended with one stream under StrictMode', async () => {
+    const { client, count } = countingClient(context.server);
+    const started = await client.process.exec({
+      command: 'for i in 1 2 3 4 5; do echo "out $i"; sleep 0.05; done; echo bye >&2',
+    });
+    const statuses: string[] = [];
+    const { result } = renderHook(
+      () => {
+        const logs = useProcessLogs(started.pid, { notifyIntervalMs: 10 });
+        pushChange(statuses, logs.status);
+        return logs;
+      },
+      { wrapper: wrapperFor(client, true) },
+    );
+    await waitFor(() => expect(result.current.status).toBe('ended'), long);
+    expect(statuses).toEqual(['idle', 'connecting', 'streaming', 'ended']);
+    expect(result.current.text).toBe('out 1\nout 2\nout 3\nout 4\nout 5\nbye');
+    expect(result.current.lines.at(-1)).toEqual({ stream: 'stderr', text: 'bye', index: 5 });
+    expect(result.current).toMatchObject({ dropped: 0, error: undefined });
+    expect(count('GET', `/process/${started.pid}/logs/stream`)).toBe(1);
+  });
+
+  it('shares one stream between components and closes it when the last unmounts', async () => {
+    const { client, count } = countingClient(context.server);
+    const started = await client.process.exec({ command: 'while true; do echo tick; sleep 0.05; done' });
+    const path = `/process/${started.pid}/logs/stream`;
+    const a = renderHook(() => useProcessLogs(started.pid), { wrapper: wrapperFor(client, true) });
+    const b = renderHook(() => useProcessLogs(started.pid), { wrapper: wrapperFor(client, true) });
+    await waitFor(() => expect(b.result.current.lines.length).toBeGreaterThanOrEqual(3), long);
+    expect(count('GET', path)).toBe(1);
+    a.unmount();
+    const observer = getLogsObserver(client, started.pid);
+    await waitFor(() => expect(observer.getSnapshot().lines.length).toBeGreaterThanOrEqual(6), long);
+    expect(observer.getSnapshot().status).toBe('streaming');
+    b.unmount();
+    await waitFor(() => expect(observer.getSnapshot().status).toBe('idle'), long);
+    expect(count('GET', path)).toBe(1);
+    await client.process.kill(started.pid);
+  });
+
+  it('closes the old stream when the id changes', async () => {
+    const { client } = countingClient(context.server);
+    const first = await client.process.exec({ command: 'while true; do echo first; sleep 0.05; done' });
+    const second = await client.process.exec({ command: 'while true; do echo second; sleep 0.05; done' });
+    const { result, rerender, unmount } = renderHook(({ id }) => useProcessLogs(id), {
+      wrapper: wrapperFor(client),
+      initialProps: { id: first.pid },
+    });
+    await waitFor(() => expect(result.current.lines.length).toBeGreaterThan(0), long);
+    rerender({ id: second.pid });
+    expect(result.current.lines.every((line) => line.text === 'second')).toBe(true);
+    await waitFor(() => expect(result.current.lines.length).toBeGreaterThan(0), long);
+    await waitFor(() => expect(getLogsObserver(client, first.pid).getSnapshot().status).toBe('idle'), long);
+    expect(result.current.lines.every((line) => line.text === 'second')).toBe(true);
+    unmount();
+    await client.process.kill(first.pid);
+    await client.process.kill(second.pid);
+  });
+
+  it('bounds, filters and clears the lines', async () => {
+    const { client } = countingClient(context.server);
+    const started = await client.process.exec({
+      command: 'for i in $(seq 1 50); do echo "o$i"; echo "e$i" >&2; done',
+      waitForCompletion: true,
+    });
+    const { result } = renderHook(
+      () => ({
+        all: useProcessLogs(started.pid, { maxLines: 10 }),
+        errors: useProcessLogs(started.pid, { stream: 'stderr', maxLines: 5 }),
+      }),
+      { wrapper: wrapperFor(client) },
+    );
+    await waitFor(() => expect(result.current.all.status).toBe('ended'), long);
+    expect(result.current.all.lines).toHaveLength(10);
+    expect(result.current.all.dropped).toBe(90);
+    expect(result.current.all.lines.map((line) => line.index)).toEqual([90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
+    // The buffer (10 lines, both streams) is shared: the filter shows the stderr lines among them.
+    const errors = result.current.errors.lines;
+    expect(errors.length).toBeLessThanOrEqual(5);
+    expect(errors.every((line) => line.stream === 'stderr')).toBe(true);
+    act(() => result.current.all.clear());
+    expect(result.current.all.lines).toHaveLength(0);
+    expect(result.current.all.text).toBe('');
+    expect(result.current.all.dropped).toBe(0);
+    // Clearing is local to the component.
+    expect(result.current.errors.lines).toEqual(errors);
+  });
+
+  it('filters one stream, in order', async () => {
+    const { client } = countingClient(context.server);
+    const started = await client.process.exec({
+      command: 'for i in $(seq 1 50); do echo "o$i"; echo "e$i" >&2; done',
+      waitForCompletion: true,
+    });
+    const { result } = renderHook(() => useProcessLogs(started.pid, { stream: 'stderr' }), {
+      wrapper: wrapperFor(client),
+    });
+    await waitFor(() => expect(result.current.status).toBe('ended'), long);
+    expect(result.current.lines.map((line) => line.text)).toEqual(Array.from({ length: 50 }, (_, i) => `e${i + 1}`));
+    expect(result.current.dropped).toBe(0);
+  });
+
+  it('with follow: false keeps the lines it has while the status moves on', async () => {
+    const { client } = countingClient(context.server);
+    const started = await client.process.exec({ command: 'echo a; sleep 0.3; echo b; sleep 0.2' });
+    const { result, rerender } = renderHook(({ follow }) => useProcessLogs(started.pid, { follow }), {
+      wrapper: wrapperFor(client),
+      initialProps: { follow: true },
+    });
+    await waitFor(() => expect(result.current.text).toBe('a'), long);
+    rerender({ follow: false });
+    await waitFor(() => expect(result.current.status).toBe('ended'), long);
+    expect(result.current.text).toBe('a');
+    rerender({ follow: true });
+    expect(result.current.text).toBe('a\nb');
+  });
+
+  it('reports an error for an unknown process', async () => {
+    const { client } = countingClient(context.server);
+    const { result } = renderHook(() => useProcessLogs('no-such-process'), { wrapper: wrapperFor(client) });
+    await waitFor(() => expect(result.current.status).toBe('error'), long);
+    expect(result.current.error).toBeDefined();
+  });
+});
