@@ -1,0 +1,83 @@
+/**
+ * Starts the demo: a Vite server (dev or preview) whose `/sandbox` proxy forwards to a sandbox
+ * server with its token. Shared by `scripts/start.ts` and the end-to-end test.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, createServer, preview, type InlineConfig } from 'vite';
+import { sandboxProxy } from './sandbox-proxy.js';
+
+export const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const distDir = path.join(appRoot, 'dist');
+
+export interface DemoServerOptions {
+  /** `dev` runs Vite's dev server (hot reload); `preview` serves the production build in `dist/`. */
+  mode: 'dev' | 'preview';
+  /** Sandbox server the `/sandbox` proxy forwards to. */
+  sandboxUrl: string;
+  /** Token the proxy adds as `Authorization: Bearer`. Never sent to the browser. */
+  sandboxToken?: string;
+  /** Port for the demo; 0 picks a free one. Default 0. */
+  port?: number;
+  host?: string;
+  logLevel?: InlineConfig['logLevel'];
+}
+
+export interface DemoServer {
+  /** e.g. `http://127.0.0.1:5173/` */
+  url: string;
+  close(): Promise<void>;
+}
+
+function baseConfig(options: DemoServerOptions): InlineConfig {
+  return {
+    root: appRoot,
+    configFile: path.join(appRoot, 'vite.config.ts'),
+    logLevel: options.logLevel ?? 'warn',
+    clearScreen: false,
+    plugins: [sandboxProxy({ target: options.sandboxUrl, token: options.sandboxToken })],
+  };
+}
+
+function newestMtime(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const full = path.join(directory, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when `dist/` is missing or older than the sources it is built from. */
+export function isBuildStale(): boolean {
+  const builtIndex = path.join(distDir, 'index.html');
+  if (!existsSync(builtIndex)) return true;
+  const sources = Math.max(
+    newestMtime(path.join(appRoot, 'src')),
+    statSync(path.join(appRoot, 'index.html')).mtimeMs,
+    statSync(path.join(appRoot, 'vite.config.ts')).mtimeMs,
+  );
+  return sources > statSync(builtIndex).mtimeMs;
+}
+
+/** Builds the app into `dist/` (production bundle, no token anywhere in it). */
+export async function buildDemo(logLevel: InlineConfig['logLevel'] = 'warn'): Promise<void> {
+  await build({ root: appRoot, configFile: path.join(appRoot, 'vite.config.ts'), logLevel, clearScreen: false });
+}
+
+export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  const listen = { host, port, strictPort: port !== 0 };
+  if (options.mode === 'dev') {
+    const server = await createServer({ ...baseConfig(options), server: listen });
+    await server.listen();
+    const address = server.httpServer?.address() as AddressInfo;
+    return { url: `http://${host}:${address.port}/`, close: () => server.close() };
+  }
+  const server = await preview({ ...baseConfig(options), preview: listen });
+  const address = server.httpServer.address() as AddressInfo;
+  return { url: `http://${host}:${address.port}/`, close: () => server.close() };
+}

@@ -1,0 +1,45 @@
+/**
+ * `pnpm --filter @sandproc/demo start`: starts a local sandbox server with a fresh token and the
+ * demo in front of it, then prints the one URL to open. Ctrl-C stops both.
+ *
+ * Options (flags or environment):
+ *   --port N / DEMO_PORT              demo port (default 5173; 0 = any free port)
+ *   --preview / DEMO_MODE=preview     serve the production build instead of the dev server
+ *   --sandbox URL / SANDPROC_URL      use this sandbox server instead of starting a local one
+ *   SANDPROC_TOKEN                    its token (kept in this process, never sent to the browser)
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createSandboxServer } from '@sandproc/server';
+import { buildDemo, isBuildStale, startDemoServer } from './launch.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    preview: { type: 'boolean', default: false },
+    sandbox: { type: 'string' },
+  },
+});
+
+const port = Number(values.port ?? process.env.DEMO_PORT ?? 5173);
+const mode = values.preview || process.env.DEMO_MODE === 'preview' ? 'preview' : 'dev';
+const externalUrl = values.sandbox ?? process.env.SANDPROC_URL;
+
+const sandbox = externalUrl
+  ? { url: externalUrl, token: process.env.SANDPROC_TOKEN, close: async () => {} }
+  : await createSandboxServer({ port: 0, token: randomBytes(24).toString('base64url') });
+
+if (mode === 'preview' && isBuildStale()) await buildDemo();
+const demo = await startDemoServer({ mode, sandboxUrl: sandbox.url, sandboxToken: sandbox.token, port });
+
+console.log(`demo ready: ${demo.url}`);
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.allSettled([demo.close(), sandbox.close()]);
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

@@ -1,0 +1,230 @@
+/**
+ * The demo in a real headless Chromium (Debian's, driven by playwright-core) against a real local
+ * sandbox server, through the demo server's `/sandbox` proxy (production build, `vite preview`).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createSandboxServer, type SandboxServer } from '@sandproc/server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { appRoot, buildDemo, distDir, startDemoServer, type DemoServer } from '../scripts/launch.js';
+
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
+const IN_CI = process.env.CI === 'true';
+const OUTPUT_DIR = path.join(appRoot, 'test-output');
+/** Bound of every wait for the page: generous, the machine is small and shared. */
+const WAIT_MS = 30_000;
+const TEST_MS = 90_000;
+
+if (!HAS_CHROMIUM && IN_CI) {
+  describe('demo in Chromium', () => {
+    it('needs Chromium in CI', () => {
+      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+    });
+  });
+}
+
+describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
+  const token = randomBytes(24).toString('hex');
+  let sandbox: SandboxServer;
+  let sandboxPort: number;
+  let demo: DemoServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    sandbox = await createSandboxServer({ port: 0, token });
+    sandboxPort = sandbox.port;
+    // A fresh production build (under a second): the test always sees the current sources and packages.
+    await buildDemo();
+    demo = await startDemoServer({ mode: 'preview', sandboxUrl: sandbox.url, sandboxToken: token, port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+    page.setDefaultTimeout(WAIT_MS);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(demo.url);
+  }, 180_000);
+
+  // On failure, keep what the page looked like for the CI logs/artifacts.
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail' || !page) return;
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, `failure-${name}.png`) }).catch(() => {});
+    const rows = await page
+      .$$eval('[data-testid^="process-row-"]', (elements) => elements.map((element) => `${element.getAttribute('data-testid')} ${element.getAttribute('data-status')}`))
+      .catch(() => []);
+    console.error(`[e2e] ${context.task.name} failed; rows: ${rows.join(', ')}; page errors: ${pageErrors.join(' | ')}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+    await sandbox?.close();
+  });
+
+  /** Waits until the selected process shows `status`. */
+  async function waitForStatus(status: string): Promise<void> {
+    await page.waitForSelector(`[data-testid="process-status"][data-status="${status}"]`);
+  }
+
+  async function run(presetId: string): Promise<string> {
+    const previous = await page.evaluate(
+      () => document.querySelector('[data-testid="process-view"]')?.getAttribute('data-pid') ?? null,
+    );
+    await page.click(`[data-testid="preset-${presetId}"]`);
+    await page.click('[data-testid="run-button"]');
+    // The new process gets selected: wait for a process view showing a different pid.
+    const handle = await page.waitForFunction(
+      (before) => {
+        const pid = document.querySelector('[data-testid="process-view"]')?.getAttribute('data-pid');
+        return pid && pid !== before ? pid : null;
+      },
+      previous,
+      { timeout: WAIT_MS },
+    );
+    return (await handle.jsonValue()) as string;
+  }
+
+  it('loads and connects to the local sandbox through the proxy', { timeout: TEST_MS }, async () => {
+    await page.waitForSelector('[data-testid="connection-status"][data-state="connected"]');
+    await page.waitForSelector('[data-testid="process-list-empty"]');
+  });
+
+  it('shows the ticking loop line by line while it runs, then completed with exit code 0', { timeout: TEST_MS }, async () => {
+    const pid = await run('ticker');
+    // A line of output and the `running` status at the same instant: lines arrive before the end.
+    await page.waitForFunction(() => {
+      const status = document.querySelector('[data-testid="process-status"]')?.getAttribute('data-status');
+      const lines = [...document.querySelectorAll('[data-testid="log-line"]')].map((line) => line.textContent ?? '');
+      return status === 'running' && lines.some((text) => text.includes('tick 1 '));
+    });
+    await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="running"]`);
+    // ANSI colours rendered as styled spans, not escape codes.
+    const tick = await page.textContent('[data-testid="log-line"] .ansi-green-fg');
+    expect(tick).toBe('tick');
+    expect(await page.textContent('[data-testid="log-view"]')).not.toContain('\u001b');
+
+    await waitForStatus('completed');
+    expect(await page.textContent('[data-testid="process-exit-code"]')).toBe('0');
+    await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="completed"]`);
+    await page.waitForSelector('[data-testid="log-status"][data-status="ended"]');
+    // stderr lines are told apart from stdout lines.
+    const stderr = await page.$$eval('[data-testid="log-line"][data-stream="stderr"]', (lines) => lines.map((line) => line.textContent));
+    expect(stderr.some((text) => text?.includes('warn 4 (stderr)'))).toBe(true);
+    const stdout = await page.$$eval('[data-testid="log-line"][data-stream="stdout"]', (lines) => lines.map((line) => line.textContent));
+    expect(stdout.some((text) => text?.includes('done'))).toBe(true);
+  });
+
+  it('shows a failing command as failed with its exit code', { timeout: TEST_MS }, async () => {
+    const pid = await run('fail');
+    await waitForStatus('failed');
+    expect(await page.textContent('[data-testid="process-exit-code"]')).toBe('3');
+    await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="failed"]`);
+    await page.waitForSelector('[data-testid="log-line"][data-stream="stderr"] >> text=something broke');
+  });
+
+  it('kills a long-running server started with waitForPorts', { timeout: TEST_MS }, async () => {
+    const pid = await run('server');
+    await waitForStatus('running');
+    await page.waitForSelector('[data-testid="log-line"] >> text=/listening on \\d+/');
+    await page.click('[data-testid="kill-button"]');
+    await waitForStatus('killed');
+    await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="killed"]`);
+  });
+
+  it('sends stdin to cat and shows it echoed, then closes stdin', { timeout: TEST_MS }, async () => {
+    await run('cat');
+    await waitForStatus('running');
+    await page.fill('[data-testid="stdin-input"]', 'hello from the browser');
+    await page.press('[data-testid="stdin-input"]', 'Enter');
+    await page.waitForSelector('[data-testid="log-line"][data-stream="stdout"] >> text=hello from the browser');
+    await page.click('[data-testid="stdin-close"]');
+    await waitForStatus('completed');
+  });
+
+  it('says so when a process does not exist', { timeout: TEST_MS }, async () => {
+    await page.evaluate(() => {
+      window.location.hash = '#/process/999999';
+    });
+    await page.waitForSelector('[data-testid="process-not-found"]');
+  });
+
+  it('takes a screenshot of the ticking loop', { timeout: TEST_MS }, async () => {
+    const row = page.locator('[data-testid^="process-row-"]', { hasText: 'tick' });
+    await row.first().click();
+    await page.waitForSelector('[data-testid="log-line"] >> text=done');
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'demo.png') });
+  });
+
+  it('never exposes the sandbox token to the page', { timeout: TEST_MS }, async () => {
+    expect(await page.content()).not.toContain(token);
+    const storage = await page.evaluate(() => JSON.stringify({ ...window.localStorage, ...window.sessionStorage }));
+    expect(storage).not.toContain(token);
+    const files = readdirSync(distDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    for (const file of files) expect(readFileSync(path.join(file.parentPath, file.name), 'utf8')).not.toContain(token);
+  });
+
+  it('shows "not reachable" while the sandbox is down and recovers when it is back on the same port', { timeout: TEST_MS }, async () => {
+    await sandbox.close();
+    await page.waitForSelector('[data-testid="banner-unreachable"]');
+    await page.waitForSelector('[data-testid="connection-status"][data-state="unreachable"]');
+
+    sandbox = await createSandboxServer({ port: sandboxPort, token });
+    await page.click('[data-testid="banner-unreachable"] >> text=Retry now').catch(() => {
+      // The banner may already be gone if a poll got through first.
+    });
+    await page.waitForSelector('[data-testid="connection-status"][data-state="connected"]');
+    await page.waitForSelector('[data-testid="banner-unreachable"]', { state: 'detached' });
+    // A fresh server: the old processes are gone.
+    await page.waitForSelector('[data-testid="process-list-empty"]');
+  });
+
+  it('points at another sandbox from the settings, and shows "unauthorized" for a wrong token', { timeout: TEST_MS }, async () => {
+    const origin = new URL(demo.url).origin;
+    const other = await createSandboxServer({ port: 0, token: 'right-token', corsOrigins: [origin] });
+    try {
+      await page.click('[data-testid="settings-button"]');
+      await page.fill('[data-testid="settings-url"]', other.url);
+      await page.fill('[data-testid="settings-token"]', 'wrong-token');
+      await page.click('[data-testid="settings-save"]');
+      await page.waitForSelector('[data-testid="banner-unauthorized"]');
+      await page.waitForSelector('[data-testid="connection-status"][data-state="unauthorized"]');
+
+      await page.click('[data-testid="settings-button"]');
+      await page.fill('[data-testid="settings-token"]', 'right-token');
+      await page.click('[data-testid="settings-save"]');
+      await page.waitForSelector('[data-testid="connection-status"][data-state="connected"]');
+      await run('ls');
+      await waitForStatus('completed');
+      expect(other.stats().processes).toBe(1);
+
+      await page.click('[data-testid="settings-button"]');
+      await page.click('[data-testid="settings-reset"]');
+      await page.waitForSelector('[data-testid="target-url"] >> text=/sandbox');
+      await page.waitForSelector('[data-testid="connection-status"][data-state="connected"]');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('threw no uncaught errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
