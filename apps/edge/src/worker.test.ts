@@ -3,6 +3,8 @@
  * The worker is bundled here with esbuild exactly as `pnpm build` does (see build-worker.ts).
  */
 import { existsSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +21,23 @@ let scratch: string;
 let edge: Fetch;
 let edgeWithBadToken: Fetch;
 let edgeUnconfigured: Fetch;
+let edgeBlaxel: Fetch;
+/** A stand-in for a Blaxel sandbox: records each request's headers, refuses them all with 401. */
+let blaxelStandIn: Server;
+const blaxelRequests: { method?: string; url?: string; headers: IncomingHttpHeaders }[] = [];
 
 const COMPATIBILITY_DATE = '2025-06-01';
 
 beforeAll(async () => {
   server = await createSandboxServer({ port: 0 });
   scratch = await mkdtemp(join(tmpdir(), 'sandproc-edge-'));
+  blaxelStandIn = createServer((request, response) => {
+    blaxelRequests.push({ method: request.method, url: request.url, headers: request.headers });
+    request.resume();
+    response.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":"invalid api key"}');
+  });
+  await new Promise<void>((resolve) => blaxelStandIn.listen(0, '127.0.0.1', resolve));
+  const blaxelUrl = `http://127.0.0.1:${(blaxelStandIn.address() as AddressInfo).port}/ws/sandboxes/box`;
   const script = await bundleWorker();
   const worker = (name: string, bindings: Record<string, string>) => ({
     name,
@@ -38,21 +51,26 @@ beforeAll(async () => {
       worker('edge', { SANDBOX_URL: server.url, SANDBOX_TOKEN: server.token }),
       worker('edge-bad-token', { SANDBOX_URL: server.url, SANDBOX_TOKEN: 'not-the-token' }),
       worker('edge-unconfigured', {}),
+      worker('edge-blaxel', { SANDBOX_URL: blaxelUrl, BL_WORKSPACE: 'my-workspace', BL_API_KEY: 'bl-secret-key' }),
     ],
   });
   await miniflare.ready;
   const fetcherOf = async (name: string): Promise<Fetch> => {
-    const fetcher = await miniflare.getWorker(name);
-    return (url, init) => fetcher.fetch(url, init as never) as unknown as Promise<Response>;
+    // miniflare types its Fetcher with the Workers types, which this package does not install.
+    const fetcher = (await miniflare.getWorker(name)) as unknown as { fetch: Fetch };
+    return (url, init) => fetcher.fetch(url, init);
   };
   edge = (url, init) => miniflare.dispatchFetch(url, init as never) as unknown as Promise<Response>;
   edgeWithBadToken = await fetcherOf('edge-bad-token');
   edgeUnconfigured = await fetcherOf('edge-unconfigured');
+  edgeBlaxel = await fetcherOf('edge-blaxel');
 }, 60_000);
 
 afterAll(async () => {
   await miniflare?.dispose();
   await server?.close();
+  blaxelStandIn?.closeAllConnections();
+  await new Promise((resolve) => (blaxelStandIn ? blaxelStandIn.close(resolve) : resolve(undefined)));
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
@@ -213,5 +231,18 @@ describe('apps/edge worker in workerd', () => {
     const response = await edgeUnconfigured(...post({ command: 'echo never' }));
     expect(response.status).toBe(500);
     expect(((await response.json()) as { error: string }).error).toContain('SANDBOX_URL');
+  });
+
+  it('talks to a Blaxel sandbox with the Blaxel headers when BL_WORKSPACE/BL_API_KEY are bound', async () => {
+    const response = await edgeBlaxel(...post({ command: 'echo hi' }));
+    expect(response.status).toBe(502);
+    const answer = (await response.json()) as { error: string; status?: number };
+    expect(answer.status).toBe(401);
+    expect(answer.error).not.toContain('bl-secret-key');
+    const exec = blaxelRequests.find((request) => request.method === 'POST');
+    expect(exec?.url).toBe('/ws/sandboxes/box/process');
+    expect(exec?.headers['x-blaxel-authorization']).toBe('Bearer bl-secret-key');
+    expect(exec?.headers['x-blaxel-workspace']).toBe('my-workspace');
+    expect(exec?.headers.authorization).toBeUndefined();
   });
 });
