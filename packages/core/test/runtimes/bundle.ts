@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { SERIALIZE_ERROR_SOURCE } from './runners.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const coreRoot = resolve(here, '../..');
@@ -46,7 +47,7 @@ export default {
       const report = await runSmoke({ baseUrl: env.SANDBOX_URL, token: env.SANDBOX_TOKEN, runtime: 'workerd' });
       return Response.json({ ok: true, report });
     } catch (error) {
-      return Response.json({ ok: false, error: { name: error?.name, message: String(error?.message ?? error), stack: error?.stack } });
+      return Response.json({ ok: false, error: (${SERIALIZE_ERROR_SOURCE})(error) });
     }
   },
 };

@@ -21,10 +21,20 @@ interface SerializedError {
   name?: string;
   message: string;
   stack?: string;
+  cause?: string;
 }
 
+/** Source of a function turning an error into a `SerializedError`, evaluated inside each runtime. */
+export const SERIALIZE_ERROR_SOURCE = `(error) => ({
+  name: error?.name,
+  message: String(error?.message ?? error),
+  stack: error?.stack,
+  cause: error?.cause === undefined ? undefined : String(error.cause?.stack ?? error.cause),
+})`;
+
 function smokeFailed(runtime: string, error: SerializedError, details = ''): Error {
-  const failure = new Error(`smoke failed in ${runtime}: ${error.name ?? 'Error'}: ${error.message}${details}`);
+  const cause = error.cause ? `\n  caused by: ${error.cause}` : '';
+  const failure = new Error(`smoke failed in ${runtime}: ${error.name ?? 'Error'}: ${error.message}${cause}${details}`);
   if (error.stack) failure.stack = `${failure.message}\n--- stack in ${runtime} ---\n${error.stack}`;
   return failure;
 }
@@ -48,7 +58,7 @@ try {
   console.log(${JSON.stringify(RESULT_MARK)} + JSON.stringify(report));
 } catch (error) {
   code = 1;
-  console.log(${JSON.stringify(ERROR_MARK)} + JSON.stringify({ name: error?.name, message: String(error?.message ?? error), stack: error?.stack }));
+  console.log(${JSON.stringify(ERROR_MARK)} + JSON.stringify((${SERIALIZE_ERROR_SOURCE})(error)));
 }
 ${exit}
 `;
@@ -152,7 +162,7 @@ export async function runInEdgeRuntime(bundles: SmokeBundles, options: SmokeOpti
   const outcome = await vm.evaluate<Promise<string>>(
     `SandprocSmoke.runSmoke(${JSON.stringify({ ...options, runtime: 'edge-runtime' })}).then(
       (report) => JSON.stringify({ ok: true, report }),
-      (error) => JSON.stringify({ ok: false, error: { name: error?.name, message: String(error?.message ?? error), stack: error?.stack } }),
+      (error) => JSON.stringify({ ok: false, error: (${SERIALIZE_ERROR_SOURCE})(error) }),
     )`,
   );
   const body = JSON.parse(outcome) as { ok: boolean; report?: SmokeReport; error?: SerializedError };
@@ -180,6 +190,8 @@ window.smokeReady = true;
     } else if (request.url === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       response.end(page);
+    } else if (request.url === '/favicon.ico') {
+      response.writeHead(204).end();
     } else {
       response.writeHead(404).end();
     }
@@ -231,20 +243,21 @@ export async function runInChromium(
     await page.waitForFunction(() => (window as { smokeReady?: boolean }).smokeReady === true, undefined, {
       timeout: 20_000,
     });
-    const body = await page.evaluate(async (smokeOptions) => {
-      const run = (window as unknown as { runSmoke: (o: unknown) => Promise<unknown> }).runSmoke;
-      try {
-        return { ok: true, report: await run(smokeOptions) };
-      } catch (error) {
-        const failure = error as Error;
-        return { ok: false, error: { name: failure?.name, message: String(failure?.message ?? error), stack: failure?.stack } };
-      }
-    }, { ...options, runtime: 'chromium' });
+    const body = (await page.evaluate(
+      `(async () => {
+        try {
+          return { ok: true, report: await window.runSmoke(${JSON.stringify({ ...options, runtime: 'chromium' })}) };
+        } catch (error) {
+          return { ok: false, error: (${SERIALIZE_ERROR_SOURCE})(error) };
+        }
+      })()`,
+    )) as { ok: boolean; report?: SmokeReport; error?: SerializedError };
     if (!body.ok) {
       const details = pageErrors.length > 0 ? `\n--- page errors ---\n${pageErrors.join('\n')}` : '';
-      throw smokeFailed('chromium', (body as { error: SerializedError }).error, details);
+      throw smokeFailed('chromium', body.error ?? { message: 'no error' }, details);
     }
-    return (body as { report: SmokeReport }).report;
+    if (!body.report) throw new Error('chromium: the smoke returned no report');
+    return body.report;
   } finally {
     await browser.close();
   }

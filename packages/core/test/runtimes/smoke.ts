@@ -50,13 +50,6 @@ function expectEqual(step: string, what: string, actual: unknown, expected: unkn
   if (a !== e) throw new SmokeMismatchError(step, `${what}: expected ${e}, got ${a}`);
 }
 
-/** Splits streamed chunks into lines; a chunk may hold several lines or part of one. */
-function linesOf(chunks: string[]): string[] {
-  const lines = chunks.join('').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
 function range(count: number, make: (n: number) => string): string[] {
   return Array.from({ length: count }, (_, i) => make(i + 1));
 }
@@ -65,22 +58,21 @@ function range(count: number, make: (n: number) => string): string[] {
 export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
   const client = createClient({ baseUrl: options.baseUrl, token: options.token });
 
-  // 1. exec with streamed output: callbacks see every chunk and every record, in order.
-  const stdoutChunks: string[] = [];
-  const stderrChunks: string[] = [];
+  // 1. exec with streamed output: onStdout/onStderr get each line (without its newline) and onLog
+  //    each record, every one once and in order.
+  const stdoutLines: string[] = [];
+  const stderrLines: string[] = [];
   const records: LogRecord[] = [];
   const executed: ProcessInfo = await client.process.exec(
     { command: 'for i in 1 2 3; do echo out-$i; echo err-$i >&2; done', waitForCompletion: true, timeout: 30 },
     {
-      onStdout: (text) => stdoutChunks.push(text),
-      onStderr: (text) => stderrChunks.push(text),
+      onStdout: (text) => stdoutLines.push(text),
+      onStderr: (text) => stderrLines.push(text),
       onLog: (record) => records.push(record),
     },
   );
   expectEqual('exec', 'status', executed.status, 'completed');
   expectEqual('exec', 'exitCode', executed.exitCode, 0);
-  const stdoutLines = linesOf(stdoutChunks);
-  const stderrLines = linesOf(stderrChunks);
   expectEqual('exec', 'onStdout lines', stdoutLines, ['out-1', 'out-2', 'out-3']);
   expectEqual('exec', 'onStderr lines', stderrLines, ['err-1', 'err-2', 'err-3']);
   expectEqual(
