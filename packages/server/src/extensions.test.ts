@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, pollUntil, readUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
@@ -66,7 +67,10 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
   });
 
   it('kill with SIGINT of a plain sleep ends killed', async () => {
-    const { json } = await sandbox.exec({ command: 'sleep 30' });
+    // sh (dash) catches a SIGINT that arrives while it forks a command, so exec sleep and wait until
+    // the exec happened before signalling.
+    const { json } = await sandbox.exec({ command: 'exec sleep 30' });
+    await pollUntil(() => readFileSync(`/proc/${json.pid}/cmdline`, 'utf8').startsWith('sleep'));
     expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'INT' } })).status).toBe(200);
     const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
     expect(final.status).toBe('killed');
