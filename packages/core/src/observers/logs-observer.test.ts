@@ -118,6 +118,23 @@ describe('LogsObserver', () => {
     again();
   });
 
+  it('reports the stream reconnecting and streaming again', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new LogsObserver(api, '1');
+    const statuses: string[] = [];
+    const off = observer.subscribe(() => {
+      const { status } = observer.getSnapshot();
+      if (statuses.at(-1) !== status) statuses.push(status);
+    });
+    await settle();
+    state.streams[0]!.options.onStateChange?.('reconnecting');
+    state.streams[0]!.options.onStateChange?.('streaming');
+    state.streams[0]!.end();
+    await settle();
+    expect(statuses).toEqual(['connecting', 'streaming', 'reconnecting', 'streaming', 'ended']);
+    off();
+  });
+
   it('calls record listeners for every line at once, and clear empties the buffer', async () => {
     const { api, state } = fakeProcessApi();
     const observer = new LogsObserver(api, '1', { notifyIntervalMs: 10 });
