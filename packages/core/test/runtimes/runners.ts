@@ -218,10 +218,21 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** Where Chromium is: `CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`; `undefined` when neither exists. */
-export function findChromium(): string | undefined {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].filter((path): path is string => !!path);
-  return candidates.find((path) => existsSync(path));
+/**
+ * Where Chromium is: `CHROMIUM_PATH` when set (an error if nothing is there: a wrong setting must
+ * not pass silently), else `/usr/bin/chromium` or `chromium` on the `PATH` (what scripts/setup.sh
+ * installs). `path` is undefined when there is none; `problem` then says why.
+ */
+export function findChromium(): { path?: string; problem?: string } {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) {
+    return existsSync(configured) ? { path: configured } : { problem: `CHROMIUM_PATH=${configured} does not exist` };
+  }
+  const onPath = (process.env.PATH ?? '').split(':').filter(Boolean).map((directory) => join(directory, 'chromium'));
+  const found = ['/usr/bin/chromium', ...onPath].find((path) => existsSync(path));
+  return found
+    ? { path: found }
+    : { problem: 'Chromium not found: install it (scripts/setup.sh does, with apt-get) or set CHROMIUM_PATH' };
 }
 
 /** Headless Chromium: the page is served from `pageOrigin`, the sandbox is reached cross-origin (CORS). */
