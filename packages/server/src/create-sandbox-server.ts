@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { createRequestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
+import { StreamLimiter } from './http/stream-limiter.js';
 import type { ResolvedOptions, SandboxServerOptions } from './options.js';
 import { ProcessManager } from './process/process-manager.js';
 import { execProcess } from './routes/exec-route.js';
@@ -60,6 +61,7 @@ function resolveOptions(options: SandboxServerOptions): ResolvedOptions {
     outputMemoryBytes: options.outputMemoryBytes ?? 8 * 1024 * 1024,
     totalOutputMemoryBytes: options.totalOutputMemoryBytes ?? 64 * 1024 * 1024,
     stopGraceMs: options.stopGraceMs ?? 10_000,
+    maxStreams: options.maxStreams ?? 256,
   };
 }
 
@@ -99,7 +101,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     chunkRecords: resolved.compatibility === 'strict',
     secrets: [resolved.token],
   });
-  const httpServer = createServer(createRequestHandler(buildRouter({ manager, options: resolved }), resolved));
+  const httpServer = createServer(createRequestHandler(buildRouter({ manager, options: resolved, streams: new StreamLimiter(resolved.maxStreams) }), resolved));
   httpServer.requestTimeout = 0;
   httpServer.headersTimeout = 60_000;
   const sockets = new Set<Socket>();

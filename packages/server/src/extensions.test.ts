@@ -153,6 +153,27 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
     expect(json.stdout).toBe(`hi ${process.env['HOME']}\n`.repeat(2));
   });
 
+  it('caps concurrent streams with 429 and frees the slot when a client leaves', async () => {
+    const limited = await startTestServer({ maxStreams: 1 });
+    try {
+      const { json } = await limited.exec({ command: 'sleep 30' });
+      const first = new AbortController();
+      const open = await fetch(`${limited.server.url}/process/${json.pid}/logs/stream`, { headers: limited.authHeaders(), signal: first.signal });
+      expect(open.status).toBe(200);
+      const refused = await limited.request('GET', `/process/${json.pid}/logs/stream`);
+      expect(refused.status).toBe(429);
+      expect(refused.json).toEqual({ error: expect.any(String) });
+      first.abort();
+      await pollUntil(async () => {
+        const next = await fetch(`${limited.server.url}/process/${json.pid}/logs/stream`, { headers: limited.authHeaders() });
+        await next.body?.cancel();
+        return next.status === 200;
+      });
+    } finally {
+      await limited.server.close();
+    }
+  });
+
   it('close() kills every process group it started, background children included', async () => {
     const own = await startTestServer();
     const { json } = await own.exec({ command: 'sleep 300 & echo $!; wait' });

@@ -39,6 +39,8 @@ export interface SandboxServerOptions {
    * processes lose their retained output first. Default `67108864` (64 MiB).
    */
   totalOutputMemoryBytes?: number;
+  /** Log streams and NDJSON exec streams open at once; more answer 429. Default `256`. */
+  maxStreams?: number;
   /** Grace after a stop (SIGTERM) before the group gets SIGKILL, in milliseconds. `0` = never. Default `10000`. */
   stopGraceMs?: number;
 }
@@ -59,4 +61,5 @@ export interface ResolvedOptions {
   outputMemoryBytes: number;
   totalOutputMemoryBytes: number;
   stopGraceMs: number;
+  maxStreams: number;
 }

@@ -23,6 +23,10 @@ export function execProcess(server: ServerContext): RouteHandler {
     const validation = validateProcessRequest(parsed.value);
     if (!validation.ok) return sendError(response, 400, validation.error);
     const processRequest = validation.value;
+    const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
+    const release = wantsStream ? server.streams.acquire() : undefined;
+    if (wantsStream && release === undefined) return sendError(response, 429, 'too many open streams');
+    signal.addEventListener('abort', () => release?.(), { once: true });
     let managed: ManagedProcess;
     try {
       managed = await server.manager.start(processRequest);
@@ -30,8 +34,7 @@ export function execProcess(server: ServerContext): RouteHandler {
       if (error instanceof ProcessStartError) return sendError(response, error.status, error.message);
       return sendError(response, 422, 'failed to start process');
     }
-    const accept = request.headers.accept ?? '';
-    if (accept.includes('text/event-stream')) return streamExec(server, managed, processRequest, response, signal);
+    if (wantsStream) return streamExec(server, managed, processRequest, response, signal);
     await answerWhenReady(server, managed, processRequest, response, signal);
   };
 }

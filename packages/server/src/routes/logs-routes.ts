@@ -32,6 +32,8 @@ export function streamLogs(server: ServerContext): RouteHandler {
     }
     const since = strict ? 0 : parseSince(url.searchParams.get('since'));
     if (since === undefined) return sendError(response, 400, 'since must be a non-negative integer');
+    const release = server.streams.acquire();
+    if (release === undefined) return sendError(response, 429, 'too many open streams');
     const cursor = managed.output.cursorAfterRecords(since);
     response.writeHead(200, strict ? streamHeaders() : { ...streamHeaders(), 'X-Log-Offset': String(cursor.offset) });
     const formatGap = (count: number): string => `[Output truncated: ${count} records dropped]\n`;
@@ -50,6 +52,7 @@ export function streamLogs(server: ServerContext): RouteHandler {
       if (!pump.congested && !managed.output.ended) response.write('[keepalive]\n');
     }, server.options.keepaliveIntervalMs);
     const cleanup = (): void => {
+      release();
       clearInterval(keepalive);
       pump.stop();
     };

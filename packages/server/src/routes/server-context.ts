@@ -1,10 +1,13 @@
 import type { ResolvedOptions } from '../options.js';
+import type { StreamLimiter } from '../http/stream-limiter.js';
 import type { ProcessManager } from '../process/process-manager.js';
 
 /** What every route needs: the process manager and the resolved options. */
 export interface ServerContext {
   manager: ProcessManager;
   options: ResolvedOptions;
+  /** Slots for long-lived streams. */
+  streams: StreamLimiter;
 }
 
 /** True in strict-compatibility mode. */
