@@ -180,9 +180,11 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
     await pollUntil(async () => (await own.get(json.pid)).stdout.trim().length > 0);
     const backgroundPid = Number((await own.get(json.pid)).stdout.trim());
     const leaderPid = Number(json.pid);
+    const restarting = await own.exec({ command: 'sleep 300', restartOnFailure: true, maxRestarts: -1 });
     expect(isAlive(backgroundPid)).toBe(true);
     await own.server.close();
-    await pollUntil(() => !isAlive(backgroundPid) && !isAlive(leaderPid));
+    expect(own.server.stats().running).toBe(0);
+    await pollUntil(() => !isAlive(backgroundPid) && !isAlive(leaderPid) && !isAlive(Number(restarting.json.pid)));
     await own.server.close();
   });
 });

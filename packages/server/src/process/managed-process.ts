@@ -141,6 +141,7 @@ export class ManagedProcess {
 
   /** SIGKILL to every group this record created (server shutdown). */
   destroy(): void {
+    this.#killRequested = true;
     clearTimeout(this.#restartTimer);
     clearTimeout(this.#deadlineTimer);
     clearTimeout(this.#graceTimer);
