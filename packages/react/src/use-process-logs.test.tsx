@@ -40,6 +40,31 @@ describe('useProcessLogs', () => {
     expect(count('GET', `/process/${started.pid}/logs/stream`)).toBe(1);
   });
 
+  it.each([
+    ['completed', 'echo start; sleep 0.3; echo end', undefined, 'start\nend'],
+    ['failed', 'echo start; sleep 0.3; echo oops >&2; exit 4', undefined, 'start\noops'],
+    ['stopped', 'echo start; sleep 30', 'stop', 'start'],
+    ['killed', 'echo start; sleep 30', 'kill', 'start'],
+  ] as const)('follows a %s process to the end of its output', async (_final, command, action, text) => {
+    const { client } = countingClient(context.server);
+    const started = await client.process.exec({ command });
+    const statuses: string[] = [];
+    const { result } = renderHook(
+      () => {
+        const logs = useProcessLogs(started.pid, { notifyIntervalMs: 10 });
+        pushChange(statuses, logs.status);
+        return logs;
+      },
+      { wrapper: wrapperFor(client) },
+    );
+    await waitFor(() => expect(result.current.text).toContain('start'), long);
+    if (action === 'stop') await client.process.stop(started.pid);
+    if (action === 'kill') await client.process.kill(started.pid);
+    await waitFor(() => expect(result.current.status).toBe('ended'), long);
+    expect(statuses).toEqual(['idle', 'connecting', 'streaming', 'ended']);
+    expect(result.current.text).toBe(text);
+  });
+
   it('shares one stream between components and closes it when the last unmounts', async () => {
     const { client, count } = countingClient(context.server);
     const started = await client.process.exec({ command: 'while true; do echo tick; sleep 0.05; done' });
