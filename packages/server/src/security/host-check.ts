@@ -15,9 +15,8 @@ export function isLoopbackHost(host: string): boolean {
 export function createHostCheck(listenHost: string): (hostHeader: string | undefined) => boolean {
   const allowed = new Set<string>(LOOPBACK_NAMES);
   const normalisedListen = listenHost.toLowerCase();
-  if (!WILDCARD_HOSTS.has(normalisedListen)) {
-    allowed.add(stripBrackets(normalisedListen));
-  } else {
+  allowed.add(stripBrackets(normalisedListen));
+  if (WILDCARD_HOSTS.has(normalisedListen)) {
     allowed.add(hostname().toLowerCase());
     for (const addresses of Object.values(networkInterfaces())) {
       for (const address of addresses ?? []) allowed.add(address.address.toLowerCase());
