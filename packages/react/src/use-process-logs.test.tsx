@@ -65,6 +65,24 @@ describe('useProcessLogs', () => {
     expect(result.current.text).toBe(text);
   });
 
+  it('renders in batches: 50,000 lines make far fewer renders', async () => {
+    const { client } = countingClient(context.server);
+    const started = await client.process.exec({ command: 'seq 1 50000' });
+    let renders = 0;
+    const { result } = renderHook(
+      () => {
+        renders++;
+        return useProcessLogs(started.pid, { maxLines: 1000 });
+      },
+      { wrapper: wrapperFor(client) },
+    );
+    await waitFor(() => expect(result.current.status).toBe('ended'), long);
+    expect(result.current.lines).toHaveLength(1000);
+    expect(result.current.dropped).toBe(49_000);
+    expect(result.current.lines.at(-1)?.text).toBe('50000');
+    expect(renders).toBeLessThan(1000);
+  });
+
   it('shares one stream between components and closes it when the last unmounts', async () => {
     const { client, count } = countingClient(context.server);
     const started = await client.process.exec({ command: 'while true; do echo tick; sleep 0.05; done' });
