@@ -64,7 +64,16 @@ export function isBuildStale(): boolean {
 
 /** Builds the app into `dist/` (production bundle, no token anywhere in it). */
 export async function buildDemo(logLevel: InlineConfig['logLevel'] = 'warn'): Promise<void> {
-  await build({ root: appRoot, configFile: path.join(appRoot, 'vite.config.ts'), logLevel, clearScreen: false });
+  // Vite and the React plugin take NODE_ENV from the environment when it is set (vitest sets
+  // `test`, which would give React's development build): build with `production`.
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: appRoot, configFile: path.join(appRoot, 'vite.config.ts'), mode: 'production', logLevel, clearScreen: false });
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = previous;
+  }
 }
 
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {

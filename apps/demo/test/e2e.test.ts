@@ -83,11 +83,13 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.waitForSelector(`[data-testid="process-status"][data-status="${status}"]`);
   }
 
-  async function run(presetId: string): Promise<string> {
+  /** Runs a preset (or, with `prepare`, whatever `prepare` fills in) and waits until the new process is selected. */
+  async function run(presetId: string, prepare?: () => Promise<void>): Promise<string> {
     const previous = await page.evaluate(
       () => document.querySelector('[data-testid="process-view"]')?.getAttribute('data-pid') ?? null,
     );
     await page.click(`[data-testid="preset-${presetId}"]`);
+    await prepare?.();
     await page.click('[data-testid="run-button"]');
     // The new process gets selected: wait for a process view showing a different pid.
     const handle = await page.waitForFunction(
@@ -148,6 +150,32 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="killed"]`);
   });
 
+  it('runs a custom command with a name, and stops it', { timeout: TEST_MS }, async () => {
+    const pid = await run('ls', async () => {
+      await page.fill('[data-testid="command-input"]', 'echo sleeping; sleep 300');
+      if (!(await page.isVisible('[data-testid="option-name"]'))) await page.click('[data-testid="toggle-options"]');
+      await page.fill('[data-testid="option-name"]', 'e2e-sleeper');
+    });
+    await waitForStatus('running');
+    expect(await page.textContent('[data-testid="process-name"]')).toBe('e2e-sleeper');
+    await page.waitForSelector('[data-testid="log-line"] >> text=sleeping');
+    await page.click('[data-testid="stop-button"]');
+    await waitForStatus('stopped');
+    await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="stopped"]`);
+  });
+
+  it('restarts a failing command on failure and shows the restart count', { timeout: TEST_MS }, async () => {
+    await run('fail', async () => {
+      await page.fill('[data-testid="command-input"]', 'echo attempt; exit 1');
+      if (!(await page.isVisible('[data-testid="option-restart"]'))) await page.click('[data-testid="toggle-options"]');
+      await page.check('[data-testid="option-restart"]');
+      await page.fill('[aria-label="Max restarts"]', '2');
+    });
+    await page.waitForSelector('[data-testid="process-restarts"] >> text="2 / 2"');
+    await waitForStatus('failed');
+    expect(await page.textContent('[data-testid="process-exit-code"]')).toBe('1');
+  });
+
   it('sends stdin to cat and shows it echoed, then closes stdin', { timeout: TEST_MS }, async () => {
     await run('cat');
     await waitForStatus('running');
@@ -166,11 +194,35 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
   });
 
   it('takes a screenshot of the ticking loop', { timeout: TEST_MS }, async () => {
+    await page.click('[data-testid="preset-ticker"]');
     const row = page.locator('[data-testid^="process-row-"]', { hasText: 'tick' });
     await row.first().click();
     await page.waitForSelector('[data-testid="log-line"] >> text=done');
     mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'demo.png') });
+  });
+
+  it('keeps 100,000 lines virtualized, following the tail until the user scrolls up', { timeout: TEST_MS }, async () => {
+    await run('flood');
+    await waitForStatus('completed');
+    await page.waitForSelector('[data-testid="log-count"][data-count="100000"]');
+    // Following: the last line is in view; only the visible rows (plus overscan) are in the DOM.
+    await page.waitForSelector('[data-testid="log-line"] >> text=line 100000 of 100000');
+    expect(await page.$$eval('[data-testid="log-line"]', (rows) => rows.length)).toBeLessThan(300);
+    await page.waitForSelector('[data-testid="log-following"]');
+
+    await page.hover('[data-testid="log-view"]');
+    await page.mouse.wheel(0, -3000);
+    await page.waitForSelector('[data-testid="log-jump"]');
+    await page.evaluate(() => {
+      document.querySelector('[data-testid="log-view"]')!.scrollTop = 0;
+    });
+    await page.waitForSelector('[data-testid="log-line"] >> text=line 000001 of 100000');
+    expect(await page.$$eval('[data-testid="log-line"]', (rows) => rows.length)).toBeLessThan(300);
+
+    await page.click('[data-testid="log-jump"]');
+    await page.waitForSelector('[data-testid="log-following"]');
+    await page.waitForSelector('[data-testid="log-line"] >> text=line 100000 of 100000');
   });
 
   it('never exposes the sandbox token to the page', { timeout: TEST_MS }, async () => {
@@ -221,6 +273,23 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
       await page.waitForSelector('[data-testid="connection-status"][data-state="connected"]');
     } finally {
       await other.close();
+    }
+  });
+
+  it('works from the dev server too (what `pnpm start` serves)', { timeout: TEST_MS }, async () => {
+    const dev = await startDemoServer({ mode: 'dev', sandboxUrl: sandbox.url, sandboxToken: token, port: 0 });
+    const devPage = await browser.newPage();
+    devPage.setDefaultTimeout(WAIT_MS);
+    try {
+      await devPage.goto(dev.url);
+      await devPage.waitForSelector('[data-testid="connection-status"][data-state="connected"]');
+      await devPage.click('[data-testid="preset-ls"]');
+      await devPage.click('[data-testid="run-button"]');
+      await devPage.waitForSelector('[data-testid="process-status"][data-status="completed"]');
+      await devPage.waitForSelector('[data-testid="log-line"] >> text=package.json');
+    } finally {
+      await devPage.close();
+      await dev.close();
     }
   });
 
