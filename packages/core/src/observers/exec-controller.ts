@@ -56,12 +56,12 @@ export class ExecController extends Subscribable<ExecState> {
   exec = async (request: ExecRequest): Promise<ProcessInfo> => {
     const generation = ++this.#generation;
     this.#follow(undefined);
-    this.setSnapshot({ status: 'starting', process: undefined, error: undefined });
+    this.#setStatus('starting', { process: undefined, error: undefined });
     let process: ProcessInfo;
     try {
       process = await this.#client.process.exec(request);
     } catch (error) {
-      if (generation === this.#generation) this.setSnapshot({ status: 'error', error });
+      if (generation === this.#generation) this.#setStatus('error', { error });
       throw error;
     }
     if (generation === this.#generation) {
@@ -86,8 +86,7 @@ export class ExecController extends Subscribable<ExecState> {
   reset = (): void => {
     this.#generation++;
     this.#follow(undefined);
-    this.snapshot = initialState;
-    this.notify();
+    this.#setStatus('idle', { process: undefined, error: undefined });
   };
 
   protected override onActivate(): void {
@@ -142,6 +141,11 @@ export class ExecController extends Subscribable<ExecState> {
   }
 
   #update(process: ProcessInfo): void {
-    this.setSnapshot({ process, status: process.status });
+    this.#setStatus(process.status, { process });
+  }
+
+  /** The one place the status changes (with the fields that change along). */
+  #setStatus(status: ExecStatus, patch: Partial<ExecState> = {}): void {
+    this.setSnapshot({ ...patch, status });
   }
 }

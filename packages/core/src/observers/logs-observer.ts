@@ -97,11 +97,11 @@ export class LogsObserver extends Subscribable<LogsState> {
     this.#stream = undefined;
     stream?.close();
     this.#flush();
-    if (this.snapshot.status !== 'ended' && this.snapshot.status !== 'error') this.setSnapshot({ status: 'idle' });
+    if (this.snapshot.status !== 'ended' && this.snapshot.status !== 'error') this.#setStatus('idle');
   }
 
   #open(): void {
-    this.setSnapshot({ status: 'connecting', error: undefined });
+    this.#setStatus('connecting');
     let stream: ObservableLogStream;
     const isCurrent = () => this.#stream === stream;
     try {
@@ -158,6 +158,7 @@ export class LogsObserver extends Subscribable<LogsState> {
     this.#scheduler.schedule();
   }
 
+  /** The one place the status changes; `error` is kept only with `error`. */
   #setStatus(status: LogsStatus, error?: unknown): void {
     // Lines first, so a listener that sees `ended` has every line.
     this.#flush();
