@@ -195,6 +195,7 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
 
   it('takes a screenshot of the ticking loop', { timeout: TEST_MS }, async () => {
     await page.click('[data-testid="preset-ticker"]');
+    if (await page.isVisible('[data-testid="option-name"]')) await page.click('[data-testid="toggle-options"]');
     const row = page.locator('[data-testid^="process-row-"]', { hasText: 'tick' });
     await row.first().click();
     await page.waitForSelector('[data-testid="log-line"] >> text=done');

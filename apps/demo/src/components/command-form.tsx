@@ -155,7 +155,8 @@ export function CommandForm({ onStarted }: CommandFormProps) {
           onKeyDown={(event) => {
             if (event.key === 'Enter' && (event.metaKey || event.ctrlKey)) void submit(event);
           }}
-          rows={3}
+          rows={5}
+          wrap="off"
           spellCheck={false}
         />
       </label>

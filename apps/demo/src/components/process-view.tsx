@@ -130,6 +130,11 @@ export function ProcessView({ processId, onClose }: ProcessViewProps) {
           <dd>{process.workingDir || <span className="muted">default</span>}</dd>
         </div>
       </dl>
+      {category === 'not-found' ? (
+        <p className="notice" data-testid="process-gone">
+          This process no longer exists on the server (it may have restarted); showing its last known state.
+        </p>
+      ) : null}
       {actionError ? (
         <p className="form-error" data-testid="action-error">
           {actionError}
