@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { OutputLog, type OutputStream } from './output-log.js';
+import type { ChildProcess } from 'node:child_process';
+import { startChildRun } from './child-run.js';
+import { OutputLog } from './output-log.js';
 import type { ProcessRequest, ProcessStatus } from './process-status.js';
 import { signalGroup } from './signal-group.js';
 
@@ -19,7 +20,6 @@ export interface ManagedProcessSettings {
 /** Result of a stdin write. */
 export type StdinWriteResult = 'written' | 'no-stdin' | 'closed' | 'exited';
 
-const PIPE_DRAIN_GRACE_MS = 200;
 const DEFAULT_KEEP_ALIVE_SECONDS = 600;
 
 /**
@@ -166,9 +166,13 @@ export class ManagedProcess {
   }
 
   #spawnChild(): void {
-    const { cwd, env } = this.#settings;
-    const child = spawn('sh', ['-c', this.command], {
-      cwd, env, detached: true, stdio: [this.hasStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    const child = startChildRun({
+      command: this.command,
+      cwd: this.#settings.cwd,
+      env: this.#settings.env,
+      stdin: this.hasStdin,
+      onOutput: (stream, chunk) => this.output.write(stream, chunk),
+      onExit: (code, signal) => this.#onChildExit(code, signal),
     });
     this.#child = child;
     this.#stdinClosed = false;
@@ -177,30 +181,6 @@ export class ManagedProcess {
     this.#exitCode = 0;
     if (child.pid !== undefined) this.groupIds.add(child.pid);
     child.stdin?.on('error', () => { this.#stdinClosed = true; });
-    this.#pipe(child, 'stdout');
-    this.#pipe(child, 'stderr');
-    let exited = false;
-    let drainTimer: NodeJS.Timeout | undefined;
-    const settle = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (exited) return;
-      exited = true;
-      clearTimeout(drainTimer);
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      child.stdin?.destroy();
-      this.#onChildExit(code, signal);
-    };
-    child.on('error', () => { if (child.pid === undefined) settle(127, null); });
-    child.on('exit', (code, signal) => {
-      drainTimer = setTimeout(() => settle(code, signal), PIPE_DRAIN_GRACE_MS);
-      child.once('close', () => settle(code, signal));
-    });
-  }
-
-  #pipe(child: ChildProcess, stream: OutputStream): void {
-    const readable = child[stream];
-    readable?.on('data', (chunk: Buffer) => this.output.write(stream, chunk));
-    readable?.on('error', () => undefined);
   }
 
   #onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
