@@ -4,7 +4,7 @@
  */
 import { isHttpError, isNotFoundError, UnprocessableError } from '../errors/http-errors.js';
 import { ExecOutcomeUnknownError, isNetworkError, isRequestTimeoutError } from '../errors/transport-errors.js';
-import { KeepaliveWatchdog } from '../streams/keepalive-watchdog.js';
+import { createKeepaliveWatchdog } from '../streams/keepalive-watchdog.js';
 import { resultProcess, splitEventLines, type ExecStreamEvent } from '../streams/ndjson-events.js';
 import { readLines } from '../streams/read-lines.js';
 import type { ExecRequest, LogRecord, LogStreamName, ProcessInfo } from '../types.js';
@@ -80,8 +80,8 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
     let process: ProcessInfo;
     try {
       // waitForPorts holds the answer on purpose (bounded by the request's `timeout`).
-      const timeout = request.waitForPorts?.length ? false : undefined;
-      process = normalizeProcess(await transport.json<WireProcess>('process', { method: 'post', json: body, signal, retry: false, timeout }));
+      const options = { method: 'post', json: body, signal, retry: 0 } as const;
+      process = normalizeProcess(await transport.json<WireProcess>('process', request.waitForPorts ? { ...options, timeout: false } : options));
     } catch (error) {
       process = await recover(error);
     }
@@ -95,10 +95,10 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
   // The streamed exec (NDJSON with keepalives) rather than a held JSON answer, which proxies cut.
   const connection = new AbortController();
   const connectionSignal = signal ? AbortSignal.any([signal, connection.signal]) : connection.signal;
-  const watchdog = new KeepaliveWatchdog(options.keepaliveTimeoutMs ?? 20_000, () => connection.abort());
+  const watchdog = createKeepaliveWatchdog(options.keepaliveTimeoutMs ?? 20_000, () => connection.abort());
   let response: Response;
   try {
-    response = await transport.send('process', { method: 'post', json: body, headers: { accept: 'text/event-stream' }, signal: connectionSignal, retry: false });
+    response = await transport.send('process', { method: 'post', json: body, headers: { accept: 'text/event-stream' }, signal: connectionSignal, retry: 0 });
   } catch (error) {
     signal?.throwIfAborted();
     return follow((await recover(error)).pid);

@@ -96,7 +96,7 @@ export class ProcessApi {
    */
   async writeStdin(id: string, data: string | Uint8Array, options: CallOptions = {}): Promise<void> {
     const headers = { 'content-type': 'application/octet-stream' };
-    await this.#transport.send(path(id, '/stdin'), { method: 'post', body: data as BodyInit, headers, signal: options.signal, processId: id, retry: false });
+    await this.#transport.send(path(id, '/stdin'), { method: 'post', body: data as BodyInit, headers, signal: options.signal, processId: id, retry: 0 });
   }
 
   /** Closes stdin (the process reads end-of-file); idempotent. @throws NotFoundError */
@@ -120,7 +120,7 @@ export class ProcessApi {
       {
         processId: id,
         open: (since, signal) =>
-          transport.send(path(id, '/logs/stream'), { signal, processId: id, retry: false, ...(since > 0 ? { searchParams: { since } } : {}) }),
+          transport.send(path(id, '/logs/stream'), { signal, processId: id, retry: 0, ...(since > 0 ? { searchParams: { since } } : {}) }),
         get: (signal) => this.get(id, { signal }),
       },
       options,

@@ -19,10 +19,10 @@ export interface SendOptions {
   signal?: AbortSignal | undefined;
   /** The pid or name the path is about, for {@link NotFoundError}. */
   processId?: string;
-  /** `false`: no retry for this request even if its method is idempotent. */
-  retry?: false;
+  /** `0`: no retry for this request even if its method is idempotent. */
+  retry?: 0;
   /** `false`: no header timeout (the server holds the answer on purpose). */
-  timeout?: false | undefined;
+  timeout?: false;
 }
 
 /** Builds the error for a non-2xx response from its status and the server's `{"error": ...}` body. */
@@ -46,7 +46,7 @@ export class Transport {
   readonly #timeoutMs: number;
 
   constructor(options: ClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = options.baseUrl;
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
     const retry: RetryOptions = options.retry === false ? { limit: 0 } : (options.retry ?? {});
     this.#ky = ky.create({
@@ -66,12 +66,9 @@ export class Transport {
 
   /** Sends a request; resolves with a 2xx response, rejects with a {@link SandprocError} or the abort reason. */
   async send(path: string, options: SendOptions = {}): Promise<Response> {
-    const { method = 'get', processId, retry, timeout, ...rest } = options;
-    const kyOptions: Options = { ...rest, method };
-    if (retry === false) kyOptions.retry = 0;
-    if (timeout === false) kyOptions.timeout = false;
+    const { processId, ...rest } = options;
     try {
-      return await this.#ky(path, kyOptions);
+      return await this.#ky(path, rest as Options);
     } catch (error) {
       throw await this.toError(error, options.signal, processId);
     }

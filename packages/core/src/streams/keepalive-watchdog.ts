@@ -1,28 +1,24 @@
 /**
  * Detects a dead connection: calls `onTimeout` after `timeoutMs` milliseconds without `touch()`.
  */
-export class KeepaliveWatchdog {
-  readonly #timeoutMs: number;
-  readonly #onTimeout: () => void;
-  #timer: ReturnType<typeof setTimeout> | undefined;
 
-  /** `timeoutMs`: the allowed silence, in milliseconds; `Infinity` or `0` disables the watchdog. */
-  constructor(timeoutMs: number, onTimeout: () => void) {
-    this.#timeoutMs = timeoutMs;
-    this.#onTimeout = onTimeout;
-  }
-
+/** A countdown restarted by `touch()` and cancelled by `stop()`. */
+export interface KeepaliveWatchdog {
   /** Something arrived: restart the countdown. */
-  touch(): void {
-    this.stop();
-    if (this.#timeoutMs > 0 && Number.isFinite(this.#timeoutMs)) {
-      this.#timer = setTimeout(this.#onTimeout, this.#timeoutMs);
-    }
-  }
-
+  touch(): void;
   /** Stop counting (connection closed, or paused while the consumer catches up). */
-  stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
+  stop(): void;
+}
+
+/** `timeoutMs`: the allowed silence, in milliseconds; `Infinity` or `0` disables the watchdog. */
+export function createKeepaliveWatchdog(timeoutMs: number, onTimeout: () => void): KeepaliveWatchdog {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => clearTimeout(timer);
+  return {
+    touch() {
+      stop();
+      if (timeoutMs > 0 && timeoutMs < Infinity) timer = setTimeout(onTimeout, timeoutMs);
+    },
+    stop,
+  };
 }

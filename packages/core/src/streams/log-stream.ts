@@ -6,7 +6,7 @@ import { StreamError } from '../errors/transport-errors.js';
 import { isProcessFinished } from '../client/normalize-process.js';
 import { backoffDelay, sleep } from '../client/sleep.js';
 import type { LogRecord } from '../types.js';
-import { KeepaliveWatchdog } from './keepalive-watchdog.js';
+import { createKeepaliveWatchdog, type KeepaliveWatchdog } from './keepalive-watchdog.js';
 import { LogLineParser } from './log-line-parser.js';
 import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
 import { readLines } from './read-lines.js';
@@ -126,7 +126,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
     const connection = new AbortController();
     const timeoutMs = this.#options.keepaliveTimeoutMs ?? 65_000;
     // A dead connection: aborting the fetch fails the read below, which reconnects.
-    const watchdog = new KeepaliveWatchdog(timeoutMs, () => connection.abort());
+    const watchdog = createKeepaliveWatchdog(timeoutMs, () => connection.abort());
     try {
       const response = await this.#source.open(this.#delivered, AbortSignal.any([signal, connection.signal]));
       const offset = response.headers.get('x-log-offset');
@@ -143,15 +143,14 @@ export class LogStream implements AsyncIterable<LogRecord> {
         onProgress();
       };
       for await (const line of readLines(response.body ?? new ReadableStream(), onChunk)) {
-        const parsed = parser.parse(line);
-        if (parsed.type === 'keepalive') continue;
-        if (parsed.type === 'notice') {
-          if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
-          continue;
+        for (const parsed of parser.parse(line)) {
+          if (parsed.type === 'notice') {
+            if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
+          } else if (index++ >= this.#delivered) {
+            this.#delivered = index;
+            await this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 }, watchdog);
+          }
         }
-        if (index++ < this.#delivered) continue;
-        this.#delivered = index;
-        await this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 }, watchdog);
         signal.throwIfAborted();
       }
     } finally {
