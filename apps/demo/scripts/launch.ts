@@ -19,7 +19,7 @@ export interface DemoServerOptions {
   sandboxUrl: string;
   /** Token the proxy adds as `Authorization: Bearer`. Never sent to the browser. */
   sandboxToken?: string;
-  /** Port for the demo; 0 picks a free one. Default 0. */
+  /** Port for the demo (the next free one if it is taken); 0 picks any free one. Default 0. */
   port?: number;
   host?: string;
   logLevel?: InlineConfig['logLevel'];
@@ -79,7 +79,8 @@ export async function buildDemo(logLevel: InlineConfig['logLevel'] = 'warn'): Pr
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
-  const listen = { host, port, strictPort: port !== 0 };
+  // A busy port is not fatal: Vite tries the next ones, and the URL printed has the real port.
+  const listen = { host, port, strictPort: false };
   if (options.mode === 'dev') {
     const server = await createServer({ ...baseConfig(options), server: listen });
     await server.listen();

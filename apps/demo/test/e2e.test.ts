@@ -240,7 +240,7 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.waitForSelector('[data-testid="connection-status"][data-state="unreachable"]');
 
     sandbox = await createSandboxServer({ port: sandboxPort, token });
-    await page.click('[data-testid="banner-unreachable"] >> text=Retry now').catch(() => {
+    await page.click('[data-testid="banner-unreachable"] >> text=Retry now', { timeout: 2000 }).catch(() => {
       // The banner may already be gone if a poll got through first.
     });
     await page.waitForSelector('[data-testid="connection-status"][data-state="connected"]');
