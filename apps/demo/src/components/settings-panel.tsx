@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { DEFAULT_SETTINGS, type DemoSettings } from '../settings.js';
 
 interface SettingsPanelProps {
@@ -16,6 +16,14 @@ export function SettingsPanel({ settings, onSave, onClose }: SettingsPanelProps)
   const [token, setToken] = useState(settings.token);
   const [tokenHeader, setTokenHeader] = useState(settings.tokenHeader);
   const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [onClose]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -48,6 +56,7 @@ export function SettingsPanel({ settings, onSave, onClose }: SettingsPanelProps)
         <label>
           Sandbox URL
           <input
+            autoFocus
             data-testid="settings-url"
             value={baseUrl}
             onChange={(event) => setBaseUrl(event.target.value)}
