@@ -36,9 +36,15 @@ describe('useExec', () => {
       { wrapper: wrapperFor(client, true) },
     );
     expect(result.current).toMatchObject({ status: 'idle', process: undefined, error: undefined });
+    let starting: Promise<ProcessInfo> | undefined;
+    // A synchronous act first, so the `starting` render is flushed before the answer arrives.
+    act(() => {
+      starting = result.current.exec({ command });
+    });
+    expect(result.current.status).toBe('starting');
     let started: ProcessInfo | undefined;
     await act(async () => {
-      started = await result.current.exec({ command });
+      started = await starting;
     });
     expect(started?.status).toBe('running');
     expect(result.current.process?.pid).toBe(started?.pid);
