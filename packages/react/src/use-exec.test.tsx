@@ -104,6 +104,30 @@ describe('useExec', () => {
     expect(count('GET', `/process/${pid}/logs/stream`)).toBe(1);
   });
 
+  it('makes no update after an unmount while starting', async () => {
+    const { client, count } = countingClient(context.server);
+    let renders = 0;
+    const { result, unmount } = renderHook(
+      () => {
+        renders++;
+        return useExec({ polling: { intervalMs: 50 } });
+      },
+      { wrapper: wrapperFor(client) },
+    );
+    let starting: Promise<ProcessInfo> | undefined;
+    act(() => {
+      starting = result.current.exec({ command: 'sleep 0.2' });
+    });
+    const rendersAtUnmount = renders;
+    unmount();
+    const started = await starting!;
+    // The process runs to its end; nobody polls it for the unmounted component.
+    const checker = countingClient(context.server).client;
+    await waitFor(async () => expect((await checker.process.get(started.pid)).status).toBe('completed'), long);
+    expect(renders).toBe(rendersAtUnmount);
+    expect(count('GET', `/process/${started.pid}`)).toBe(0);
+  });
+
   it('stops following on unmount (the process keeps running)', async () => {
     const { client, count } = countingClient(context.server);
     const { result, unmount } = renderHook(() => useExec({ polling: { intervalMs: 50 } }), {
