@@ -164,6 +164,15 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="stopped"]`);
   });
 
+  it('shows why a command could not start (missing working directory)', { timeout: TEST_MS }, async () => {
+    await page.click('[data-testid="preset-ls"]');
+    if (!(await page.isVisible('[data-testid="option-workdir"]'))) await page.click('[data-testid="toggle-options"]');
+    await page.fill('[data-testid="option-workdir"]', '/does/not/exist');
+    await page.click('[data-testid="run-button"]');
+    await page.waitForSelector('[data-testid="exec-error"] >> text=/does not exist/');
+    await page.fill('[data-testid="option-workdir"]', '');
+  });
+
   it('restarts a failing command on failure and shows the restart count', { timeout: TEST_MS }, async () => {
     await run('fail', async () => {
       await page.fill('[data-testid="command-input"]', 'echo attempt; exit 1');

@@ -127,7 +127,8 @@ export function CommandForm({ onStarted }: CommandFormProps) {
   }
 
   const preset = PRESETS.find((candidate) => candidate.id === presetId);
-  const shownError = formError ?? (error ? errorMessage(error) : null);
+  // Only a failed start: the hook also reports errors of its later polls, which the banner covers.
+  const shownError = formError ?? (status === 'error' && error ? errorMessage(error) : null);
 
   return (
     <form className="card command-form" onSubmit={submit} data-testid="command-form">
