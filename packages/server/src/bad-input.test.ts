@@ -70,6 +70,12 @@ describe('bad input answers 4xx and starts nothing', () => {
     expect(response.json.workingDir).toBe('~');
   });
 
+  it('exec-stream validation errors come before the stream as JSON', async () => {
+    const headers = { 'Content-Type': 'application/json', Accept: 'text/event-stream' };
+    expectJsonError(await sandbox.request('POST', '/process', { rawBody: JSON.stringify({ command: '' }), headers }), 400);
+    expectJsonError(await sandbox.request('POST', '/process', { rawBody: JSON.stringify({ command: 'pwd', workingDir: '/nope/nope' }), headers }), 422);
+  });
+
   it('a body over the limit → 413', async () => {
     const response = await sandbox.request('POST', '/process', {
       rawBody: JSON.stringify({ command: 'true', padding: 'x'.repeat(200 * 1024) }), headers: { 'Content-Type': 'application/json' },

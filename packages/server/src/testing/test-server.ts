@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createSandboxServer, type SandboxServer } from '../create-sandbox-server.js';
 import type { SandboxServerOptions } from '../options.js';
 import type { ProcessJson } from '../process/process-status.js';
@@ -77,13 +78,18 @@ export async function pollUntil(condition: () => boolean | Promise<boolean>, tim
   }
 }
 
-/** True if a process with this pid exists. */
+/** True if a process with this pid exists and is not a zombie (a container's init may reap late). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 
