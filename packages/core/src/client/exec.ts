@@ -2,8 +2,8 @@
  * `exec`: start a process, optionally follow its output and wait for it, and recover from a broken
  * connection without ever starting a second process.
  */
-import { isHttpError, isNotFoundError, UnprocessableError } from '../errors/http-errors.js';
-import { ExecOutcomeUnknownError, isNetworkError, isRequestTimeoutError } from '../errors/transport-errors.js';
+import { isNotFoundError, UnprocessableError, type HttpError } from '../errors/http-errors.js';
+import { ExecOutcomeUnknownError } from '../errors/transport-errors.js';
 import { createKeepaliveWatchdog } from '../streams/keepalive-watchdog.js';
 import { resultProcess, splitEventLines, type ExecStreamEvent } from '../streams/ndjson-events.js';
 import { readLines } from '../streams/read-lines.js';
@@ -32,11 +32,6 @@ export function generateProcessName(): string {
   return 'proc-' + (Math.random().toString(36).slice(2) + Date.now().toString(36)).slice(0, 8);
 }
 
-/** Failures after which the request may have reached the server. */
-function isAmbiguous(error: unknown): boolean {
-  return isNetworkError(error) || isRequestTimeoutError(error) || (isHttpError(error) && error.status >= 502 && error.status <= 504);
-}
-
 export async function execProcess(api: ProcessApi, transport: Transport, request: ExecRequest, options: ExecOptions): Promise<ProcessInfo> {
   const { signal } = options;
   const name = request.name ?? generateProcessName();
@@ -48,17 +43,20 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
     (stream === 'stdout' ? options.onStdout : options.onStderr)?.(text);
   };
   const following = !!(options.onLog || options.onStdout || options.onStderr);
+  const streamLogs = (id: string, since?: number) =>
+    api.streamLogs(id, { signal, since, onRecord: (record) => emit(record.stream, record.text, record.index) });
 
-  /** After an ambiguous failure: did the process start? Asks for it by name. */
+  /**
+   * After a failure that leaves it open whether the request reached the server (network error,
+   * timeout, 5xx from a proxy), asks for the process by name. A definite answer (4xx) or an abort
+   * is rethrown as is.
+   */
   const recover = async (error: unknown): Promise<ProcessInfo> => {
-    if (!isAmbiguous(error)) throw error; // an abort reason is never ambiguous
-    let found: ProcessInfo | undefined;
-    try {
-      found = await api.get(name, { signal });
-    } catch (lookupError) {
-      if (isNotFoundError(lookupError)) throw error;
-    }
-    // A process of that name that started well before the request may be an older one.
+    if (signal?.aborted || (error as HttpError).status < 500) throw error;
+    const found = await api.get(name, { signal }).catch((lookupError: unknown) => {
+      if (isNotFoundError(lookupError)) throw error; // it did not start
+    });
+    // Unknown, or a process of that name that started well before the request (maybe an older one).
     if (!found || (request.name !== undefined && (found.startedAt?.getTime() ?? 0) < sentAt - 30_000)) {
       throw new ExecOutcomeUnknownError(name, `exec of ${name} failed; it may be running`, { cause: error });
     }
@@ -68,7 +66,7 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
   /** Follows a started process to its end, by its log stream and polling (no response held long). */
   const follow = async (id: string): Promise<ProcessInfo> => {
     if (following) {
-      await api.streamLogs(id, { signal, since: count, onRecord: (record) => emit(record.stream, record.text, record.index) }).done;
+      await streamLogs(id, count).done;
     }
     // The server's `timeout` bound, kept when following: WaitTimeoutError once it passed.
     const timeoutMs = (request.timeout ?? 0) * 1000;
@@ -86,8 +84,7 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
       process = await recover(error);
     }
     if (following) {
-      const stream = api.streamLogs(process.pid, { signal, onRecord: (record) => emit(record.stream, record.text, record.index) });
-      stream.done.catch((error: unknown) => options.onError?.(error));
+      streamLogs(process.pid).done.catch((error: unknown) => options.onError?.(error));
     }
     return process;
   }

@@ -4,23 +4,23 @@
  */
 import type { ProcessInfo, ProcessStatus } from '../types.js';
 
-/** A process as it arrives on the wire; every field may be missing or `null`. */
+/** A process as it arrives on the wire: fields may be missing; dates and output may be `null` or `""`. */
 export interface WireProcess {
-  pid?: string | number | null;
-  name?: string | null;
-  command?: string | null;
-  workingDir?: string | null;
-  status?: string | null;
-  exitCode?: number | null;
+  pid?: string | number;
+  name?: string;
+  command?: string;
+  workingDir?: string;
+  status?: string;
+  exitCode?: number;
   startedAt?: string | null;
   completedAt?: string | null;
   stdout?: string | null;
   stderr?: string | null;
   logs?: string | null;
-  restartOnFailure?: boolean | null;
-  maxRestarts?: number | null;
-  restartCount?: number | null;
-  keepAlive?: boolean | null;
+  restartOnFailure?: boolean;
+  maxRestarts?: number;
+  restartCount?: number;
+  keepAlive?: boolean;
 }
 
 function toDate(value: string | null | undefined): Date | null {
@@ -31,7 +31,6 @@ function toDate(value: string | null | undefined): Date | null {
 
 /** Normalizes one wire process: `pid` a string, dates as `Date` (`""`/`null` → `null`), defaults for missing fields. */
 export function normalizeProcess(wire: WireProcess): ProcessInfo {
-  const defined = Object.fromEntries(Object.entries(wire).filter(([, value]) => value !== null));
   return {
     name: '',
     command: '',
@@ -45,7 +44,7 @@ export function normalizeProcess(wire: WireProcess): ProcessInfo {
     maxRestarts: 0,
     restartCount: 0,
     keepAlive: false,
-    ...defined,
+    ...wire,
     pid: String(wire.pid ?? ''),
     startedAt: toDate(wire.startedAt),
     completedAt: toDate(wire.completedAt),

@@ -53,7 +53,7 @@ export class ProcessApi {
 
   /** `GET /process/{id}` by pid or name. @throws NotFoundError */
   async get(id: string, options: CallOptions = {}): Promise<ProcessInfo> {
-    return normalizeProcess(await this.#transport.json<WireProcess>(path(id), { signal: options.signal, processId: id }));
+    return normalizeProcess(await this.#transport.json<WireProcess>(path(id), { signal: options.signal }));
   }
 
   /** `GET /process`: every process ever started, any status. */
@@ -76,7 +76,7 @@ export class ProcessApi {
 
   async #end(id: string, suffix: string, json: unknown, signal: AbortSignal | undefined): Promise<ProcessInfo> {
     try {
-      await this.#transport.send(path(id, suffix), { method: 'delete', json, signal, processId: id });
+      await this.#transport.send(path(id, suffix), { method: 'delete', json, signal });
     } catch (error) {
       // The real server answers 404 for a process that is no longer running: report its final state.
       if (!isNotFoundError(error)) throw error;
@@ -86,7 +86,7 @@ export class ProcessApi {
 
   /** `GET /process/{id}/logs`: the retained output as one string. @throws NotFoundError */
   async logs(id: string, options: LogsOptions = {}): Promise<string> {
-    const logs = await this.#transport.json<Record<string, string | null>>(path(id, '/logs'), { signal: options.signal, processId: id });
+    const logs = await this.#transport.json<Record<string, string | null>>(path(id, '/logs'), { signal: options.signal });
     return logs[options.stream === 'stdout' || options.stream === 'stderr' ? options.stream : 'logs'] ?? '';
   }
 
@@ -96,12 +96,12 @@ export class ProcessApi {
    */
   async writeStdin(id: string, data: string | Uint8Array, options: CallOptions = {}): Promise<void> {
     const headers = { 'content-type': 'application/octet-stream' };
-    await this.#transport.send(path(id, '/stdin'), { method: 'post', body: data as BodyInit, headers, signal: options.signal, processId: id, retry: 0 });
+    await this.#transport.send(path(id, '/stdin'), { method: 'post', body: data as BodyInit, headers, signal: options.signal, retry: 0 });
   }
 
   /** Closes stdin (the process reads end-of-file); idempotent. @throws NotFoundError */
   async closeStdin(id: string, options: CallOptions = {}): Promise<void> {
-    await this.#transport.send(path(id, '/stdin'), { method: 'delete', signal: options.signal, processId: id });
+    await this.#transport.send(path(id, '/stdin'), { method: 'delete', signal: options.signal });
   }
 
   /**
@@ -120,7 +120,7 @@ export class ProcessApi {
       {
         processId: id,
         open: (since, signal) =>
-          transport.send(path(id, '/logs/stream'), { signal, processId: id, retry: 0, ...(since > 0 ? { searchParams: { since } } : {}) }),
+          transport.send(path(id, '/logs/stream'), { signal, retry: 0, ...(since > 0 ? { searchParams: { since } } : {}) }),
         get: (signal) => this.get(id, { signal }),
       },
       options,

@@ -17,8 +17,6 @@ export interface SendOptions {
   headers?: Record<string, string>;
   searchParams?: Record<string, string | number>;
   signal?: AbortSignal | undefined;
-  /** The pid or name the path is about, for {@link NotFoundError}. */
-  processId?: string;
   /** `0`: no retry for this request even if its method is idempotent. */
   retry?: 0;
   /** `false`: no header timeout (the server holds the answer on purpose). */
@@ -53,7 +51,7 @@ export class Transport {
       prefixUrl: this.baseUrl,
       headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
       timeout: this.#timeoutMs,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: options.fetch, // ky falls back to globalThis.fetch
       retry: {
         limit: retry.limit ?? 2,
         // ky's default methods: GET, DELETE and the other idempotent ones, never POST.
@@ -66,11 +64,11 @@ export class Transport {
 
   /** Sends a request; resolves with a 2xx response, rejects with a {@link SandprocError} or the abort reason. */
   async send(path: string, options: SendOptions = {}): Promise<Response> {
-    const { processId, ...rest } = options;
     try {
-      return await this.#ky(path, rest as Options);
+      return await this.#ky(path, options as Options);
     } catch (error) {
-      throw await this.toError(error, options.signal, processId);
+      // `process/{id}/...`: the id a NotFoundError names.
+      throw await this.toError(error, options.signal, decodeURIComponent(path.split('/')[1] ?? ''));
     }
   }
 

@@ -131,10 +131,11 @@ export class LogStream implements AsyncIterable<LogRecord> {
       const response = await this.#source.open(this.#delivered, AbortSignal.any([signal, connection.signal]));
       const offset = response.headers.get('x-log-offset');
       let index = offset === null ? 0 : Number(offset);
-      if (index > this.#delivered) {
-        this.#options.onGap?.({ from: this.#delivered, to: index });
-        this.#delivered = index;
-      }
+      const skip = (to: number) => {
+        if (to > this.#delivered) this.#options.onGap?.({ from: this.#delivered, to });
+        this.#delivered = Math.max(this.#delivered, to);
+      };
+      skip(index);
       this.#setState('streaming');
       watchdog.touch();
       const parser = new LogLineParser(offset !== null);
@@ -145,7 +146,10 @@ export class LogStream implements AsyncIterable<LogRecord> {
       for await (const line of readLines(response.body ?? new ReadableStream(), onChunk)) {
         for (const parsed of parser.parse(line)) {
           if (parsed.type === 'notice') {
-            if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
+            // The local server tells a slow reader that records were dropped (log capped).
+            const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
+            if (dropped && offset !== null) skip((index += Number(dropped[1])));
+            else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
           } else if (index++ >= this.#delivered) {
             this.#delivered = index;
             await this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 }, watchdog);
@@ -167,33 +171,25 @@ export class LogStream implements AsyncIterable<LogRecord> {
     if (this.#queue.length >= this.#highWaterMark) {
       watchdog.stop();
       await new Promise<void>((resolve) => (this.#drained = resolve));
-      this.#drained = undefined;
       watchdog.touch();
     }
   }
 
   [Symbol.asyncIterator](): AsyncIterator<LogRecord> {
     this.#iterating = true;
-    return {
-      next: async () => {
-        for (;;) {
-          const record = this.#queue.shift();
-          if (record) {
-            if (this.#queue.length < this.#highWaterMark) this.#drained?.();
-            return { value: record, done: false };
-          }
-          if (this.#finished) {
-            if (this.#error !== undefined) throw this.#error;
-            return { value: undefined, done: true };
-          }
-          await new Promise<void>((resolve) => (this.#wake = resolve));
-          this.#wake = undefined;
-        }
-      },
-      return: async () => {
-        this.close();
+    const next = async (): Promise<IteratorResult<LogRecord, undefined>> => {
+      const record = this.#queue.shift();
+      if (record) {
+        this.#drained?.(); // the reader may go on (it waits only at the high-water mark)
+        return { value: record, done: false };
+      }
+      if (this.#finished) {
+        if (this.#error !== undefined) throw this.#error;
         return { value: undefined, done: true };
-      },
+      }
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      return next();
     };
+    return { next, return: async () => (this.close(), { value: undefined, done: true }) };
   }
 }

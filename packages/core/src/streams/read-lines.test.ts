@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { splitEventLines } from './ndjson-events.js';
+import { readLines } from './read-lines.js';
+
+function streamOf(chunks: (string | Uint8Array)[], error?: Error): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const pending = [...chunks];
+  return new ReadableStream({
+    pull(controller) {
+      const chunk = pending.shift();
+      if (chunk !== undefined) controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+      else if (error) controller.error(error);
+      else controller.close();
+    },
+  });
+}
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const line of readLines(stream)) lines.push(line);
+  return lines;
+}
+
+describe('readLines', () => {
+  it('splits on \\n and \\r\\n across chunk boundaries, and yields a final unterminated line', async () => {
+    expect(await collect(streamOf(['a\nb', 'c\r\n', '\nd']))).toEqual(['a', 'bc', '', 'd']);
+  });
+
+  it('decodes UTF-8 characters split across chunks', async () => {
+    const bytes = new TextEncoder().encode('héllo ✓\n');
+    expect(await collect(streamOf([bytes.slice(0, 2), bytes.slice(2, 9), bytes.slice(9)]))).toEqual(['héllo ✓']);
+  });
+
+  it('never yields the half line of a broken connection', async () => {
+    const lines: string[] = [];
+    await expect(async () => {
+      for await (const line of readLines(streamOf(['whole\nhal'], new TypeError('terminated')))) lines.push(line);
+    }).rejects.toThrow('terminated');
+    expect(lines).toEqual(['whole']);
+  });
+});
+
+describe('splitEventLines (NDJSON stdout/stderr data)', () => {
+  it('each event ends a line, with or without its newline', () => {
+    expect(splitEventLines('a\n')).toEqual(['a']);
+    expect(splitEventLines('a\nb\n')).toEqual(['a', 'b']);
+    expect(splitEventLines('a\nb')).toEqual(['a', 'b']);
+    expect(splitEventLines('\n')).toEqual(['']);
+    expect(splitEventLines('')).toEqual([]);
+    expect(splitEventLines(undefined)).toEqual([]);
+    expect(splitEventLines('x\r\n')).toEqual(['x']);
+  });
+});
