@@ -23,6 +23,10 @@ export interface DemoServerOptions {
   port?: number;
   host?: string;
   logLevel?: InlineConfig['logLevel'];
+  /** Vite's cache folder (pre-bundled dependencies). Default `node_modules/.vite`; tests use their own. */
+  cacheDir?: string;
+  /** Folder of the production build served by `preview`. Default `dist/`. */
+  outDir?: string;
 }
 
 export interface DemoServer {
@@ -37,6 +41,8 @@ function baseConfig(options: DemoServerOptions): InlineConfig {
     configFile: path.join(appRoot, 'vite.config.ts'),
     logLevel: options.logLevel ?? 'warn',
     clearScreen: false,
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.outDir ? { build: { outDir: options.outDir } } : {}),
     plugins: [sandboxProxy({ target: options.sandboxUrl, token: options.sandboxToken })],
   };
 }
@@ -62,14 +68,22 @@ export function isBuildStale(): boolean {
   return sources > statSync(builtIndex).mtimeMs;
 }
 
-/** Builds the app into `dist/` (production bundle, no token anywhere in it). */
-export async function buildDemo(logLevel: InlineConfig['logLevel'] = 'warn'): Promise<void> {
+/** Builds the app into `outDir` (default `dist/`): the production bundle, no token anywhere in it. */
+export async function buildDemo(options: { outDir?: string; logLevel?: InlineConfig['logLevel'] } = {}): Promise<void> {
+  const { outDir = distDir, logLevel = 'warn' } = options;
   // Vite and the React plugin take NODE_ENV from the environment when it is set (vitest sets
   // `test`, which would give React's development build): build with `production`.
   const previous = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ root: appRoot, configFile: path.join(appRoot, 'vite.config.ts'), mode: 'production', logLevel, clearScreen: false });
+    await build({
+      root: appRoot,
+      configFile: path.join(appRoot, 'vite.config.ts'),
+      mode: 'production',
+      logLevel,
+      clearScreen: false,
+      build: { outDir, emptyOutDir: true },
+    });
   } finally {
     if (previous === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = previous;

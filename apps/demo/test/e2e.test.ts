@@ -3,12 +3,13 @@
  * sandbox server, through the demo server's `/sandbox` proxy (production build, `vite preview`).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSandboxServer, type SandboxServer } from '@sandproc/server';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { appRoot, buildDemo, distDir, startDemoServer, type DemoServer } from '../scripts/launch.js';
+import { appRoot, buildDemo, startDemoServer, type DemoServer } from '../scripts/launch.js';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
@@ -34,13 +35,15 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  const buildDir = mkdtempSync(path.join(tmpdir(), 'sandproc-demo-dist-'));
 
   beforeAll(async () => {
     sandbox = await createSandboxServer({ port: 0, token });
     sandboxPort = sandbox.port;
-    // A fresh production build (under a second): the test always sees the current sources and packages.
-    await buildDemo();
-    demo = await startDemoServer({ mode: 'preview', sandboxUrl: sandbox.url, sandboxToken: token, port: 0 });
+    // A fresh production build (about a second) in a folder of its own: the test always sees the
+    // current sources and packages, and never races another build writing `dist/`.
+    await buildDemo({ outDir: buildDir });
+    demo = await startDemoServer({ mode: 'preview', sandboxUrl: sandbox.url, sandboxToken: token, port: 0, outDir: buildDir });
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       headless: true,
@@ -76,6 +79,7 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await browser?.close();
     await demo?.close();
     await sandbox?.close();
+    rmSync(buildDir, { recursive: true, force: true });
   });
 
   /** Waits until the selected process shows `status`. */
@@ -239,7 +243,8 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     expect(await page.content()).not.toContain(token);
     const storage = await page.evaluate(() => JSON.stringify({ ...window.localStorage, ...window.sessionStorage }));
     expect(storage).not.toContain(token);
-    const files = readdirSync(distDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    const files = readdirSync(buildDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(files.length).toBeGreaterThan(2);
     for (const file of files) expect(readFileSync(path.join(file.parentPath, file.name), 'utf8')).not.toContain(token);
   });
 
@@ -287,7 +292,9 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
   });
 
   it('works from the dev server too (what `pnpm start` serves)', { timeout: TEST_MS }, async () => {
-    const dev = await startDemoServer({ mode: 'dev', sandboxUrl: sandbox.url, sandboxToken: token, port: 0 });
+    // Its own dependency cache: a `pnpm start` running meanwhile must not share (and race on) ours.
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'sandproc-demo-vite-'));
+    const dev = await startDemoServer({ mode: 'dev', sandboxUrl: sandbox.url, sandboxToken: token, port: 0, cacheDir });
     const devPage = await browser.newPage();
     devPage.setDefaultTimeout(WAIT_MS);
     try {
@@ -297,9 +304,14 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
       await devPage.click('[data-testid="run-button"]');
       await devPage.waitForSelector('[data-testid="process-status"][data-status="completed"]');
       await devPage.waitForSelector('[data-testid="log-line"] >> text=package.json');
+    } catch (error) {
+      mkdirSync(OUTPUT_DIR, { recursive: true });
+      await devPage.screenshot({ path: path.join(OUTPUT_DIR, 'failure-dev-server.png') }).catch(() => {});
+      throw error;
     } finally {
       await devPage.close();
       await dev.close();
+      rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 
