@@ -52,6 +52,19 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     expect(flaky.faults).toBe(1);
   });
 
+  it('a streamed exec that goes silent (keepalive watchdog) is followed to its end', async () => {
+    const stalling = await proxy((index) => (index === 0 ? { stallAfterBytes: 450 } : {}));
+    const lines: string[] = [];
+    const command = 'for i in $(seq 1 30); do echo "s $i"; done; sleep 1; echo last';
+    const process = await sandbox.clientFor(stalling.url).process.exec(
+      { command, waitForCompletion: true },
+      { onStdout: (text) => lines.push(text), keepaliveTimeoutMs: 800 },
+    );
+    expect(process.status).toBe('completed');
+    expect(lines).toEqual([...Array.from({ length: 30 }, (_, index) => `s ${index + 1}`), 'last']);
+    expect(stalling.faults).toBe(1);
+  });
+
   it('a lost answer is recovered by name: the process is not started twice', async () => {
     const lossy = await proxy((index) => (index === 0 ? { dropOnResponse: true } : {}));
     const client = sandbox.clientFor(lossy.url);

@@ -174,3 +174,24 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
     }
   });
 });
+
+describe('streamLogs when the server capped the log (extended)', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox('extended', { outputMemoryBytes: 16 * 1024 });
+  });
+  afterAll(() => sandbox.close());
+
+  it('reports the gap and keeps the server indexes', async () => {
+    const process = await sandbox.client.process.exec({ command: 'seq 1 3000', waitForCompletion: true });
+    const gaps: { from: number; to: number }[] = [];
+    const records: LogRecord[] = [];
+    await sandbox.client.process.streamLogs(process.pid, { onGap: (gap) => gaps.push(gap), onRecord: (record) => records.push(record) }).done;
+    expect(gaps.length).toBe(1);
+    expect(gaps[0]?.from).toBe(0);
+    const first = gaps[0]?.to ?? 0;
+    expect(first).toBeGreaterThan(0);
+    expect(records.map((record) => record.index)).toEqual(Array.from({ length: 3000 - first }, (_, offset) => first + offset));
+    records.forEach((record) => expect(record.text).toBe(String(record.index + 1)));
+  });
+});

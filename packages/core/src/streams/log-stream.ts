@@ -135,6 +135,8 @@ export class LogStream implements AsyncIterable<LogRecord> {
         if (to > this.#delivered) this.#options.onGap?.({ from: this.#delivered, to });
         this.#delivered = Math.max(this.#delivered, to);
       };
+      // Gap notices count from the reader's position: `since` first, then after each record.
+      let position = this.#delivered;
       skip(index);
       this.#setState('streaming');
       watchdog.touch();
@@ -148,9 +150,9 @@ export class LogStream implements AsyncIterable<LogRecord> {
           if (parsed.type === 'notice') {
             // The local server tells a slow reader that records were dropped (log capped).
             const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
-            if (dropped && offset !== null) skip((index += Number(dropped[1])));
+            if (dropped && offset !== null) skip((index = Math.max(index, position + Number(dropped[1]))));
             else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
-          } else if (index++ >= this.#delivered) {
+          } else if ((position = ++index) > this.#delivered) {
             this.#delivered = index;
             await this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 }, watchdog);
           }
