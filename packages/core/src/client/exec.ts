@@ -4,10 +4,7 @@
  */
 import { isNotFoundError, UnprocessableError, type HttpError } from '../errors/http-errors.js';
 import { ExecOutcomeUnknownError } from '../errors/transport-errors.js';
-import { createKeepaliveWatchdog } from '../streams/keepalive-watchdog.js';
-import { resultProcess, splitEventLines, type ExecStreamEvent } from '../streams/ndjson-events.js';
-import { readLines } from '../streams/read-lines.js';
-import type { ExecRequest, LogRecord, LogStreamName, ProcessInfo } from '../types.js';
+import type { ExecRequest, LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
 import { normalizeProcess, type WireProcess } from './normalize-process.js';
 import type { ProcessApi } from './process-api.js';
@@ -15,15 +12,15 @@ import type { Transport } from './transport.js';
 
 /** Options of `client.process.exec`. */
 export interface ExecOptions extends CallOptions {
-  /** Called with each line of stdout (without its newline). */
+  /** Called with each line of stdout (without its newline), exactly once. */
   onStdout?(text: string): void;
-  /** Called with each line of stderr (without its newline). */
+  /** Called with each line of stderr (without its newline), exactly once. */
   onStderr?(text: string): void;
-  /** Called with each line of either stream, as a record with its index. */
+  /** Called with each line of either stream, as a record with its index, exactly once. */
   onLog?(record: LogRecord): void;
   /** Without `waitForCompletion`, output is followed in the background: this receives its fatal error. */
   onError?(error: unknown): void;
-  /** Silence on the streamed exec after which the connection counts as dead, in milliseconds (keepalives come every 5 s). Default `20000`. */
+  /** Silence on the followed log stream after which the connection is reopened, in milliseconds. Default `65000`. */
   keepaliveTimeoutMs?: number;
 }
 
@@ -32,26 +29,31 @@ export function generateProcessName(): string {
   return 'proc-' + (Math.random().toString(36).slice(2) + Date.now().toString(36)).slice(0, 8);
 }
 
+/**
+ * Starts the process. `waitForCompletion` without output callbacks lets the server hold the answer
+ * (one request); if a proxy cuts it (the Blaxel edge answers 504 after ~60 s) or the connection
+ * fails, the process is looked up by name and followed to its end. With output callbacks, the
+ * process is followed with the log stream, which resumes exactly once across dropped connections and
+ * ends when the process is over. The same path works against servers with and without the
+ * streaming extensions.
+ */
 export async function execProcess(api: ProcessApi, transport: Transport, request: ExecRequest, options: ExecOptions): Promise<ProcessInfo> {
-  const { signal } = options;
+  const { signal, onStdout, onStderr, onLog } = options;
+  const following = onStdout || onStderr || onLog;
   const name = request.name ?? generateProcessName();
+  // Without output callbacks, let the server hold the answer until the end (one request); with
+  // them, start at once and follow the output. A held answer cut by a proxy is recovered below.
+  const held = !following && request.waitForCompletion;
   const sentAt = Date.now();
-  let count = 0;
-  const emit = (stream: LogStreamName, text: string, index = count) => {
-    count = index + 1;
-    options.onLog?.({ stream, text, index });
-    (stream === 'stdout' ? options.onStdout : options.onStderr)?.(text);
-  };
-  const following = !!(options.onLog || options.onStdout || options.onStderr);
-  const streamLogs = (id: string, since?: number) =>
-    api.streamLogs(id, { signal, since, onRecord: (record) => emit(record.stream, record.text, record.index) });
-
-  /**
-   * After a failure that leaves it open whether the request reached the server (network error,
-   * timeout, 5xx from a proxy), asks for the process by name. A definite answer (4xx) or an abort
-   * is rethrown as is.
-   */
-  const recover = async (error: unknown): Promise<ProcessInfo> => {
+  let process: ProcessInfo;
+  try {
+    // A held answer (waitForCompletion, waitForPorts) is bounded by the request's `timeout`, not requestTimeoutMs.
+    const post = { method: 'post', json: { ...request, name, waitForCompletion: held }, signal, retry: 0 } as const;
+    process = normalizeProcess(await transport.json<WireProcess>('process', held || request.waitForPorts ? { ...post, timeout: false } : post));
+    if (held) return process;
+  } catch (error) {
+    // Not retried blindly (a second process). Unless the answer was definite (4xx) or the call
+    // aborted, the request may have reached the server: ask for the process by its name.
     if (signal?.aborted || (error as HttpError).status < 500) throw error;
     const found = await api.get(name, { signal }).catch((lookupError: unknown) => {
       if (isNotFoundError(lookupError)) throw error; // it did not start
@@ -60,69 +62,37 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
     if (!found || (request.name !== undefined && (found.startedAt?.getTime() ?? 0) < sentAt - 30_000)) {
       throw new ExecOutcomeUnknownError(name, `exec of ${name} failed; it may be running`, { cause: error });
     }
-    return found;
-  };
-
-  /** Follows a started process to its end, by its log stream and polling (no response held long). */
-  const follow = async (id: string): Promise<ProcessInfo> => {
-    if (following) {
-      await streamLogs(id, count).done;
-    }
-    // The server's `timeout` bound, kept when following: WaitTimeoutError once it passed.
-    const timeoutMs = (request.timeout ?? 0) * 1000;
-    return api.wait(id, { signal, maxWaitMs: timeoutMs > 0 ? sentAt + timeoutMs - Date.now() : Infinity });
-  };
-
-  const body = { ...request, name };
+    process = found;
+  }
+  if (!request.waitForCompletion && !following) return process;
+  const stream = api.streamLogs(process.pid, {
+    signal,
+    keepaliveTimeoutMs: options.keepaliveTimeoutMs,
+    onRecord: (record) => {
+      onLog?.(record);
+      (record.stream === 'stdout' ? onStdout : onStderr)?.(record.text);
+    },
+  });
   if (!request.waitForCompletion) {
-    let process: ProcessInfo;
-    try {
-      // waitForPorts holds the answer on purpose (bounded by the request's `timeout`).
-      const options = { method: 'post', json: body, signal, retry: 0 } as const;
-      process = normalizeProcess(await transport.json<WireProcess>('process', request.waitForPorts ? { ...options, timeout: false } : options));
-    } catch (error) {
-      process = await recover(error);
-    }
-    if (following) {
-      streamLogs(process.pid).done.catch((error: unknown) => options.onError?.(error));
-    }
+    stream.done.catch((error: unknown) => options.onError?.(error));
     return process;
   }
-
-  // The streamed exec (NDJSON with keepalives) rather than a held JSON answer, which proxies cut.
-  const connection = new AbortController();
-  const connectionSignal = signal ? AbortSignal.any([signal, connection.signal]) : connection.signal;
-  const watchdog = createKeepaliveWatchdog(options.keepaliveTimeoutMs ?? 20_000, () => connection.abort());
-  let response: Response;
+  // The server's meaning of `timeout` with waitForCompletion: 422, the process keeps running.
+  let timedOut = false;
+  const timer = request.timeout
+    ? setTimeout(() => {
+        timedOut = true;
+        stream.close();
+      }, sentAt + request.timeout * 1000 - Date.now())
+    : undefined;
   try {
-    response = await transport.send('process', { method: 'post', json: body, headers: { accept: 'text/event-stream' }, signal: connectionSignal, retry: 0 });
-  } catch (error) {
-    signal?.throwIfAborted();
-    return follow((await recover(error)).pid);
-  }
-  let result: WireProcess | undefined;
-  let timedOut: string | undefined;
-  try {
-    watchdog.touch();
-    for await (const line of readLines(response.body ?? new ReadableStream(), () => watchdog.touch())) {
-      let event: ExecStreamEvent;
-      try {
-        event = JSON.parse(line) as ExecStreamEvent;
-        if (event.type === 'result') result = resultProcess(event);
-      } catch {
-        continue; // a malformed (cut) line: the outcome is learned by following below
-      }
-      const { type, data } = event;
-      if (type === 'stdout' || type === 'stderr') for (const text of splitEventLines(data)) emit(type, text);
-      if (type === 'error' && /timed out/i.test(String(data))) timedOut = String(data);
-    }
-  } catch {
-    // connection lost or watchdog fired: follow below
+    await stream.done;
   } finally {
-    watchdog.stop();
+    clearTimeout(timer);
   }
-  signal?.throwIfAborted();
-  if (timedOut !== undefined) throw new UnprocessableError(422, timedOut, timedOut, name);
-  if (result) return normalizeProcess(result);
-  return follow(name);
+  if (timedOut) {
+    const message = `process timed out after ${request.timeout} seconds`;
+    throw new UnprocessableError(422, message, message, name);
+  }
+  return api.get(process.pid, { signal });
 }

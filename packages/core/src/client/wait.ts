@@ -7,6 +7,7 @@ import type { LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
 import { isProcessFinished } from './normalize-process.js';
 import type { ProcessApi } from './process-api.js';
+import { anySignal } from './any-signal.js';
 import { sleep } from './sleep.js';
 
 /** Options of `wait`. */
@@ -49,14 +50,16 @@ export async function waitForLog(
 ): Promise<LogRecord> {
   const { signal, maxWaitMs = 60_000 } = options;
   const api = client.process;
-  const deadline = AbortSignal.timeout(Math.min(maxWaitMs, 2 ** 31 - 1));
-  const stream = api.streamLogs(id, { signal: signal ? AbortSignal.any([signal, deadline]) : deadline });
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), Math.min(maxWaitMs, 2 ** 31 - 1));
+  const stream = api.streamLogs(id, { signal: signal ? anySignal([signal, deadline.signal]) : deadline.signal });
   try {
     for await (const record of stream) if (typeof pattern === 'string' ? record.text.includes(pattern) : pattern.test(record.text)) return record;
   } catch (error) {
-    if (!deadline.aborted || signal?.aborted) throw error;
+    if (!deadline.signal.aborted || signal?.aborted) throw error;
     throw new WaitTimeoutError(id, null, maxWaitMs);
   } finally {
+    clearTimeout(timer);
     stream.close();
   }
   throw new StreamError(id, `output of ${id} ended without ${String(pattern)}`);

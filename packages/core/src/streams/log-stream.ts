@@ -30,6 +30,8 @@ export class LogStream implements AsyncIterable<LogRecord> {
   readonly #source: LogStreamSource;
   readonly #options: LogStreamOptions;
   readonly #controller = new AbortController();
+  /** Aborts the current connection (`close()`, or the keepalive watchdog). */
+  #connection = new AbortController();
   readonly #highWaterMark: number;
   #state: LogStreamState = 'connecting';
   #delivered: number;
@@ -63,6 +65,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
   /** Stops the stream now; `done` resolves and the iterator finishes. */
   close(): void {
     this.#controller.abort();
+    this.#connection.abort();
     this.#drained?.();
   }
 
@@ -123,12 +126,13 @@ export class LogStream implements AsyncIterable<LogRecord> {
 
   /** One connection. Resolves `true` when the process is over, `false` to reconnect. */
   async #connect(signal: AbortSignal, onProgress: () => void): Promise<boolean> {
-    const connection = new AbortController();
+    const connection = (this.#connection = new AbortController());
+    if (signal.aborted) connection.abort();
     const timeoutMs = this.#options.keepaliveTimeoutMs ?? 65_000;
     // A dead connection: aborting the fetch fails the read below, which reconnects.
     const watchdog = createKeepaliveWatchdog(timeoutMs, () => connection.abort());
     try {
-      const response = await this.#source.open(this.#delivered, AbortSignal.any([signal, connection.signal]));
+      const response = await this.#source.open(this.#delivered, connection.signal);
       const offset = response.headers.get('x-log-offset');
       let index = offset === null ? 0 : Number(offset);
       const skip = (to: number) => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { splitEventLines } from './ndjson-events.js';
 import { readLines } from './read-lines.js';
 
 function streamOf(chunks: (string | Uint8Array)[], error?: Error): ReadableStream<Uint8Array> {
@@ -37,17 +36,5 @@ describe('readLines', () => {
       for await (const line of readLines(streamOf(['whole\nhal'], new TypeError('terminated')))) lines.push(line);
     }).rejects.toThrow('terminated');
     expect(lines).toEqual(['whole']);
-  });
-});
-
-describe('splitEventLines (NDJSON stdout/stderr data)', () => {
-  it('each event ends a line, with or without its newline', () => {
-    expect(splitEventLines('a\n')).toEqual(['a']);
-    expect(splitEventLines('a\nb\n')).toEqual(['a', 'b']);
-    expect(splitEventLines('a\nb')).toEqual(['a', 'b']);
-    expect(splitEventLines('\n')).toEqual(['']);
-    expect(splitEventLines('')).toEqual([]);
-    expect(splitEventLines(undefined)).toEqual([]);
-    expect(splitEventLines('x\r\n')).toEqual(['x']);
   });
 });
