@@ -101,6 +101,21 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     await sandbox.client.process.kill(name);
   });
 
+  it('a background output stream that cannot go on reports to onError', async () => {
+    const link = await proxy(() => ({}));
+    const errors: unknown[] = [];
+    const lines: string[] = [];
+    const process = await sandbox.clientFor(link.url, { retry: false }).process.exec(
+      { command: 'echo first; sleep 30' },
+      { onStdout: (text) => lines.push(text), onError: (error) => errors.push(error), reconnect: { maxAttempts: 2, initialDelayMs: 10 } },
+    );
+    await until(() => lines.length === 1);
+    await link.close(); // the sandbox becomes unreachable
+    await until(() => errors.length === 1);
+    expect((errors[0] as { kind: string }).kind).toBe('stream');
+    await sandbox.client.process.kill(process.pid);
+  });
+
   it('background output of exec without waiting survives dropped connections', async () => {
     // Connections are reused (keep-alive), so the byte budget counts the POST answer too.
     const flaky = await proxy((index) => (index < 2 ? { dropAfterBytes: 3000 } : {}));

@@ -4,6 +4,7 @@
  */
 import { isNotFoundError, UnprocessableError, type HttpError } from '../errors/http-errors.js';
 import { ExecOutcomeUnknownError } from '../errors/transport-errors.js';
+import type { ReconnectOptions } from '../streams/log-stream-options.js';
 import type { ExecRequest, LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
 import { normalizeProcess, type WireProcess } from './normalize-process.js';
@@ -22,6 +23,8 @@ export interface ExecOptions extends CallOptions {
   onError?(error: unknown): void;
   /** Silence on the followed log stream after which the connection is reopened, in milliseconds. Default `65000`. */
   keepaliveTimeoutMs?: number;
+  /** Reconnect policy of the followed log stream (see `streamLogs`). Default `{}`. */
+  reconnect?: ReconnectOptions | false;
 }
 
 /** A name in the server's default format, `proc-` + 8 characters of `[a-z0-9]`. */
@@ -68,6 +71,7 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
   const stream = api.streamLogs(process.pid, {
     signal,
     keepaliveTimeoutMs: options.keepaliveTimeoutMs,
+    reconnect: options.reconnect,
     onRecord: (record) => {
       onLog?.(record);
       (record.stream === 'stdout' ? onStdout : onStderr)?.(record.text);

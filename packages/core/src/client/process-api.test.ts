@@ -115,6 +115,13 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
     await sandbox.client.process.kill(process.pid);
   });
 
+  it('keepAlive with a timeout auto-kills the process', async () => {
+    const process = await sandbox.client.process.exec({ command: 'sleep 30', keepAlive: true, timeout: 1 });
+    expect(process.keepAlive).toBe(true);
+    const final = await sandbox.client.process.wait(process.pid, { intervalMs: 100, maxWaitMs: 20_000 });
+    expect(final.status).toBe('killed');
+  });
+
   it('get by pid and by name; unknown id rejects with NotFoundError carrying the id', async () => {
     const started = await sandbox.client.process.exec({ command: 'true', name: `named-${mode}`, waitForCompletion: true });
     expect((await sandbox.client.process.get(started.pid)).name).toBe(`named-${mode}`);
