@@ -1,13 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type ConnectionFault, type FaultProxy } from '../../test/helpers/fault-proxy.js';
+import {
+  startFaultProxy,
+  type ConnectionFault,
+  type FaultProxy,
+  type ProxiedRequest,
+  type ResponseFault,
+} from '../../test/helpers/fault-proxy.js';
 import { modes, startSandbox, until, type Sandbox } from '../../test/helpers/sandbox.js';
 import { ExecOutcomeUnknownError, NetworkError, type LogRecord } from '../index.js';
 
 describe.each(modes)('exec through a faulty network (%s)', (mode) => {
   let sandbox: Sandbox;
   const proxies: FaultProxy[] = [];
-  const proxy = async (policy: (index: number) => ConnectionFault) => {
-    const started = await startFaultProxy(sandbox.url, policy);
+  const proxy = async (policy: (index: number) => ConnectionFault, onRequest?: (request: ProxiedRequest) => ResponseFault) => {
+    const started = await startFaultProxy(sandbox.url, policy, onRequest);
     proxies.push(started);
     return started;
   };
@@ -41,27 +47,36 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
   });
 
   it('a streamed exec cut in the middle resumes its output exactly once', async () => {
-    const flaky = await proxy((index) => (index === 0 ? { dropAfterBytes: 2500 } : {}));
+    let streams = 0;
+    const flaky = await proxy(
+      () => ({}),
+      (request) => (request.path.includes('/logs/stream') && streams++ === 0 ? { dropAfterBytes: 3000 } : {}),
+    );
     const client = sandbox.clientFor(flaky.url);
     const records: LogRecord[] = [];
-    const command = 'i=1; while [ $i -le 400 ]; do echo "n $i"; [ $((i % 100)) = 0 ] && sleep 0.1; i=$((i + 1)); done';
+    const padding = 'x'.repeat(40);
+    const command = `i=1; while [ $i -le 400 ]; do echo "n $i ${padding}"; [ $((i % 100)) = 0 ] && sleep 0.1; i=$((i + 1)); done`;
     const process = await client.process.exec({ command, waitForCompletion: true }, { onLog: (record) => records.push(record) });
     expect(process.status).toBe('completed');
-    expect(records.map((record) => record.text)).toEqual(Array.from({ length: 400 }, (_, index) => `n ${index + 1}`));
+    expect(records.map((record) => record.text)).toEqual(Array.from({ length: 400 }, (_, index) => `n ${index + 1} ${padding}`));
     expect(records.map((record) => record.index)).toEqual(Array.from({ length: 400 }, (_, index) => index));
     expect(flaky.faults).toBe(1);
   });
 
   it('a streamed exec that goes silent (keepalive watchdog) is followed to its end', async () => {
-    const stalling = await proxy((index) => (index === 0 ? { stallAfterBytes: 450 } : {}));
+    let streams = 0;
+    const stalling = await proxy(
+      () => ({}),
+      (request) => (request.path.includes('/logs/stream') && streams++ === 0 ? { stallAfterBytes: 1500 } : {}),
+    );
     const lines: string[] = [];
-    const command = 'for i in $(seq 1 30); do echo "s $i"; done; sleep 1; echo last';
+    const command = 'for i in $(seq 1 200); do echo "s $i ........................"; done; sleep 1; echo last';
     const process = await sandbox.clientFor(stalling.url).process.exec(
       { command, waitForCompletion: true },
       { onStdout: (text) => lines.push(text), keepaliveTimeoutMs: 800 },
     );
     expect(process.status).toBe('completed');
-    expect(lines).toEqual([...Array.from({ length: 30 }, (_, index) => `s ${index + 1}`), 'last']);
+    expect(lines).toEqual([...Array.from({ length: 200 }, (_, index) => `s ${index + 1} ........................`), 'last']);
     expect(stalling.faults).toBe(1);
   });
 
@@ -117,13 +132,16 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
   });
 
   it('background output of exec without waiting survives dropped connections', async () => {
-    // Connections are reused (keep-alive), so the byte budget counts the POST answer too.
-    const flaky = await proxy((index) => (index < 2 ? { dropAfterBytes: 3000 } : {}));
+    let streams = 0;
+    const flaky = await proxy(
+      () => ({}),
+      (request) => (request.path.includes('/logs/stream') && streams++ < 2 ? { dropAfterBytes: 2000 } : {}),
+    );
     const lines: string[] = [];
-    const command = 'sleep 0.2; for i in $(seq 1 400); do echo "bg $i"; done; sleep 0.3; echo end';
+    const command = 'sleep 0.2; for i in $(seq 1 700); do echo "bg $i"; done; sleep 0.3; echo end';
     await sandbox.clientFor(flaky.url).process.exec({ command }, { onStdout: (text) => lines.push(text) });
     await until(() => lines.at(-1) === 'end');
-    expect(lines).toEqual([...Array.from({ length: 400 }, (_, index) => `bg ${index + 1}`), 'end']);
-    expect(flaky.faults).toBeGreaterThanOrEqual(1);
+    expect(lines).toEqual([...Array.from({ length: 700 }, (_, index) => `bg ${index + 1}`), 'end']);
+    expect(flaky.faults).toBe(2);
   });
 });

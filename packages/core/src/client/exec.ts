@@ -19,7 +19,7 @@ export interface ExecOptions extends CallOptions {
   onStderr?(text: string): void;
   /** Called with each line of either stream, as a record with its index, exactly once. */
   onLog?(record: LogRecord): void;
-  /** Without `waitForCompletion`, output is followed in the background: this receives its fatal error. */
+  /** Without `waitForCompletion`, output is followed in the background: this receives its fatal error (not an abort by `signal`). */
   onError?(error: unknown): void;
   /** Silence on the followed log stream after which the connection is reopened, in milliseconds. Default `65000`. */
   keepaliveTimeoutMs?: number;
@@ -78,7 +78,7 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
     },
   });
   if (!request.waitForCompletion) {
-    stream.done.catch((error: unknown) => options.onError?.(error));
+    stream.done.catch((error: unknown) => signal?.aborted || options.onError?.(error));
     return process;
   }
   // The server's meaning of `timeout` with waitForCompletion: 422, the process keeps running.

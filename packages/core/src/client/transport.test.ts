@@ -85,6 +85,7 @@ describe.each(modes)('requests, retries and timeouts (%s)', (mode) => {
       },
     });
     await client.process.list();
+    expect(client.baseUrl).toBe(sandbox.url);
     expect(seen.length).toBe(1);
     expect(seen[0]?.get('x-trace')).toBe('abc');
   });

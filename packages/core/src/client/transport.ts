@@ -44,7 +44,7 @@ export class Transport {
   readonly #timeoutMs: number;
 
   constructor(options: ClientOptions) {
-    this.baseUrl = options.baseUrl;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
     const retry: RetryOptions = options.retry === false ? { limit: 0 } : (options.retry ?? {});
     this.#ky = ky.create({

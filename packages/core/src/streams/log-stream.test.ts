@@ -111,7 +111,12 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
   });
 
   it('survives connections dropped mid-stream several times: 3000 lines, each exactly once', async () => {
-    const proxy = await startFaultProxy(sandbox.url, (index): ConnectionFault => (index < 5 ? { dropAfterBytes: 6000 + index * 3000 } : {}));
+    let streams = 0;
+    const proxy = await startFaultProxy(
+      sandbox.url,
+      () => ({}),
+      (request) => (request.path.includes('/logs/stream') && streams < 5 ? { dropAfterBytes: 6000 + streams++ * 3000 } : {}),
+    );
     try {
       const client = sandbox.clientFor(proxy.url);
       const process = await sandbox.client.process.exec({ command: manyLines });
@@ -132,7 +137,12 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
   });
 
   it('treats a silent connection as dead (keepalive watchdog) and resumes', async () => {
-    const proxy = await startFaultProxy(sandbox.url, (index): ConnectionFault => (index < 2 ? { stallAfterBytes: 5000 } : {}));
+    let streams = 0;
+    const proxy = await startFaultProxy(
+      sandbox.url,
+      () => ({}),
+      (request) => (request.path.includes('/logs/stream') && streams++ < 2 ? { stallAfterBytes: 5000 } : {}),
+    );
     try {
       const client = sandbox.clientFor(proxy.url);
       const process = await sandbox.client.process.exec({ command: manyLines });

@@ -132,6 +132,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
     // A dead connection: aborting the fetch fails the read below, which reconnects.
     const watchdog = createKeepaliveWatchdog(timeoutMs, () => connection.abort());
     try {
+      watchdog.touch(); // also bounds the wait for the response headers
       const response = await this.#source.open(this.#delivered, connection.signal);
       const offset = response.headers.get('x-log-offset');
       let index = offset === null ? 0 : Number(offset);

@@ -23,6 +23,16 @@ export interface ConnectionFault {
   cutAfterMs?: number;
 }
 
+/** One HTTP request seen by the proxy (requests are counted across connections, from 0). */
+export interface ProxiedRequest {
+  index: number;
+  method: string;
+  path: string;
+}
+
+/** Faults for the response to one request: only the byte-counting ones apply, counted from that response. */
+export type ResponseFault = Pick<ConnectionFault, 'dropOnResponse' | 'dropAfterBytes' | 'stallAfterBytes'>;
+
 export interface FaultProxy {
   url: string;
   /** Connections accepted so far. */
@@ -32,13 +42,24 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(targetUrl: string, policy: (index: number) => ConnectionFault): Promise<FaultProxy> {
+/**
+ * `policy` decides per connection (the n-th accepted); `onRequest`, if given, per request (keep-alive
+ * connections carry several), for response faults aimed at one kind of request whatever the
+ * connection it travels on.
+ */
+export async function startFaultProxy(
+  targetUrl: string,
+  policy: (index: number) => ConnectionFault,
+  onRequest?: (request: ProxiedRequest) => ResponseFault,
+): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   let connections = 0;
+  let requests = 0;
   let faults = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    const fault = policy(connections++);
+    const connectionFault = policy(connections++);
+    let fault = connectionFault;
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.on('error', () => {});
@@ -67,7 +88,13 @@ export async function startFaultProxy(targetUrl: string, policy: (index: number)
     client.on('close', () => upstream.destroy());
     let forwarded = 0;
     let timer: NodeJS.Timeout | undefined;
-    client.on('data', (chunk) => {
+    client.on('data', (chunk: Buffer) => {
+      const requestLine = /^(GET|POST|DELETE|PUT|HEAD|OPTIONS) (\S+) HTTP\//.exec(chunk.toString('latin1', 0, 2048));
+      if (requestLine && onRequest) {
+        fault = { ...connectionFault, ...onRequest({ index: requests++, method: requestLine[1] ?? '', path: requestLine[2] ?? '' }) };
+        forwarded = 0;
+        upstream.resume();
+      }
       if (fault.cutAfterMs !== undefined && timer === undefined) {
         timer = setTimeout(() => {
           faults++;
