@@ -1,6 +1,8 @@
 import { createClient, type SandprocClient } from '@sandproc/core';
 import { createSandboxServer } from '@sandproc/server';
+import { StrictMode, createElement, type ReactNode } from 'react';
 import { afterAll, beforeAll } from 'vitest';
+import { SandprocProvider } from './index.js';
 
 export type SandboxServer = Awaited<ReturnType<typeof createSandboxServer>>;
 
@@ -44,4 +46,12 @@ export function countingClient(server: SandboxServer): CountingClient {
 /** Appends `value` to `list` unless it equals the last element. */
 export function pushChange<T>(list: T[], value: T): void {
   if (list.length === 0 || !Object.is(list.at(-1), value)) list.push(value);
+}
+
+/** A `renderHook` wrapper that provides `client` (inside `StrictMode` when `strict`). */
+export function wrapperFor(client: SandprocClient, strict = false) {
+  return ({ children }: { children: ReactNode }) => {
+    const tree = createElement(SandprocProvider, { client }, children);
+    return strict ? createElement(StrictMode, null, tree) : tree;
+  };
 }

@@ -1,21 +1,14 @@
 // @vitest-environment jsdom
 import type { LogRecord, ProcessInfo } from '@sandproc/core';
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
-import { StrictMode, createElement, type ReactNode } from 'react';
+import { StrictMode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SandprocProvider, useExec } from './index.js';
-import { countingClient, pushChange, useTestServer } from './test-server.test-helper.js';
+import { countingClient, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
 const long = { timeout: 20_000 };
-
-function wrapperFor(client: ReturnType<typeof countingClient>['client'], strict = false) {
-  return ({ children }: { children: ReactNode }) => {
-    const tree = createElement(SandprocProvider, { client }, children);
-    return strict ? createElement(StrictMode, null, tree) : tree;
-  };
-}
 
 describe('useExec', () => {
   it.each([

@@ -5,7 +5,9 @@ import {
   type PollingState,
   type ProcessInfo,
 } from '@sandproc/core';
-import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
+import { useObserverSubscribe } from './use-observer-subscribe.js';
+import { usePollingOptions } from './use-polling-options.js';
 import { useLatest } from './use-latest.js';
 import { useSandprocClient } from './sandproc-context.js';
 
@@ -38,26 +40,8 @@ export function useProcessList(options: UseProcessListOptions = {}): UseProcessL
   const observer = getProcessListObserver(client, { initialData: options.initialData });
   const latest = useLatest(options);
 
-  const { intervalMs, maxBackoffMs, pauseWhenHidden } = options;
-  const intervalIsFunction = typeof intervalMs === 'function';
-  useEffect(() => {
-    if (!enabled) return;
-    observer.setOptions({
-      intervalMs: intervalIsFunction
-        ? (processes) => {
-            const current = latest.current.intervalMs;
-            return typeof current === 'function' ? current(processes) : (current ?? 1000);
-          }
-        : intervalMs,
-      maxBackoffMs,
-      pauseWhenHidden,
-    });
-  }, [observer, enabled, intervalIsFunction ? null : intervalMs, intervalIsFunction, maxBackoffMs, pauseWhenHidden]);
-
-  const subscribe = useCallback(
-    (onChange: () => void) => observer.subscribe(onChange, { activate: enabled }),
-    [observer, enabled],
-  );
+  usePollingOptions(observer, enabled, options, latest);
+  const subscribe = useObserverSubscribe(observer, enabled);
   const state: PollingState<ProcessInfo[]> = useSyncExternalStore(
     subscribe,
     observer.getSnapshot,

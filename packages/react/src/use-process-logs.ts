@@ -8,6 +8,7 @@ import {
 } from '@sandproc/core';
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useLatest } from './use-latest.js';
+import { useObserverSubscribe } from './use-observer-subscribe.js';
 import { useSandprocClient } from './sandproc-context.js';
 
 /** Options of {@link useProcessLogs}. */
@@ -51,7 +52,6 @@ export interface UseProcessLogsResult {
 
 const idleState: LogsState = { lines: [], status: 'idle', error: undefined, dropped: 0, total: 0 };
 const getIdleState = () => idleState;
-const noSubscription = () => () => {};
 
 interface ClearMark {
   id: string | null | undefined;
@@ -93,13 +93,7 @@ export function useProcessLogs(
     });
   }, [observer, enabled, latest]);
 
-  const subscribe = useCallback(
-    (onChange: () => void) => observer
-        ? // Disabled: still see changes made by others (or `refetch`), without starting a poll.
-          observer.subscribe(onChange, { activate: enabled })
-        : noSubscription(),
-    [observer, enabled],
-  );
+  const subscribe = useObserverSubscribe(observer, enabled);
   const getSnapshot = useMemo(() => {
     if (!observer) return getIdleState;
     if (follow) return observer.getSnapshot;

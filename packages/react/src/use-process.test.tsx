@@ -1,22 +1,15 @@
 // @vitest-environment jsdom
 import type { ProcessInfo } from '@sandproc/core';
 import { act, cleanup, render, renderHook, waitFor } from '@testing-library/react';
-import { StrictMode, createElement, type ReactNode } from 'react';
+import { StrictMode, createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getProcessObserver } from '@sandproc/core';
 import { SandprocProvider, useProcess, useSandprocClient } from './index.js';
-import { countingClient, pushChange, useTestServer } from './test-server.test-helper.js';
+import { countingClient, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
 const long = { timeout: 20_000 };
-
-function wrapperFor(client: ReturnType<typeof countingClient>['client'], strict = false) {
-  return ({ children }: { children: ReactNode }) => {
-    const tree = createElement(SandprocProvider, { client }, children);
-    return strict ? createElement(StrictMode, null, tree) : tree;
-  };
-}
 
 describe('useProcess', () => {
   it.each([

@@ -6,7 +6,9 @@ import {
   type ProcessInfo,
   type ProcessStatus,
 } from '@sandproc/core';
-import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
+import { useObserverSubscribe } from './use-observer-subscribe.js';
+import { usePollingOptions } from './use-polling-options.js';
 import { useExitCallback } from './use-exit-callback.js';
 import { useLatest } from './use-latest.js';
 import { useSandprocClient } from './sandproc-context.js';
@@ -51,7 +53,6 @@ const idleState: PollingState<ProcessInfo> = {
   updatedAt: 0,
 };
 const getIdleState = () => idleState;
-const noSubscription = () => () => {};
 const noRefetch = async () => undefined;
 
 /**
@@ -67,30 +68,8 @@ export function useProcess(
   const observer = id ? getProcessObserver(client, id, { initialData: options.initialData }) : undefined;
   const latest = useLatest(options);
 
-  const { intervalMs, maxBackoffMs, pauseWhenHidden } = options;
-  const intervalIsFunction = typeof intervalMs === 'function';
-  useEffect(() => {
-    if (!observer || !enabled) return;
-    observer.setOptions({
-      intervalMs: intervalIsFunction
-        ? (process) => {
-            const current = latest.current.intervalMs;
-            return typeof current === 'function' ? current(process) : (current ?? 1000);
-          }
-        : intervalMs,
-      maxBackoffMs,
-      pauseWhenHidden,
-    });
-    // A function interval is read through `latest`: a new one each render changes nothing here.
-  }, [observer, enabled, intervalIsFunction ? null : intervalMs, intervalIsFunction, maxBackoffMs, pauseWhenHidden]);
-
-  const subscribe = useCallback(
-    (onChange: () => void) => observer
-        ? // Disabled: still see changes made by others (or `refetch`), without starting a poll.
-          observer.subscribe(onChange, { activate: enabled })
-        : noSubscription(),
-    [observer, enabled],
-  );
+  usePollingOptions(observer, enabled, options, latest);
+  const subscribe = useObserverSubscribe(observer, enabled);
   const getSnapshot = observer ? observer.getSnapshot : getIdleState;
   const state = useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
 
