@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import type { LogRecord, ProcessInfo } from '@sandproc/core';
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
-import { StrictMode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SandprocProvider, useExec } from './index.js';
 import { countingClient, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
