@@ -57,7 +57,7 @@ export function report(title, samples, { unit = 'ms', perUnit } = {}) {
   const subject = median(samples.subject);
   const extra = perUnit ? `  (${perUnit(subject)} vs ${perUnit(baseline)})` : '';
   console.log(
-    `${title.padEnd(44)} ratio ${format(subject / baseline)}x  ` +
+    `${title.padEnd(52)} ratio ${format(subject / baseline)}x  ` +
       `subject median ${format(subject)} ${unit} p90 ${format(percentile(samples.subject, 0.9))}  ` +
       `baseline median ${format(baseline)} ${unit} p90 ${format(percentile(samples.baseline, 0.9))}${extra}`,
   );

@@ -35,14 +35,12 @@ export class LogLineParser {
 
   /** Parses one line (without its newline); keepalives yield nothing. */
   parse(line: string): ParsedLogLine[] {
-    const results: ParsedLogLine[] = [];
-    const parts = line.split(/^(stdout|stderr):/);
     if (this.#everyLinePrefixed) {
-      const stream = parts[1] as LogStreamName | undefined;
-      if (stream) results.push({ type: 'record', stream, text: line.slice(7) });
-      else if (line !== '[keepalive]') results.push({ type: 'notice', text: line });
-      return results;
+      const stream = line.startsWith('stdout:') ? 'stdout' : line.startsWith('stderr:') ? 'stderr' : undefined;
+      if (stream) return [{ type: 'record', stream, text: line.slice(7) }];
+      return line === '[keepalive]' ? [] : [{ type: 'notice', text: line }];
     }
+    const results: ParsedLogLine[] = [];
     const notice = trailingNotice.exec(line);
     if (notice) line = line.slice(0, notice.index);
     // [continuation, stream, text, stream, text, ...]

@@ -9,7 +9,7 @@ import type { LogRecord } from '../types.js';
 import { createKeepaliveWatchdog, type KeepaliveWatchdog } from './keepalive-watchdog.js';
 import { LogLineParser } from './log-line-parser.js';
 import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
-import { readLines } from './read-lines.js';
+import { readLineBatches } from './read-lines.js';
 
 /** Answers like 404 or 401 end the stream; network errors, 5xx and dead connections are retried. */
 function isFatal(error: unknown): boolean {
@@ -150,19 +150,24 @@ export class LogStream implements AsyncIterable<LogRecord> {
         watchdog.touch();
         onProgress();
       };
-      for await (const line of readLines(response.body ?? new ReadableStream(), onChunk)) {
-        for (const parsed of parser.parse(line)) {
-          if (parsed.type === 'notice') {
-            // The local server tells a slow reader that records were dropped (log capped).
-            const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
-            if (dropped && offset !== null) skip((index = Math.max(index, position + Number(dropped[1]))));
-            else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
-          } else if ((position = ++index) > this.#delivered) {
-            this.#delivered = index;
-            await this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 }, watchdog);
+      for await (const lines of readLineBatches(response.body ?? new ReadableStream(), onChunk)) {
+        for (const line of lines) {
+          for (const parsed of parser.parse(line)) {
+            if (parsed.type === 'notice') {
+              // The local server tells a slow reader that records were dropped (log capped).
+              const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
+              if (dropped && offset !== null) skip((index = Math.max(index, position + Number(dropped[1]))));
+              else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
+            } else if ((position = ++index) > this.#delivered) {
+              this.#delivered = index;
+              // Waits only at the high-water mark, for the reader to catch up.
+              if (this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 })) {
+                await this.#drain(watchdog);
+              }
+            }
           }
+          if (signal.aborted) signal.throwIfAborted();
         }
-        signal.throwIfAborted();
       }
     } finally {
       watchdog.stop();
@@ -170,32 +175,37 @@ export class LogStream implements AsyncIterable<LogRecord> {
     return isProcessFinished(await this.#source.get(signal));
   }
 
-  async #deliver(record: LogRecord, watchdog: KeepaliveWatchdog): Promise<void> {
+  /** Hands a record to the callback and the iterator's queue; `true` when the queue is full. */
+  #deliver(record: LogRecord): boolean {
     this.#options.onRecord?.(record);
-    if (!this.#iterating) return;
+    if (!this.#iterating) return false;
     this.#queue.push(record);
     this.#wake?.();
-    if (this.#queue.length >= this.#highWaterMark) {
-      watchdog.stop();
-      await new Promise<void>((resolve) => (this.#drained = resolve));
-      watchdog.touch();
-    }
+    this.#wake = undefined;
+    return this.#queue.length >= this.#highWaterMark;
+  }
+
+  /** Waits until the iterator takes a record (or `close()`), with the watchdog paused meanwhile. */
+  async #drain(watchdog: KeepaliveWatchdog): Promise<void> {
+    watchdog.stop();
+    await new Promise<void>((resolve) => (this.#drained = resolve));
+    watchdog.touch();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<LogRecord> {
     this.#iterating = true;
-    const next = async (): Promise<IteratorResult<LogRecord, undefined>> => {
+    // Not an async function: a record already queued costs one resolved promise, no more.
+    const next = (): Promise<IteratorResult<LogRecord, undefined>> => {
       const record = this.#queue.shift();
       if (record) {
-        this.#drained?.(); // the reader may go on (it waits only at the high-water mark)
-        return { value: record, done: false };
+        // A full queue lets the connection go on once half of it is read (not after every record).
+        if (this.#queue.length <= this.#highWaterMark >> 1) this.#drained?.();
+        return Promise.resolve({ value: record, done: false });
       }
       if (this.#finished) {
-        if (this.#error !== undefined) throw this.#error;
-        return { value: undefined, done: true };
+        return this.#error === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.#error);
       }
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-      return next();
+      return new Promise<void>((resolve) => (this.#wake = resolve)).then(next);
     };
     return { next, return: async () => (this.close(), { value: undefined, done: true }) };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readLines } from './read-lines.js';
+import { readLineBatches, readLines } from './read-lines.js';
 
 function streamOf(chunks: (string | Uint8Array)[], error?: Error): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -36,5 +36,13 @@ describe('readLines', () => {
       for await (const line of readLines(streamOf(['whole\nhal'], new TypeError('terminated')))) lines.push(line);
     }).rejects.toThrow('terminated');
     expect(lines).toEqual(['whole']);
+  });
+});
+
+describe('readLineBatches', () => {
+  it('yields the complete lines of each chunk as one batch, and no empty batch for a chunk inside a line', async () => {
+    const batches: string[][] = [];
+    for await (const batch of readLineBatches(streamOf(['a\nb\r\nc', 'on', 'tinued\nd\n', 'tail']))) batches.push(batch);
+    expect(batches).toEqual([['a', 'b'], ['continued', 'd'], ['tail']]);
   });
 });
