@@ -42,7 +42,10 @@ export interface LogStreamOptions {
    * server sends a keepalive every 30 s. Default `65000` (two periods plus a margin); `0` disables it.
    */
   keepaliveTimeoutMs?: number;
-  /** Records buffered for a slow async iterator before reading pauses. Default `1000`. */
+  /**
+   * Records buffered for a slow async iterator before reading pauses; reading resumes once half of
+   * them are taken. Default `1000`.
+   */
   highWaterMark?: number;
 }
 
