@@ -1,15 +1,24 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, pollUntil } from './testing/test-server.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+/** The source, run through tsx. */
+const SOURCE_CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+/** The published bin (`sandproc-server`); turbo runs the build before the tests. */
+const BUILT_CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const started: ChildProcessWithoutNullStreams[] = [];
 
-function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+beforeAll(() => {
+  if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: build the package first (pnpm --filter @sandproc/server build)`);
+});
+
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}, entry = SOURCE_CLI): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
   const childEnv = { ...process.env, ...env };
   if (!('SANDPROC_TOKEN' in env)) delete childEnv['SANDPROC_TOKEN'];
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: childEnv });
+  const runner = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...runner, entry, ...args], { env: childEnv });
   started.push(child);
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
@@ -25,8 +34,8 @@ afterEach(() => {
 });
 
 describe('sandproc-server CLI', () => {
-  it('prints the URL and a generated token, serves, and SIGTERM leaves no orphan', async () => {
-    const cli = startCli(['--port', '0']);
+  it('the built bin prints the URL and a generated token, serves, and SIGTERM leaves no orphan', async () => {
+    const cli = startCli(['--port', '0'], {}, BUILT_CLI);
     await pollUntil(() => /listening on http:\/\/127\.0\.0\.1:\d+\n/.test(cli.output()) && /token: [0-9a-f]{64}\n/.test(cli.output()), 30_000);
     const url = /listening on (http:\/\/\S+)/.exec(cli.output())?.[1] ?? '';
     const token = /token: (\S+)/.exec(cli.output())?.[1] ?? '';
@@ -62,6 +71,15 @@ describe('sandproc-server CLI', () => {
     const cli = startCli(['--port', '0', '--host', '0.0.0.0', '--no-auth']);
     expect(await cli.exited).toBe(2);
     expect(cli.output()).toContain('without auth');
+  });
+
+  it('refuses a --port that is not a decimal number from 0 to 65535', async () => {
+    for (const port of ['', '0x2F', '1e2', ' 5', '5 ', '+5', '1.0', '65536', '99999999']) {
+      const cli = startCli(['--port', port], {}, BUILT_CLI);
+      expect(await cli.exited).toBe(2);
+      expect(cli.output()).toContain(`invalid --port '${port}'`);
+      expect(cli.output()).not.toContain('listening on');
+    }
   });
 
   it('rejects unknown flags', async () => {

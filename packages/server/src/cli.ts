@@ -30,8 +30,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid --port '${values.port}'`);
+  const port = parsePort(values.port);
   const givenToken = values.token ?? process.env['SANDPROC_TOKEN'];
   const server = await createSandboxServer({
     port,
@@ -45,6 +44,15 @@ async function main(): Promise<void> {
   process.stdout.write(`listening on ${server.url}\n`);
   if (values['no-auth']) process.stdout.write('auth: disabled\n');
   else if (!givenToken) process.stdout.write(`token: ${server.token}\n`);
+}
+
+/** A decimal port number, 0 to 65535 (0 = any free port); anything else ('', '0x2F', '1e2', ' 5') is refused. */
+function parsePort(value: string): number {
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) {
+    throw new Error(`invalid --port '${value}': expected a decimal number from 0 to 65535`);
+  }
+  return port;
 }
 
 function installShutdown(server: SandboxServer): void {

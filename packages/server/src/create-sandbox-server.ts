@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { answerClientError } from './http/client-error.js';
 import { createRequestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
 import { StreamLimiter } from './http/stream-limiter.js';
@@ -58,6 +59,7 @@ function resolveOptions(options: SandboxServerOptions): ResolvedOptions {
     restartDelayMs: options.restartDelayMs ?? 1000,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     maxStdinBytes: options.maxStdinBytes ?? 8 * 1024 * 1024,
+    stdinBufferBytes: options.stdinBufferBytes ?? 16 * 1024 * 1024,
     outputMemoryBytes: options.outputMemoryBytes ?? 8 * 1024 * 1024,
     totalOutputMemoryBytes: options.totalOutputMemoryBytes ?? 64 * 1024 * 1024,
     stopGraceMs: options.stopGraceMs ?? 10_000,
@@ -96,6 +98,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   const manager = new ProcessManager({
     restartDelayMs: resolved.restartDelayMs,
     stopGraceMs: resolved.stopGraceMs,
+    stdinBufferBytes: resolved.stdinBufferBytes,
     outputMemoryBytes: resolved.outputMemoryBytes,
     totalOutputMemoryBytes: resolved.totalOutputMemoryBytes,
     chunkRecords: resolved.compatibility === 'strict',
@@ -109,10 +112,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  httpServer.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
+  httpServer.on('clientError', answerClientError);
   const port = await listen(httpServer, resolved.port, resolved.host);
   const urlHost = resolved.host.includes(':') && !resolved.host.startsWith('[') ? `[${resolved.host}]` : resolved.host;
   let closing: Promise<void> | undefined;

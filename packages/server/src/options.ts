@@ -30,6 +30,12 @@ export interface SandboxServerOptions {
   /** Largest `POST /process/{id}/stdin` body, in bytes. Default `8388608` (8 MiB). */
   maxStdinBytes?: number;
   /**
+   * Input a process's stdin pipe may hold that the process has not read yet, in bytes. A write
+   * that would take the unread bytes past it answers 429 and writes nothing. Default `16777216`
+   * (16 MiB).
+   */
+  stdinBufferBytes?: number;
+  /**
    * Output kept in memory per process, in bytes (UTF-16 text size plus a small per-record
    * overhead). Older records are dropped past it. Default `8388608` (8 MiB).
    */
@@ -39,7 +45,10 @@ export interface SandboxServerOptions {
    * processes lose their retained output first. Default `67108864` (64 MiB).
    */
   totalOutputMemoryBytes?: number;
-  /** Log streams and NDJSON exec streams open at once; more answer 429. Default `256`. */
+  /**
+   * Long-lived answers open at once — log streams, NDJSON exec streams and `/logs` answers still
+   * being sent — more answer 429. Default `256`.
+   */
   maxStreams?: number;
   /** Grace after a stop (SIGTERM) before the group gets SIGKILL, in milliseconds. `0` = never. Default `10000`. */
   stopGraceMs?: number;
@@ -58,6 +67,7 @@ export interface ResolvedOptions {
   restartDelayMs: number;
   maxBodyBytes: number;
   maxStdinBytes: number;
+  stdinBufferBytes: number;
   outputMemoryBytes: number;
   totalOutputMemoryBytes: number;
   stopGraceMs: number;

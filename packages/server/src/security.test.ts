@@ -56,9 +56,39 @@ describe('security', () => {
     expect(actual.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(actual.headers.get('access-control-expose-headers')).toContain('X-Log-Offset');
     const foreign = await fetch(`${sandbox.server.url}/process`, { method: 'OPTIONS', headers: { Origin: 'http://evil.example' } });
+    expect(foreign.status).toBe(403);
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
     const foreignGet = await sandbox.request('GET', '/process', { headers: { Origin: 'http://evil.example' } });
+    expect(foreignGet.status).toBe(403);
     expect(foreignGet.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses a foreign Origin with 403 in every auth mode, and does nothing (cross-site request forgery)', async () => {
+    const open = await startTestServer({ auth: false, corsOrigins: [ORIGIN] });
+    try {
+      for (const server of [open, sandbox]) {
+        for (const origin of ['http://evil.example', 'null', 'http://localhost:5174', `http://127.0.0.1:${server.server.port + 1}`]) {
+          const refused = await server.request('POST', '/process', { body: { command: 'echo pwned' }, headers: { Origin: origin } });
+          expect(refused.status).toBe(403);
+          expect(refused.headers.get('content-type')).toContain('application/json');
+          expect(refused.json).toEqual({ error: expect.any(String) });
+          expect((await server.request('GET', '/process', { headers: { Origin: origin } })).status).toBe(403);
+        }
+      }
+      expect(open.server.stats().processes).toBe(0);
+      const ownOrigin = new URL(open.server.url).origin;
+      for (const headers of [{}, { Origin: ORIGIN }, { Origin: ownOrigin }] as Array<Record<string, string>>) {
+        const accepted = await open.request('POST', '/process', { body: { command: 'true', waitForCompletion: true }, headers });
+        expect(accepted.status).toBe(200);
+      }
+      expect(open.server.stats().processes).toBe(3);
+      const viaLocalhost = await rawGet('/process', `localhost:${sandbox.server.port}`, {
+        Authorization: 'Bearer secret-token-123', Origin: `http://localhost:${sandbox.server.port}`,
+      });
+      expect(viaLocalhost.status).toBe(200);
+    } finally {
+      await open.server.close();
+    }
   });
 
   it('never passes the token to child processes', async () => {
@@ -72,6 +102,25 @@ describe('security', () => {
     } finally {
       delete process.env['SANDPROC_TOKEN'];
       delete process.env['SOME_COPY_OF_TOKEN'];
+    }
+  });
+
+  it('removes only variables whose value is the token (a short token does not hide unrelated variables)', async () => {
+    const shortToken = await startTestServer({ token: 'abc' });
+    process.env['SANDPROC_TEST_CONTAINS_TOKEN'] = 'xabcx';
+    process.env['SANDPROC_TEST_IS_TOKEN'] = 'abc';
+    process.env['SANDPROC_TOKEN'] = 'something-else';
+    try {
+      const { json } = await shortToken.exec({ command: 'env', waitForCompletion: true });
+      expect(json.stdout).toContain('SANDPROC_TEST_CONTAINS_TOKEN=xabcx\n');
+      expect(json.stdout).toContain(`HOME=${process.env['HOME']}\n`);
+      expect(json.stdout).not.toContain('SANDPROC_TEST_IS_TOKEN');
+      expect(json.stdout).not.toContain('SANDPROC_TOKEN');
+    } finally {
+      delete process.env['SANDPROC_TEST_CONTAINS_TOKEN'];
+      delete process.env['SANDPROC_TEST_IS_TOKEN'];
+      delete process.env['SANDPROC_TOKEN'];
+      await shortToken.server.close();
     }
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
+import { isAlive, pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 let sandbox: TestServer;
 beforeAll(async () => { sandbox = await startTestServer({ compatibility: 'strict' }); });
@@ -50,6 +50,21 @@ describe("strict compatibility mode (the real server's behaviour)", () => {
     const events = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; data?: string });
     expect(events).toContainEqual({ type: 'stdout', data: 'x\ny\n' });
     expect(events.at(-1)?.type).toBe('result');
+  });
+
+  it('stop and kill of a finished process answer 404 even while a background child lives on', async () => {
+    const own = await startTestServer({ compatibility: 'strict' });
+    try {
+      const { json } = await own.exec({ command: 'sleep 312 & echo $!', waitForCompletion: true });
+      const backgroundPid = Number(json.stdout.trim());
+      expect((await own.request('DELETE', `/process/${json.pid}`)).status).toBe(404);
+      expect((await own.request('DELETE', `/process/${json.pid}/kill`)).status).toBe(404);
+      expect(isAlive(backgroundPid)).toBe(true);
+      await own.server.close();
+      await pollUntil(() => !isAlive(backgroundPid));
+    } finally {
+      await own.server.close();
+    }
   });
 
   it('everything else is identical (statuses, 404 JSON on other routes)', async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasValidToken } from '../security/auth.js';
 import { handleCors } from '../security/cors.js';
 import { createHostCheck } from '../security/host-check.js';
+import { isAllowedOrigin } from '../security/origin-check.js';
 import type { ResolvedOptions } from '../options.js';
 import { sendError } from './respond.js';
 import type { Router } from './router.js';
@@ -9,7 +10,7 @@ import type { Router } from './router.js';
 const PUBLIC_PATHS = new Set(['/health']);
 const LEFTOVER_BODY_GRACE_MS = 2000;
 
-/** The `node:http` request listener: Host check, CORS, auth, routing, and a 4xx for every fault. */
+/** The `node:http` request listener: Host check, Origin check, CORS, auth, routing, and a 4xx for every fault. */
 export function createRequestHandler(router: Router, options: ResolvedOptions) {
   const hostAllowed = createHostCheck(options.host);
   return (request: IncomingMessage, response: ServerResponse): void => {
@@ -23,6 +24,7 @@ export function createRequestHandler(router: Router, options: ResolvedOptions) {
     request.on('error', () => undefined);
     response.on('error', () => undefined);
     if (!hostAllowed(request.headers.host)) return sendError(response, 403, 'forbidden host');
+    if (!isAllowedOrigin(request, options.corsOrigins)) return sendError(response, 403, 'forbidden origin');
     if (handleCors(request, response, options.corsOrigins)) return;
     let url: URL;
     try {

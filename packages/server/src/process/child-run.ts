@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { OutputStream } from './output-log.js';
+import { groupHasMembers } from './signal-group.js';
 
 /** How to run the command once. */
 export interface ChildRunOptions {
@@ -14,10 +15,18 @@ export interface ChildRunOptions {
 }
 
 /**
- * After the shell exits, how long its pipes may stay open (held by a background child) before
- * they are closed and the exit is reported, in milliseconds.
+ * After the shell exits while other members of its process group live on (a background child
+ * that may hold the output pipes open forever), how long the pipes may stay open before they are
+ * closed and the exit is reported, in milliseconds.
  */
 const PIPE_DRAIN_GRACE_MS = 200;
+
+/**
+ * After the shell exits with its process group empty, the pipes close as soon as their last bytes
+ * are read, and the exit is reported then. Only a process that left the group (`setsid`) can still
+ * hold them; this bounds the wait for that case, in milliseconds.
+ */
+const OUTSIDE_HOLDER_GRACE_MS = 5000;
 
 /** Spawns `sh -c <command>` as the leader of a new process group. Throws if the spawn is refused. */
 export function startChildRun(options: ChildRunOptions): ChildProcess {
@@ -48,8 +57,20 @@ export function startChildRun(options: ChildRunOptions): ChildProcess {
     if (child.pid === undefined) settle(127, null);
   });
   child.on('exit', (code, signal) => {
-    drainTimer = setTimeout(() => settle(code, signal), PIPE_DRAIN_GRACE_MS);
     child.once('close', () => settle(code, signal));
+    const groupId = child.pid;
+    // While members of the group live on, they may hold the pipes: close them after a short grace,
+    // re-checking first (once the members are gone, the pipes close by themselves). The pipes are
+    // read once more before they are closed (setImmediate runs after the loop's I/O phase), so
+    // output already written is not lost even if the event loop stalled past the timer.
+    const waitForPipes = (): void => {
+      const membersLeft = groupId !== undefined && groupHasMembers(groupId);
+      drainTimer = setTimeout(() => {
+        if (membersLeft && groupId !== undefined && !groupHasMembers(groupId)) return waitForPipes();
+        setImmediate(() => settle(code, signal));
+      }, membersLeft ? PIPE_DRAIN_GRACE_MS : OUTSIDE_HOLDER_GRACE_MS);
+    };
+    waitForPipes();
   });
   return child;
 }

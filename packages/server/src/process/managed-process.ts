@@ -2,7 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { startChildRun } from './child-run.js';
 import { OutputLog } from './output-log.js';
 import type { ProcessRequest, ProcessStatus } from './process-status.js';
-import { signalGroup } from './signal-group.js';
+import { ProcessGroups } from './process-groups.js';
+import { terminatesByDefault } from './signal-group.js';
 
 /** Everything a {@link ManagedProcess} needs to start (and restart) its command. */
 export interface ManagedProcessSettings {
@@ -13,12 +14,14 @@ export interface ManagedProcessSettings {
   env: NodeJS.ProcessEnv;
   restartDelayMs: number;
   stopGraceMs: number;
+  /** Unread bytes the stdin pipe may hold; a write past it is refused (`'full'`). */
+  stdinBufferBytes: number;
   outputMemoryBytes: number;
   chunkRecords: boolean;
 }
 
 /** Result of a stdin write. */
-export type StdinWriteResult = 'written' | 'no-stdin' | 'closed' | 'exited';
+export type StdinWriteResult = 'written' | 'no-stdin' | 'closed' | 'exited' | 'full';
 
 const DEFAULT_KEEP_ALIVE_SECONDS = 600;
 
@@ -35,8 +38,8 @@ export class ManagedProcess {
   readonly keepAlive: boolean;
   readonly hasStdin: boolean;
   readonly output: OutputLog;
-  /** Every process group id this record ever created (one per start). */
-  readonly groupIds = new Set<number>();
+  /** The process groups this record created (one per start) that still have members. */
+  readonly groups = new ProcessGroups();
   #settings: ManagedProcessSettings;
   #publicPid = 0;
   #child: ChildProcess | undefined;
@@ -47,7 +50,10 @@ export class ManagedProcess {
   #completedAt: Date | undefined;
   #restartCount = 0;
   #stopRequested = false;
-  #killRequested = false;
+  /** Signals sent by kill requests to the current run: dying of one of them means `killed`. */
+  readonly #killSignals = new Set<NodeJS.Signals>();
+  /** Server shutdown: whatever the exit, no restart. */
+  #destroyed = false;
   #stdinClosed = false;
   #restartTimer: NodeJS.Timeout | undefined;
   #deadlineTimer: NodeJS.Timeout | undefined;
@@ -97,13 +103,17 @@ export class ManagedProcess {
     return () => this.#finishedListeners.delete(listener);
   }
 
-  /** SIGTERM to the group (SIGKILL after the grace). Returns false if the process is not running. */
+  /**
+   * SIGTERM (then SIGCONT, so that a stopped process gets it) to the group, SIGKILL after the grace.
+   * Returns false if the process is not running.
+   */
   stop(): boolean {
     if (this.#status !== 'running') return false;
     this.#stopRequested = true;
     this.output.notice('[Process is being gracefully terminated]');
     if (this.#cancelPendingRestart('stopped')) return true;
     this.#signal('SIGTERM');
+    this.#signal('SIGCONT');
     const grace = this.#settings.stopGraceMs;
     if (grace > 0 && this.#graceTimer === undefined) {
       this.#graceTimer = setTimeout(() => this.#signal('SIGKILL'), grace);
@@ -112,22 +122,45 @@ export class ManagedProcess {
     return true;
   }
 
-  /** Sends `signal` (default SIGKILL) to the group. Returns false if the process is not running. */
+  /**
+   * Sends `signal` (default SIGKILL) to the group. The process ends `killed` only if it dies of a
+   * signal a kill request sent; one that handles or ignores the signal carries on (restart policy
+   * included). While a restart is pending, a signal that ends processes by default cancels the
+   * restart (`killed`) and any other does nothing. Returns false if the process is not running.
+   */
   kill(signal: NodeJS.Signals = 'SIGKILL'): boolean {
     if (this.#status !== 'running') return false;
-    this.#killRequested = true;
+    if (this.#restartTimer !== undefined && !terminatesByDefault(signal)) return true;
     this.output.notice(signal === 'SIGKILL' ? '[Process is being forcefully killed]' : `[Process is being sent ${signal}]`);
     if (this.#cancelPendingRestart('killed')) return true;
+    this.#killSignals.add(signal);
     this.#signal(signal);
     return true;
   }
 
-  /** Writes raw bytes to the child's stdin. */
+  /**
+   * For a process that exited by itself (`completed` or `failed`) while members of its process
+   * groups live on (a background child of the command): sends `signal` to those groups (SIGTERM is
+   * followed by SIGCONT). Returns false otherwise, or if no group has members left. After a stop or
+   * kill the server has already sent SIGKILL to the group, so only zombies can remain there.
+   */
+  signalLeftovers(signal: NodeJS.Signals): boolean {
+    if (!this.#finished || (this.#status !== 'completed' && this.#status !== 'failed')) return false;
+    const signalled = this.groups.signalAll(signal);
+    if (signalled > 0 && signal === 'SIGTERM') this.groups.signalAll('SIGCONT');
+    return signalled > 0;
+  }
+
+  /**
+   * Writes raw bytes to the child's stdin, or nothing (`'full'`) when the bytes the process has not
+   * read yet plus `data` would pass `stdinBufferBytes`.
+   */
   writeStdin(data: Buffer): StdinWriteResult {
     if (!this.hasStdin) return 'no-stdin';
     if (this.#status !== 'running' || this.#child === undefined) return 'exited';
     const stdin = this.#child.stdin;
     if (this.#stdinClosed || stdin === null || stdin.destroyed || stdin.writableEnded) return 'closed';
+    if (stdin.writableLength + data.length > this.#settings.stdinBufferBytes) return 'full';
     stdin.write(data);
     return 'written';
   }
@@ -141,20 +174,18 @@ export class ManagedProcess {
 
   /** SIGKILL to every group this record created (server shutdown). */
   destroy(): void {
-    this.#killRequested = true;
+    this.#destroyed = true;
+    this.#killSignals.add('SIGKILL');
     clearTimeout(this.#restartTimer);
     clearTimeout(this.#deadlineTimer);
     clearTimeout(this.#graceTimer);
-    for (const groupId of this.groupIds) signalGroup(groupId, 'SIGKILL');
+    this.groups.signalAll('SIGKILL');
     if (this.#status === 'running' && this.#child === undefined) this.#finish('killed', -1);
   }
 
   #signal(signal: NodeJS.Signals): void {
     const child = this.#child;
-    if (child?.pid === undefined) return;
-    if (!signalGroup(child.pid, signal)) {
-      try { child.kill(signal); } catch { /* already gone */ }
-    }
+    if (child?.pid !== undefined) this.groups.signalOne(child.pid, signal);
   }
 
   #cancelPendingRestart(status: ProcessStatus): boolean {
@@ -176,21 +207,24 @@ export class ManagedProcess {
     });
     this.#child = child;
     this.#stdinClosed = false;
+    this.#killSignals.clear();
     this.#startedAt = new Date();
     this.#completedAt = undefined;
     this.#exitCode = 0;
-    if (child.pid !== undefined) this.groupIds.add(child.pid);
+    if (child.pid !== undefined) this.groups.add(child.pid);
     child.stdin?.on('error', () => { this.#stdinClosed = true; });
   }
 
   #onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.output.flushPartialLines();
+    const groupId = this.#child?.pid;
     this.#child = undefined;
+    this.groups.prune();
     const exitCode = signal !== null || code === null ? -1 : code;
-    if (this.#killRequested || this.#stopRequested) {
-      const groupId = [...this.groupIds].at(-1);
-      if (groupId !== undefined) signalGroup(groupId, 'SIGKILL');
-      const status = exitCode === 0 ? 'completed' : this.#killRequested ? 'killed' : 'stopped';
+    const killed = this.#destroyed || (signal !== null && this.#killSignals.has(signal));
+    if (killed || this.#stopRequested) {
+      if (groupId !== undefined) this.groups.signalOne(groupId, 'SIGKILL');
+      const status = exitCode === 0 ? 'completed' : killed ? 'killed' : 'stopped';
       this.#finish(status, exitCode);
       return;
     }

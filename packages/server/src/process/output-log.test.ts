@@ -54,9 +54,32 @@ describe('OutputLog', () => {
     expect(lines(log)).toEqual(['stdout:abcd', 'stdout:efgh', 'stdout:ij']);
   });
 
-  it('tails inline text to the last characters', () => {
+  it('tails inline text to the last bytes in UTF-8, never splitting a character', () => {
     const log = new OutputLog({ memoryBytes: 1 << 20, chunkRecords: false });
     log.write('stdout', Buffer.from('0123456789\nabc\n'));
     expect(log.streamText('stdout', 5)).toBe('\nabc\n');
+    const wide = new OutputLog({ memoryBytes: 1 << 20, chunkRecords: false });
+    wide.write('stdout', Buffer.from('aéé\n€x\n'));
+    expect(wide.streamText('stdout', 6)).toBe('\n€x\n');
+    expect(wide.streamText('stdout', 7)).toBe('\n€x\n');
+    expect(wide.streamText('stdout', 8)).toBe('é\n€x\n');
+    expect(wide.combinedText(9)).toBe('é\n€x\n');
+    expect(wide.combinedText(10)).toBe('éé\n€x\n');
+  });
+
+  it('stamps every entry with the time it was read or added, in ms since the epoch', () => {
+    const log = new OutputLog({ memoryBytes: 1 << 20, chunkRecords: false });
+    const before = Date.now();
+    log.write('stdout', Buffer.from('one\n'));
+    log.notice('[notice]');
+    log.write('stderr', Buffer.from('two'));
+    log.end();
+    const after = Date.now();
+    const entries = log.entriesFrom(0, 10);
+    expect(entries).toHaveLength(3);
+    for (const entry of entries) {
+      expect(entry.time).toBeGreaterThanOrEqual(before);
+      expect(entry.time).toBeLessThanOrEqual(after);
+    }
   });
 });

@@ -13,11 +13,13 @@ export interface LogEntry {
   readonly stream: OutputStream | null;
   /** A line without its newline, a raw chunk (strict mode), or the notice text. */
   readonly text: string;
+  /** When the server read the record (or added the notice), in milliseconds since the epoch. */
+  readonly time: number;
 }
 
 /** Options of an {@link OutputLog}. */
 export interface OutputLogOptions {
-  /** Retained size budget, in bytes (UTF-16 size of the text plus a per-entry overhead). */
+  /** Retained size budget, in bytes (UTF-16 size of the text plus a per-entry overhead, timestamp included). */
   memoryBytes: number;
   /** Keep read chunks as records (strict mode) instead of splitting lines. */
   chunkRecords: boolean;
@@ -25,7 +27,8 @@ export interface OutputLogOptions {
   maxLineLength?: number;
 }
 
-const ENTRY_OVERHEAD_BYTES = 64;
+/** Accounted size of an entry besides its text: the object, its fields and its 8-byte timestamp. */
+const ENTRY_OVERHEAD_BYTES = 72;
 const STREAMS: readonly OutputStream[] = ['stdout', 'stderr'];
 
 /**
@@ -150,30 +153,34 @@ export class OutputLog {
     return () => this.#listeners.delete(listener);
   }
 
-  /** The retained text of one stream (pending partial line included), at most the last `maxCharacters`. */
-  streamText(stream: OutputStream, maxCharacters = Number.POSITIVE_INFINITY): string {
-    return this.#tail((entry) => entry.stream === stream, maxCharacters, this.#partial[stream]);
+  /**
+   * The retained text of one stream (pending partial line included), at most its last `maxBytes`
+   * bytes in UTF-8 (never a split character).
+   */
+  streamText(stream: OutputStream, maxBytes = Number.POSITIVE_INFINITY): string {
+    return this.#tail((entry) => entry.stream === stream, maxBytes, this.#partial[stream]);
   }
 
-  /** Both streams interleaved in read order (notices excluded), at most the last `maxCharacters`. */
-  combinedText(maxCharacters = Number.POSITIVE_INFINITY): string {
+  /** Both streams interleaved in read order (notices excluded), at most the last `maxBytes` UTF-8 bytes. */
+  combinedText(maxBytes = Number.POSITIVE_INFINITY): string {
     const pending = this.#partial.stdout + this.#partial.stderr;
-    return this.#tail((entry) => entry.stream !== null, maxCharacters, pending);
+    return this.#tail((entry) => entry.stream !== null, maxBytes, pending);
   }
 
-  #tail(include: (entry: LogEntry) => boolean, maxCharacters: number, pending: string): string {
+  #tail(include: (entry: LogEntry) => boolean, maxBytes: number, pending: string): string {
     const parts: string[] = [pending];
-    let size = pending.length;
+    const bounded = Number.isFinite(maxBytes);
+    let size = bounded ? Buffer.byteLength(pending) : 0;
     const separator = this.#options.chunkRecords ? '' : '\n';
-    for (let position = this.#entries.length - 1; position >= this.#start && size < maxCharacters; position--) {
+    for (let position = this.#entries.length - 1; position >= this.#start && size < maxBytes; position--) {
       const entry = this.#entries[position];
       if (entry === undefined || !include(entry)) continue;
       const piece = entry.text + separator;
       parts.push(piece);
-      size += piece.length;
+      if (bounded) size += Buffer.byteLength(piece);
     }
     const text = parts.reverse().join('');
-    return text.length > maxCharacters ? text.slice(text.length - maxCharacters) : text;
+    return size > maxBytes ? utf8Tail(text, maxBytes) : text;
   }
 
   #splitLines(stream: OutputStream, text: string): void {
@@ -205,7 +212,7 @@ export class OutputLog {
 
   #append(stream: OutputStream | null, text: string): void {
     const recordIndex = stream === null ? null : this.#nextRecordIndex++;
-    this.#entries.push({ sequence: this.#nextSequence++, recordIndex, stream, text });
+    this.#entries.push({ sequence: this.#nextSequence++, recordIndex, stream, text, time: Date.now() });
     this.#retainedBytes += text.length * 2 + ENTRY_OVERHEAD_BYTES;
     this.#enforceBudget();
   }
@@ -225,4 +232,13 @@ export class OutputLog {
   #notify(): void {
     for (const listener of [...this.#listeners]) listener();
   }
+}
+
+/** The longest suffix of `text` whose UTF-8 encoding fits in `maxBytes`, cut between characters. */
+function utf8Tail(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  let start = bytes.length - maxBytes;
+  while (start < bytes.length && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;
+  return bytes.subarray(start).toString('utf8');
 }

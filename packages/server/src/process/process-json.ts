@@ -1,8 +1,8 @@
 import type { ManagedProcess } from './managed-process.js';
 import type { ProcessJson } from './process-status.js';
 
-/** Inline output in a Process object: the last 64 KiB of each stream. */
-export const INLINE_OUTPUT_CHARACTERS = 64 * 1024;
+/** Inline output in a Process object: the last 64 KiB (UTF-8 bytes) of each stream. */
+export const INLINE_OUTPUT_BYTES = 64 * 1024;
 
 /** Where the Process object is shown: `completedAt` is `""` while running in one, `null` in a list. */
 export type ProcessView = 'one' | 'list';
@@ -11,8 +11,8 @@ export type ProcessView = 'one' | 'list';
 export function toProcessJson(process: ManagedProcess, view: ProcessView, concatenateLogs: boolean): ProcessJson {
   const running = process.status === 'running';
   const completedAt = process.completedAt;
-  const stdout = process.output.streamText('stdout', INLINE_OUTPUT_CHARACTERS);
-  const stderr = process.output.streamText('stderr', INLINE_OUTPUT_CHARACTERS);
+  const stdout = process.output.streamText('stdout', INLINE_OUTPUT_BYTES);
+  const stderr = process.output.streamText('stderr', INLINE_OUTPUT_BYTES);
   return {
     pid: String(process.pid),
     name: process.name,
@@ -24,7 +24,7 @@ export function toProcessJson(process: ManagedProcess, view: ProcessView, concat
     completedAt: running || completedAt === undefined ? (view === 'list' ? null : '') : completedAt.toUTCString(),
     stdout,
     stderr,
-    logs: concatenateLogs ? stdout + stderr : process.output.combinedText(INLINE_OUTPUT_CHARACTERS),
+    logs: concatenateLogs ? stdout + stderr : process.output.combinedText(INLINE_OUTPUT_BYTES),
     restartOnFailure: process.restartOnFailure,
     maxRestarts: process.maxRestarts,
     restartCount: process.restartCount,

@@ -9,11 +9,13 @@ import type { ProcessRequest } from './process-status.js';
 export interface ProcessManagerSettings {
   restartDelayMs: number;
   stopGraceMs: number;
+  /** Unread bytes a stdin pipe may hold before writes are refused. */
+  stdinBufferBytes: number;
   outputMemoryBytes: number;
   /** Output kept over all finished processes, in bytes; the oldest lose their output first. */
   totalOutputMemoryBytes: number;
   chunkRecords: boolean;
-  /** Secrets that must never reach a child's environment (the server token). */
+  /** Secrets that must never reach a child's environment (the server token): a variable whose value equals one is removed. */
   secrets: string[];
 }
 
@@ -57,6 +59,7 @@ export class ProcessManager {
       env: { ...this.#baseEnvironment(), ...request.env },
       restartDelayMs: this.#settings.restartDelayMs,
       stopGraceMs: this.#settings.stopGraceMs,
+      stdinBufferBytes: this.#settings.stdinBufferBytes,
       outputMemoryBytes: this.#settings.outputMemoryBytes,
       chunkRecords: this.#settings.chunkRecords,
     });
@@ -114,7 +117,7 @@ export class ProcessManager {
     const environment: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) {
       if (HIDDEN_ENVIRONMENT.has(key) || value === undefined) continue;
-      if (this.#settings.secrets.some((secret) => secret.length > 0 && value.includes(secret))) continue;
+      if (this.#settings.secrets.some((secret) => secret.length > 0 && value === secret)) continue;
       environment[key] = value;
     }
     return environment;

@@ -8,7 +8,7 @@ export interface ProcessRequest {
   workingDir?: string;
   env?: Record<string, string>;
   waitForCompletion?: boolean;
-  /** Seconds; 0 or absent = no bound. */
+  /** Seconds, at most 2147483 (about 24.8 days); 0 or absent = no bound. */
   timeout?: number;
   waitForPorts?: number[];
   restartOnFailure?: boolean;

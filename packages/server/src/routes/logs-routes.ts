@@ -5,11 +5,18 @@ import type { LogEntry } from '../process/output-log.js';
 import { findOr404 } from './process-routes.js';
 import { isStrict, type ServerContext } from './server-context.js';
 
-/** `GET /process/{id}/logs`: `{stdout, stderr, logs}` from the retained output. */
+/**
+ * `GET /process/{id}/logs`: `{stdout, stderr, logs}` from the retained output. The answer can be
+ * megabytes that a slow client holds in the server's memory, so it takes a slot of the open-streams
+ * limit until it is sent or the client leaves (429 when none is free).
+ */
 export function getLogs(server: ServerContext): RouteHandler {
   return (context) => {
     const managed = findOr404(server, context);
     if (managed === undefined) return;
+    const release = server.streams.acquire();
+    if (release === undefined) return sendError(context.response, 429, 'too many open streams');
+    context.response.once('finish', release).once('close', release);
     const stdout = managed.output.streamText('stdout');
     const stderr = managed.output.streamText('stderr');
     const logs = isStrict(server) ? stdout + stderr : managed.output.combinedText();

@@ -30,20 +30,31 @@ export function getProcess(server: ServerContext): RouteHandler {
   };
 }
 
-/** `DELETE /process/{id}`: SIGTERM to the group. */
+/**
+ * `DELETE /process/{id}`: SIGTERM to the group. In extended mode, a process that exited by itself
+ * while members of its group live on (a background child) gets them signalled; strict mode answers
+ * 404 then, as the real server does.
+ */
 export function stopProcess(server: ServerContext): RouteHandler {
   return (context) => {
     const managed = findOr404(server, context);
     if (managed === undefined) return;
-    if (!managed.stop()) {
-      sendError(context.response, 404, `process '${managed.name}' is not running`);
-      return;
+    if (managed.stop()) return sendMessage(context.response, 'Process stopped successfully');
+    if (!isStrict(server) && managed.signalLeftovers('SIGTERM')) {
+      return sendMessage(context.response, leftoversMessage('SIGTERM'));
     }
-    sendMessage(context.response, 'Process stopped successfully');
+    sendError(context.response, 404, `process '${managed.name}' is not running`);
   };
 }
 
-/** `DELETE /process/{id}/kill`: SIGKILL (or the body's `signal`, extended mode) to the group. */
+function leftoversMessage(signal: NodeJS.Signals): string {
+  return `Process had already exited; ${signal} sent to the members of its process group that were still running`;
+}
+
+/**
+ * `DELETE /process/{id}/kill`: SIGKILL (or the body's `signal`, extended mode) to the group; in
+ * extended mode also to the remaining group members of a finished process (see {@link stopProcess}).
+ */
 export function killProcess(server: ServerContext): RouteHandler {
   return async (context) => {
     const { request, response } = context;
@@ -67,7 +78,8 @@ export function killProcess(server: ServerContext): RouteHandler {
     }
     const managed = findOr404(server, context);
     if (managed === undefined) return;
-    if (!managed.kill(signal)) return sendError(response, 404, `process '${managed.name}' is not running`);
-    sendMessage(response, 'Process killed successfully');
+    if (managed.kill(signal)) return sendMessage(response, 'Process killed successfully');
+    if (!isStrict(server) && managed.signalLeftovers(signal)) return sendMessage(response, leftoversMessage(signal));
+    sendError(response, 404, `process '${managed.name}' is not running`);
   };
 }

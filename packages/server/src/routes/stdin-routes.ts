@@ -22,6 +22,7 @@ export function writeStdin(server: ServerContext): RouteHandler {
       return sendError(response, 413, `stdin body larger than ${server.options.maxStdinBytes} bytes`);
     }
     const result = managed.writeStdin(body.body);
+    if (result === 'full') return sendError(response, 429, 'stdin buffer full: the process is not reading its input');
     if (result !== 'written') return sendError(response, 409, STDIN_ERRORS[result]);
     sendMessage(response, 'Data written to stdin');
   };

@@ -4,7 +4,11 @@ import type { ProcessRequest } from '../process/process-status.js';
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const MAX_NAME_LENGTH = 256;
-const MAX_TIMEOUT_SECONDS = 365 * 24 * 3600;
+/**
+ * Largest `timeout`, in seconds (about 24.8 days): Node timers hold at most 2^31 - 1 ms and fire
+ * after 1 ms beyond that, so a larger value is refused (400) rather than silently shortened.
+ */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 type Fields = Record<string, unknown>;
 
