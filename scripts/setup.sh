@@ -7,9 +7,38 @@ cd "$(dirname "$0")/.."
 PNPM_VERSION=12.4.2
 export TURBO_TELEMETRY_DISABLED=1
 
+# pnpm in the user prefix (see below) counts as installed; the root scripts find it through
+# scripts/with-pnpm.sh.
+USER_PREFIX="$HOME/.local"
+case ":$PATH:" in *":$USER_PREFIX/bin:"*) ;; *) [ -x "$USER_PREFIX/bin/pnpm" ] && export PATH="$USER_PREFIX/bin:$PATH" ;; esac
+
+# True when `npm install --global` can write to npm's global prefix (root, or a user-owned prefix).
+global_prefix_writable() {
+  local prefix
+  prefix="$(npm prefix --global 2>/dev/null)" || return 1
+  [ -n "$prefix" ] || return 1
+  for dir in "$prefix/lib/node_modules" "$prefix/bin"; do
+    if [ -e "$dir" ]; then [ -w "$dir" ] || return 1; else [ -w "$prefix" ] || return 1; fi
+  done
+}
+
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
-  echo "setup: installing pnpm@$PNPM_VERSION"
-  npm install --global --no-fund --no-audit "pnpm@$PNPM_VERSION" >/dev/null
+  if global_prefix_writable; then
+    echo "setup: installing pnpm@$PNPM_VERSION"
+    npm install --global --no-fund --no-audit "pnpm@$PNPM_VERSION" >/dev/null
+  else
+    # A normal user whose npm prefix is root-owned (e.g. Debian's /usr): no sudo, install into
+    # ~/.local instead. `npm run …` finds it there through scripts/with-pnpm.sh.
+    echo "setup: installing pnpm@$PNPM_VERSION into $USER_PREFIX (npm's global prefix is not writable)"
+    npm install --global --prefix "$USER_PREFIX" --no-fund --no-audit "pnpm@$PNPM_VERSION" >/dev/null
+    export PATH="$USER_PREFIX/bin:$PATH"
+    hash -r
+    if [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+      echo "setup: pnpm@$PNPM_VERSION is not usable from $USER_PREFIX/bin" >&2
+      exit 1
+    fi
+    echo "setup: to use pnpm directly, add $USER_PREFIX/bin to your PATH"
+  fi
 fi
 
 echo "setup: installing dependencies"

@@ -12,8 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createSandboxServer } from '@sandproc/server';
 import { buildDemo, isBuildStale, startDemoServer } from './launch.js';
+import { LOCAL_SANDBOX_OPTIONS } from './local-sandbox.js';
 
 const { values } = parseArgs({
+  // `pnpm start -- --port 0` passes the `--` on: skip it rather than treat the flags as positionals.
+  args: process.argv.slice(2).filter((argument, position) => !(position === 0 && argument === '--')),
   options: {
     port: { type: 'string' },
     preview: { type: 'boolean', default: false },
@@ -27,13 +30,16 @@ const externalUrl = values.sandbox ?? process.env.SANDPROC_URL;
 
 const sandbox = externalUrl
   ? { url: externalUrl, token: process.env.SANDPROC_TOKEN, close: async () => {} }
-  : await createSandboxServer({ port: 0, token: randomBytes(24).toString('base64url') });
+  : await createSandboxServer({ ...LOCAL_SANDBOX_OPTIONS, port: 0, token: randomBytes(24).toString('base64url') });
 
 if (mode === 'preview' && isBuildStale()) await buildDemo();
 const demo = await startDemoServer({ mode, sandboxUrl: sandbox.url, sandboxToken: sandbox.token, port });
 
 console.log(`demo ready: ${demo.url}`);
 
+// Ctrl-C or SIGTERM: stop the demo server and the sandbox (which kills its processes), then exit
+// with code 0, a clean shutdown (`package.json` runs this with `exec`, so no shell between pnpm
+// and this process dies of the signal and makes pnpm report a failure).
 let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;

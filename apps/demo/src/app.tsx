@@ -43,7 +43,16 @@ function Demo({ settings, onSaveSettings }: DemoProps) {
   const [settingsOpen, setSettingsOpen] = useState(false);
 
   const category = categorize(list.error);
-  const connection = category === 'unreachable' || category === 'unauthorized' ? category : list.processes ? 'connected' : 'connecting';
+  // Any other failure of the list (not unreachable, not 401) is an `error` with its message,
+  // rather than an endless "connecting…".
+  const connection = category === null ? (list.processes ? 'connected' : 'connecting') : category === 'unreachable' || category === 'unauthorized' ? category : 'error';
+  const connectionLabel = {
+    connected: 'connected',
+    connecting: 'connecting…',
+    unauthorized: 'unauthorized',
+    unreachable: 'not reachable',
+    error: 'error',
+  }[connection];
 
   const onStarted = useCallback(
     (pid: string, request: ExecRequest) => {
@@ -62,7 +71,7 @@ function Demo({ settings, onSaveSettings }: DemoProps) {
         </h1>
         <span className={`connection connection-${connection}`} data-testid="connection-status" data-state={connection}>
           <span className="dot" />
-          {connection === 'connected' ? 'connected' : connection === 'connecting' ? 'connecting…' : connection === 'unauthorized' ? 'unauthorized' : 'not reachable'}
+          {connectionLabel}
         </span>
         <code className="target" title="Sandbox URL" data-testid="target-url">
           {isProxyTarget(settings) ? 'local sandbox (via /sandbox)' : settings.baseUrl}
@@ -73,9 +82,10 @@ function Demo({ settings, onSaveSettings }: DemoProps) {
         </button>
       </header>
       <ConnectionBanner
-        category={connection === 'unreachable' || connection === 'unauthorized' ? connection : null}
+        category={category}
         target={client.baseUrl}
         message={list.error ? errorMessage(list.error) : null}
+        viaProxy={isProxyTarget(settings)}
         onRetry={() => void list.refetch()}
         onOpenSettings={() => setSettingsOpen(true)}
       />

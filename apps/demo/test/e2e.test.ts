@@ -10,6 +10,7 @@ import { createSandboxServer, type SandboxServer } from '@sandproc/server';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot, buildDemo, startDemoServer, type DemoServer } from '../scripts/launch.js';
+import { LOCAL_SANDBOX_OPTIONS } from '../scripts/local-sandbox.js';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
@@ -38,7 +39,8 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
   const buildDir = mkdtempSync(path.join(tmpdir(), 'sandproc-demo-dist-'));
 
   beforeAll(async () => {
-    sandbox = await createSandboxServer({ port: 0, token });
+    // The demo's own sandbox options: room for every line of the 100k-lines preset.
+    sandbox = await createSandboxServer({ ...LOCAL_SANDBOX_OPTIONS, port: 0, token });
     sandboxPort = sandbox.port;
     // A fresh production build (about a second) in a folder of its own: the test always sees the
     // current sources and packages, and never races another build writing `dist/`.
@@ -220,6 +222,8 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await run('flood');
     await waitForStatus('completed');
     await page.waitForSelector('[data-testid="log-count"][data-count="100000"]');
+    // The sandbox kept every line (no "older lines dropped" notice).
+    expect(await page.$('[data-testid="log-dropped"]')).toBeNull();
     // Following: the last line is in view; only the visible rows (plus overscan) are in the DOM.
     await page.waitForSelector('[data-testid="log-line"] >> text=line 100000 of 100000');
     expect(await page.$$eval('[data-testid="log-line"]', (rows) => rows.length)).toBeLessThan(300);
@@ -248,12 +252,36 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     for (const file of files) expect(readFileSync(path.join(file.parentPath, file.name), 'utf8')).not.toContain(token);
   });
 
+  it('offers Reconnect once the log stream has given up, and follows the output again', { timeout: 180_000 }, async () => {
+    // Every log-stream request fails in the browser (the sandbox stays up): the stream retries
+    // (8 attempts, about 25 s of backoff) and ends in `error`.
+    const streams = '**/process/*/logs/stream**';
+    await page.route(streams, (route) => route.abort());
+    try {
+      await run('ls', async () => {
+        await page.fill('[data-testid="command-input"]', 'for i in $(seq 1 600); do echo "beat $i"; sleep 0.5; done');
+      });
+      await waitForStatus('running');
+      await page.waitForSelector('[data-testid="log-status"][data-status="error"]', { timeout: 120_000 });
+      await page.waitForSelector('[data-testid="log-reconnect"]');
+    } finally {
+      await page.unroute(streams);
+    }
+    await page.click('[data-testid="log-reconnect"]');
+    // A fresh stream from the start: lines again, live, and the action gone.
+    await page.waitForSelector('[data-testid="log-line"] >> text=beat 1');
+    await page.waitForSelector('[data-testid="log-status"][data-status="streaming"]');
+    await page.waitForSelector('[data-testid="log-reconnect"]', { state: 'detached' });
+    await page.click('[data-testid="kill-button"]');
+    await waitForStatus('killed');
+  });
+
   it('shows "not reachable" while the sandbox is down and recovers when it is back on the same port', { timeout: TEST_MS }, async () => {
     await sandbox.close();
     await page.waitForSelector('[data-testid="banner-unreachable"]');
     await page.waitForSelector('[data-testid="connection-status"][data-state="unreachable"]');
 
-    sandbox = await createSandboxServer({ port: sandboxPort, token });
+    sandbox = await createSandboxServer({ ...LOCAL_SANDBOX_OPTIONS, port: sandboxPort, token });
     await page.click('[data-testid="banner-unreachable"] >> text=Retry now', { timeout: 2000 }).catch(() => {
       // The banner may already be gone if a poll got through first.
     });
@@ -288,6 +316,46 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
       await page.waitForSelector('[data-testid="connection-status"][data-state="connected"]');
     } finally {
       await other.close();
+    }
+  });
+
+  it('in proxy mode, says to restart the demo when the sandbox refuses the demo server token', { timeout: TEST_MS }, async () => {
+    const wrongToken = await startDemoServer({
+      mode: 'preview',
+      sandboxUrl: sandbox.url,
+      sandboxToken: 'not-the-token',
+      port: 0,
+      outDir: buildDir,
+    });
+    const otherPage = await browser.newPage();
+    otherPage.setDefaultTimeout(WAIT_MS);
+    try {
+      await otherPage.goto(wrongToken.url);
+      await otherPage.waitForSelector('[data-testid="connection-status"][data-state="unauthorized"]');
+      const banner = await otherPage.waitForSelector('[data-testid="banner-unauthorized"][data-proxy="true"]');
+      expect(await banner.textContent()).toContain('npm run demo');
+      // The settings cannot fix the proxy's token: the banner does not send the user there.
+      expect(await banner.textContent()).not.toContain('Open settings');
+    } finally {
+      await otherPage.close();
+      await wrongToken.close();
+    }
+  });
+
+  it('shows the message of a list error that is neither "not reachable" nor "unauthorized"', { timeout: TEST_MS }, async () => {
+    const otherPage = await browser.newPage();
+    otherPage.setDefaultTimeout(WAIT_MS);
+    try {
+      await otherPage.route('**/sandbox/process', (route) =>
+        route.request().method() === 'GET'
+          ? route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":"the disk is on fire"}' })
+          : route.continue(),
+      );
+      await otherPage.goto(demo.url);
+      await otherPage.waitForSelector('[data-testid="connection-status"][data-state="error"]');
+      await otherPage.waitForSelector('[data-testid="banner-error-message"] >> text=the disk is on fire');
+    } finally {
+      await otherPage.close();
     }
   });
 

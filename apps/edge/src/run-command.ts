@@ -1,7 +1,7 @@
 /** Runs one command in the sandbox: to completion (JSON) or streamed (NDJSON). */
 import { isWaitTimeoutError, type ProcessInfo } from '@sandproc/core';
 import type { SandboxClient } from './sandbox-client.js';
-import { describeUpstreamError, errorResponse, jsonResponse } from './responses.js';
+import { describeUpstreamError, jsonResponse } from './responses.js';
 
 /**
  * How long the JSON mode waits for the command, in milliseconds. Edge platforms cut requests
@@ -24,20 +24,60 @@ export interface CommandResult {
 export type StreamLine =
   | { stream: 'stdout' | 'stderr'; text: string; index: number }
   | { type: 'exit'; pid: string; status: ProcessInfo['status']; exitCode: number }
-  | { type: 'error'; error: string; kind?: string };
+  | { type: 'error'; error: string; kind?: string }
+  | { type: 'keepalive' };
 
-export async function runToCompletion(
-  client: SandboxClient,
-  command: string,
-  signal?: AbortSignal,
-): Promise<Response> {
+/** Period of `{"type": "keepalive"}` lines in the streamed mode, in milliseconds. */
+export const KEEPALIVE_INTERVAL_MS = 15_000;
+
+/** Options of {@link runToCompletion} and {@link streamRun}. */
+export interface RunOptions {
+  /** Cancels the sandbox requests (the incoming request's signal). */
+  signal?: AbortSignal;
+  /** How long the JSON mode waits for the command, in milliseconds. Default {@link MAX_WAIT_MS}. */
+  maxWaitMs?: number;
+  /**
+   * Period of `{"type": "keepalive"}` lines in the streamed mode, in milliseconds. Default
+   * {@link KEEPALIVE_INTERVAL_MS}. Workers notice a client that went away only when they write:
+   * these lines bound how long an abandoned command runs on while it prints nothing.
+   */
+  keepaliveIntervalMs?: number;
+  /**
+   * Keeps background work alive after the response is sent: the Worker's `ctx.waitUntil`. Used to
+   * kill a process the function gives up on; without it the kill is still sent, best effort.
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+/**
+ * Kills a process the function started and no longer follows (JSON wait timed out, streaming
+ * client gone, sandbox failure mid-stream), so it does not run on with nobody watching. Best
+ * effort: a failure is ignored (the process may have ended meanwhile). Not tied to the request's
+ * signal, which may already be aborted.
+ */
+export function killAbandoned(client: SandboxClient, pid: string, waitUntil?: (promise: Promise<unknown>) => void): Promise<void> {
+  const killing = client.process.kill(pid).then(
+    () => undefined,
+    () => undefined,
+  );
+  waitUntil?.(killing);
+  return killing;
+}
+
+export async function runToCompletion(client: SandboxClient, command: string, options: RunOptions = {}): Promise<Response> {
+  const { signal, maxWaitMs = MAX_WAIT_MS, waitUntil } = options;
   const started = await client.process.exec({ command }, { signal });
   let finished: ProcessInfo;
   try {
-    finished = await client.process.wait(started.pid, { maxWaitMs: MAX_WAIT_MS, signal });
+    finished = await client.process.wait(started.pid, { maxWaitMs, signal });
   } catch (error) {
+    // Nobody will collect the result: stop the command instead of letting it run on.
+    void killAbandoned(client, started.pid, waitUntil);
     if (isWaitTimeoutError(error)) {
-      return errorResponse(504, `command still running after ${MAX_WAIT_MS / 1000} s (pid ${started.pid}); use ?stream=1 for long commands`);
+      return jsonResponse(504, {
+        error: `command did not finish within ${maxWaitMs / 1000} s and was killed; use ?stream=1 for long commands`,
+        pid: started.pid,
+      });
     }
     throw error;
   }
@@ -67,17 +107,48 @@ function encodeLine(line: StreamLine): Uint8Array {
 /**
  * Starts the command, then streams its output lines as they arrive and a final `exit` line.
  * Failures before the first byte throw (the caller answers 502); failures after it end the
- * stream with an `error` line.
+ * stream with an `error` line and kill the process. A client that disconnects or cancels the
+ * body before the exit line gets the process killed too.
  */
-export async function streamRun(client: SandboxClient, command: string, signal?: AbortSignal): Promise<Response> {
+export async function streamRun(client: SandboxClient, command: string, options: RunOptions = {}): Promise<Response> {
+  const { signal, maxWaitMs = MAX_WAIT_MS, keepaliveIntervalMs = KEEPALIVE_INTERVAL_MS, waitUntil } = options;
   const started = await client.process.exec({ command }, { signal });
   const logStream = client.process.streamLogs(started.pid, { signal });
   const records = logStream[Symbol.asyncIterator]();
   let ended = false;
+  let keepalive: ReturnType<typeof setInterval> | undefined;
+
+  const end = (): void => {
+    ended = true;
+    clearInterval(keepalive);
+    signal?.removeEventListener('abort', abandon);
+  };
+  // The process is no longer followed (client gone, or the sandbox failed mid-stream): stop it
+  // rather than let it run on with nobody watching. Idempotent.
+  const abandon = (): void => {
+    if (ended) return;
+    end();
+    void killAbandoned(client, started.pid, waitUntil);
+    logStream.close();
+  };
+  // A client that disconnects aborts the request's signal (workerd: with the
+  // `enable_request_signal` compatibility flag) at the next write, which the keepalive lines
+  // guarantee while the command prints nothing; `cancel` covers runtimes that cancel the body.
+  signal?.addEventListener('abort', abandon, { once: true });
 
   const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      keepalive = setInterval(() => {
+        try {
+          controller.enqueue(encodeLine({ type: 'keepalive' }));
+        } catch {
+          // Closed or cancelled meanwhile.
+        }
+      }, keepaliveIntervalMs);
+    },
     async pull(controller) {
       if (ended) return;
+      let last: StreamLine;
       try {
         const next = await records.next();
         if (!next.done) {
@@ -86,19 +157,23 @@ export async function streamRun(client: SandboxClient, command: string, signal?:
           return;
         }
         await logStream.done;
-        const finished = await client.process.wait(started.pid, { maxWaitMs: MAX_WAIT_MS, signal });
-        controller.enqueue(
-          encodeLine({ type: 'exit', pid: finished.pid, status: finished.status, exitCode: finished.exitCode }),
-        );
+        const finished = await client.process.wait(started.pid, { maxWaitMs, signal });
+        end();
+        last = { type: 'exit', pid: finished.pid, status: finished.status, exitCode: finished.exitCode };
       } catch (error) {
-        controller.enqueue(encodeLine({ type: 'error', ...describeUpstreamError(error) }));
+        abandon();
+        last = { type: 'error', ...describeUpstreamError(error) };
       }
-      ended = true;
-      controller.close();
+      try {
+        controller.enqueue(encodeLine(last));
+        controller.close();
+      } catch {
+        // The body was cancelled meanwhile: nobody to tell.
+      }
     },
     async cancel() {
-      ended = true;
-      logStream.close();
+      // The client cancelled the body (or went away) before the exit line.
+      abandon();
       await records.return?.();
     },
   });

@@ -17,6 +17,10 @@ export interface EdgeEnv {
   BL_API_KEY?: string;
   /** Name of the Blaxel sandbox, when `SANDBOX_URL` is not given. */
   BL_SANDBOX_NAME?: string;
+  /** How long the JSON mode waits for a command, in milliseconds (a number as text). Default `50000`. */
+  MAX_WAIT_MS?: string;
+  /** Period of `{"type": "keepalive"}` lines in the streamed mode, in milliseconds (a number as text). Default `15000`. */
+  KEEPALIVE_INTERVAL_MS?: string;
 }
 
 export type SandboxClient = SandprocClient;

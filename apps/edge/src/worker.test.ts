@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient, type SandprocClient } from '@sandproc/core';
 import { createSandboxServer } from '@sandproc/server';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,9 @@ let server: Awaited<ReturnType<typeof createSandboxServer>>;
 let miniflare: Miniflare;
 let scratch: string;
 let edge: Fetch;
+let edgeShortWait: Fetch;
+/** Reads process states on the local server directly (not through the worker). */
+let sandbox: SandprocClient;
 let edgeWithBadToken: Fetch;
 let edgeUnconfigured: Fetch;
 let edgeBlaxel: Fetch;
@@ -27,6 +31,7 @@ let blaxelStandIn: Server;
 const blaxelRequests: { method?: string; url?: string; headers: IncomingHttpHeaders }[] = [];
 
 const COMPATIBILITY_DATE = '2025-06-01';
+const COMPATIBILITY_FLAGS = ['enable_request_signal'];
 
 beforeAll(async () => {
   server = await createSandboxServer({ port: 0 });
@@ -44,11 +49,19 @@ beforeAll(async () => {
     modules: true,
     script,
     compatibilityDate: COMPATIBILITY_DATE,
+    // request.signal aborts when the client disconnects (the streamed mode then kills the process).
+    compatibilityFlags: COMPATIBILITY_FLAGS,
     bindings,
   });
   miniflare = new Miniflare({
     workers: [
       worker('edge', { SANDBOX_URL: server.url, SANDBOX_TOKEN: server.token }),
+      worker('edge-short-wait', {
+        SANDBOX_URL: server.url,
+        SANDBOX_TOKEN: server.token,
+        MAX_WAIT_MS: '1000',
+        KEEPALIVE_INTERVAL_MS: '200',
+      }),
       worker('edge-bad-token', { SANDBOX_URL: server.url, SANDBOX_TOKEN: 'not-the-token' }),
       worker('edge-unconfigured', {}),
       worker('edge-blaxel', { SANDBOX_URL: blaxelUrl, BL_WORKSPACE: 'my-workspace', BL_API_KEY: 'bl-secret-key' }),
@@ -61,6 +74,8 @@ beforeAll(async () => {
     return (url, init) => fetcher.fetch(url, init);
   };
   edge = (url, init) => miniflare.dispatchFetch(url, init as never) as unknown as Promise<Response>;
+  edgeShortWait = await fetcherOf('edge-short-wait');
+  sandbox = createClient({ baseUrl: server.url, token: server.token });
   edgeWithBadToken = await fetcherOf('edge-bad-token');
   edgeUnconfigured = await fetcherOf('edge-unconfigured');
   edgeBlaxel = await fetcherOf('edge-blaxel');
@@ -86,7 +101,11 @@ function post(body: unknown, options: { query?: string; headers?: Record<string,
 }
 
 /** Reads an NDJSON body one parsed line at a time. */
-function ndjsonReader(response: Response): { next(): Promise<unknown | undefined>; rest(): Promise<unknown[]> } {
+function ndjsonReader(response: Response): {
+  next(): Promise<unknown | undefined>;
+  rest(): Promise<unknown[]>;
+  cancel(): Promise<void>;
+} {
   if (!response.body) throw new Error('no response body');
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -96,8 +115,11 @@ function ndjsonReader(response: Response): { next(): Promise<unknown | undefined
       if (newline !== -1) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
-        if (line.trim() !== '') return JSON.parse(line) as unknown;
-        continue;
+        if (line.trim() === '') continue;
+        const parsed = JSON.parse(line) as { type?: unknown };
+        // Keepalive lines only keep the connection busy: the tests read the others.
+        if (parsed.type === 'keepalive') continue;
+        return parsed;
       }
       const chunk = await reader.read();
       if (chunk.done) {
@@ -112,7 +134,14 @@ function ndjsonReader(response: Response): { next(): Promise<unknown | undefined
     for (let line = await next(); line !== undefined; line = await next()) lines.push(line);
     return lines;
   };
-  return { next, rest };
+  return { next, rest, cancel: () => reader.cancel() };
+}
+
+function chunkedPost(body: ReadableStream<Uint8Array>): [string, RequestInit] {
+  return [
+    'http://edge.test/run',
+    { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, duplex: 'half' } as RequestInit,
+  ];
 }
 
 describe('apps/edge worker in workerd', () => {
@@ -190,6 +219,92 @@ describe('apps/edge worker in workerd', () => {
     expect(response.headers.get('content-type')).toContain('application/json');
     const answer = (await response.json()) as { error?: unknown };
     expect(typeof answer.error).toBe('string');
+  });
+
+  it('answers 413 to a body over 64 KiB with a Content-Length', async () => {
+    const response = await edge(...post({ command: `echo ${'x'.repeat(70 * 1024)}` }));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toContain('65536 bytes');
+  });
+
+  it('counts the limit in bytes: a multibyte body under 64 Ki characters but over 64 KiB is refused', async () => {
+    // 40,000 × "é": 40,000 UTF-16 code units, 80,000 UTF-8 bytes.
+    const command = `echo ${'é'.repeat(40_000)}`;
+    const declared = await edge(...post({ command }));
+    expect(declared.status).toBe(413);
+    const bytes = new TextEncoder().encode(JSON.stringify({ command }));
+    const chunked = await edge(
+      ...chunkedPost(
+        new ReadableStream({
+          start(controller) {
+            for (let offset = 0; offset < bytes.length; offset += 7_001) controller.enqueue(bytes.slice(offset, offset + 7_001));
+            controller.close();
+          },
+        }),
+      ),
+    );
+    expect(chunked.status).toBe(413);
+    expect(await chunked.json()).toHaveProperty('error');
+  });
+
+  it('decodes a multibyte body split across chunks', async () => {
+    // Chunks of 3 bytes cut the 2-byte "é" and the 4-byte emoji in the middle.
+    const bytes = new TextEncoder().encode(JSON.stringify({ command: "echo 'héllo wörld 🚀'" }));
+    const response = await edge(
+      ...chunkedPost(
+        new ReadableStream({
+          start(controller) {
+            for (let offset = 0; offset < bytes.length; offset += 3) controller.enqueue(bytes.slice(offset, offset + 3));
+            controller.close();
+          },
+        }),
+      ),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'completed', stdout: 'héllo wörld 🚀\n' });
+  });
+
+  it('stops reading a chunked body without Content-Length once it passes 64 KiB', async () => {
+    // 128 KiB sent in chunks, then the body stays open and never ends: a worker that read the
+    // whole body before checking its size would never answer.
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let sent = 0; sent < 128 * 1024; sent += 16 * 1024) controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const response = await edge(...chunkedPost(body));
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(((await response.json()) as { error: string }).error).toContain('65536 bytes');
+    void cancelled;
+  });
+
+  it('kills the command when the JSON mode gives up waiting (504)', async () => {
+    const response = await edgeShortWait(...post({ command: 'echo started; sleep 300' }));
+    expect(response.status).toBe(504);
+    const answer = (await response.json()) as { error: string; pid: string };
+    expect(answer.error).toContain('killed');
+    expect(answer.pid).toMatch(/^\d+$/);
+    const finished = await sandbox.process.wait(answer.pid, { maxWaitMs: 20_000 });
+    expect(finished.status).toBe('killed');
+  });
+
+  it('kills the command when the streaming client cancels before the end', async () => {
+    // Keepalive lines every 200 ms: the worker notices the client is gone at the next write.
+    const response = await edgeShortWait(...post({ command: 'echo started; sleep 300' }, { query: '?stream=1' }));
+    expect(response.status).toBe(200);
+    const pid = response.headers.get('x-sandbox-pid');
+    expect(pid).toMatch(/^\d+$/);
+    const reader = ndjsonReader(response);
+    expect(await reader.next()).toEqual({ stream: 'stdout', text: 'started', index: 0 });
+    expect((await sandbox.process.get(pid!)).status).toBe('running');
+    await reader.cancel();
+    const finished = await sandbox.process.wait(pid!, { maxWaitMs: 20_000 });
+    expect(finished.status).toBe('killed');
   });
 
   it('answers 405 to anything but POST', async () => {

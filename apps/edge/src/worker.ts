@@ -7,12 +7,13 @@
  * same API); see README.md.
  */
 import { createSandboxClient, type EdgeEnv } from './sandbox-client.js';
-import { runToCompletion, streamRun } from './run-command.js';
+import { KEEPALIVE_INTERVAL_MS, MAX_WAIT_MS, runToCompletion, streamRun } from './run-command.js';
+import { BODY_TOO_LARGE, readBodyText } from './read-body.js';
 import { errorResponse, upstreamErrorResponse } from './responses.js';
 
 export type { EdgeEnv } from './sandbox-client.js';
 
-/** Largest request body accepted, in bytes. */
+/** Largest request body accepted, in bytes (UTF-8 bytes as received, not characters). */
 const MAX_BODY_BYTES = 64 * 1024;
 
 interface CommandRequest {
@@ -20,10 +21,8 @@ interface CommandRequest {
 }
 
 async function readCommandRequest(request: Request): Promise<CommandRequest | Response> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) return errorResponse(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) return errorResponse(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
+  const text = await readBodyText(request, MAX_BODY_BYTES);
+  if (text === BODY_TOO_LARGE) return errorResponse(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -46,8 +45,26 @@ function wantsStream(request: Request, url: URL): boolean {
   return (request.headers.get('accept') ?? '').includes('application/x-ndjson');
 }
 
+/** The part of the Worker's `ExecutionContext` (third argument of `fetch`) the function uses. */
+export interface EdgeContext {
+  /** Keeps the isolate alive for background work after the response (here: killing an abandoned process). */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** The JSON mode's wait bound: the `MAX_WAIT_MS` binding when it is a positive number, else 50 s. */
+function maxWaitMs(env: EdgeEnv): number {
+  const bound = Number(env.MAX_WAIT_MS);
+  return env.MAX_WAIT_MS !== undefined && Number.isFinite(bound) && bound > 0 ? bound : MAX_WAIT_MS;
+}
+
+/** The streamed mode's keepalive period: the `KEEPALIVE_INTERVAL_MS` binding when it is a positive number, else 15 s. */
+function keepaliveIntervalMs(env: EdgeEnv): number {
+  const period = Number(env.KEEPALIVE_INTERVAL_MS);
+  return env.KEEPALIVE_INTERVAL_MS !== undefined && Number.isFinite(period) && period > 0 ? period : KEEPALIVE_INTERVAL_MS;
+}
+
 export default {
-  async fetch(request: Request, env: EdgeEnv): Promise<Response> {
+  async fetch(request: Request, env: EdgeEnv, context?: EdgeContext): Promise<Response> {
     if (request.method !== 'POST') {
       return errorResponse(405, 'use POST with a JSON body {"command": "..."}', { Allow: 'POST' });
     }
@@ -57,11 +74,17 @@ export default {
     const client = createSandboxClient(env);
     if (client instanceof Response) return client;
 
+    const options = {
+      signal: request.signal,
+      maxWaitMs: maxWaitMs(env),
+      keepaliveIntervalMs: keepaliveIntervalMs(env),
+      waitUntil: context ? (promise: Promise<unknown>) => context.waitUntil(promise) : undefined,
+    };
     try {
       if (wantsStream(request, new URL(request.url))) {
-        return await streamRun(client, parsed.command, request.signal);
+        return await streamRun(client, parsed.command, options);
       }
-      return await runToCompletion(client, parsed.command, request.signal);
+      return await runToCompletion(client, parsed.command, options);
     } catch (error) {
       return upstreamErrorResponse(error);
     }

@@ -4,12 +4,17 @@ interface ConnectionBannerProps {
   category: ErrorCategory | null;
   target: string;
   message: string | null;
+  /** The demo server's `/sandbox` proxy is the target: it holds the token, not the browser. */
+  viaProxy: boolean;
   onRetry(): void;
   onOpenSettings(): void;
 }
 
-/** The page-wide states: the sandbox does not answer, or it refuses our credentials. */
-export function ConnectionBanner({ category, target, message, onRetry, onOpenSettings }: ConnectionBannerProps) {
+/**
+ * The page-wide states: the sandbox does not answer, it refuses our credentials, or it answers
+ * the process list with another error (shown with its message).
+ */
+export function ConnectionBanner({ category, target, message, viaProxy, onRetry, onOpenSettings }: ConnectionBannerProps) {
   if (category === 'unreachable') {
     return (
       <div className="banner banner-error" role="alert" data-testid="banner-unreachable">
@@ -27,6 +32,21 @@ export function ConnectionBanner({ category, target, message, onRetry, onOpenSet
       </div>
     );
   }
+  if (category === 'unauthorized' && viaProxy) {
+    // The token is the demo server's, added by its proxy: nothing in this page can change it.
+    return (
+      <div className="banner banner-warning" role="alert" data-testid="banner-unauthorized" data-proxy="true">
+        <strong>Unauthorized.</strong> The local sandbox refused the token the demo server holds (the browser
+        never sees it, so the settings cannot fix it). Restart <code>npm run demo</code> to start a fresh sandbox
+        with a new token (with <code>--sandbox URL</code>, check <code>SANDPROC_TOKEN</code>).
+        <span className="banner-actions">
+          <button type="button" onClick={onRetry}>
+            Retry now
+          </button>
+        </span>
+      </div>
+    );
+  }
   if (category === 'unauthorized') {
     return (
       <div className="banner banner-warning" role="alert" data-testid="banner-unauthorized">
@@ -35,6 +55,27 @@ export function ConnectionBanner({ category, target, message, onRetry, onOpenSet
         <span className="banner-actions">
           <button type="button" onClick={onOpenSettings}>
             Open settings
+          </button>
+        </span>
+      </div>
+    );
+  }
+  if (category === 'other' || category === 'not-found') {
+    return (
+      <div className="banner banner-error" role="alert" data-testid="banner-error">
+        <strong>The sandbox answered with an error.</strong> Listing the processes at <code>{target}</code> failed;
+        the demo keeps trying.
+        {message ? (
+          <span className="banner-detail" data-testid="banner-error-message">
+            {message}
+          </span>
+        ) : null}
+        <span className="banner-actions">
+          <button type="button" onClick={onRetry}>
+            Retry now
+          </button>
+          <button type="button" onClick={onOpenSettings}>
+            Settings
           </button>
         </span>
       </div>

@@ -35,7 +35,7 @@ const LogRow = memo(function LogRow({ line, top }: { line: LogLine; top: number 
  * virtualized (only the visible rows are in the DOM), and the view follows the tail until the
  * user scrolls up.
  */
-export function LogView({ processId }: { processId: string }) {
+export function LogView({ processId, onReconnect }: { processId: string; onReconnect?: () => void }) {
   const { lines, status, error, dropped, clear } = useProcessLogs(processId, { maxLines: MAX_LINES, follow: true });
   const scrollRef = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
@@ -101,7 +101,13 @@ export function LogView({ processId }: { processId: string }) {
       </div>
       {error ? (
         <p className="log-error" data-testid="log-error">
+          {status === 'error' ? 'The log stream stopped: ' : null}
           {errorMessage(error)}
+          {status === 'error' && onReconnect ? (
+            <button type="button" className="small-button log-reconnect" data-testid="log-reconnect" onClick={onReconnect}>
+              Reconnect
+            </button>
+          ) : null}
         </p>
       ) : null}
       <div className="log-scroll" ref={scrollRef} onScroll={onScroll} data-testid="log-view">
