@@ -5,14 +5,16 @@ import { hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import { SandprocProvider, useProcess, useProcessLogs } from './index.js';
-import { countingClient, useTestServer } from './test-server.test-helper.js';
+import { countingClient, createGate, useTestServer } from './test-server.test-helper.js';
 
 const context = useTestServer();
 
 describe('server rendering then hydration', () => {
   it('renders the initial data on the server without a request, then the browser polls', async () => {
     const setup = countingClient(context.server);
-    const started = await setup.client.process.exec({ command: 'sleep 0.4; echo done' });
+    // It runs until the browser has taken over.
+    const gate = createGate();
+    const started = await setup.client.process.exec({ command: `${gate.wait} && echo done` });
     const initial = await setup.client.process.get(started.pid);
     expect(initial.status).toBe('running');
 
@@ -35,6 +37,8 @@ describe('server rendering then hydration', () => {
     await act(async () => {
       root = hydrateRoot(container, createElement(SandprocProvider, { client: inBrowser.client }, createElement(Page)));
     });
+    expect(container.textContent).toBe('running|');
+    await gate.open();
     await waitFor(() => expect(container.textContent).toBe('completed|done'), { timeout: 20_000 });
     expect(errors).not.toHaveBeenCalled();
     expect(inBrowser.count('GET', `/process/${started.pid}`)).toBeGreaterThanOrEqual(1);

@@ -1,7 +1,7 @@
 import { createClient, type ProcessInfo } from '@sandproc/core';
 import { createElement } from 'react';
 import { renderToString } from 'react-dom/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SandprocProvider, useExec, useProcess, useProcessList, useProcessLogs } from './index.js';
 
 const finished: ProcessInfo = {
@@ -56,5 +56,27 @@ describe('server rendering', () => {
     // Nothing was deferred either.
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(requests).toEqual([]);
+  });
+
+  it('renders each request from its own initialData with one shared client, and leaves no timer', () => {
+    // One module-level client, as in the README's setup, shared by every request.
+    const client = createClient({ baseUrl: 'http://127.0.0.1:9', fetch: () => Promise.reject(new Error('no request')) });
+    function Page({ initialData }: { initialData: ProcessInfo }) {
+      const { status } = useProcess('42', { initialData });
+      const { processes } = useProcessList({ initialData: [initialData] });
+      return createElement('p', null, `${status}|${processes?.map((process) => process.status).join()}`);
+    }
+    const render = (initialData: ProcessInfo) =>
+      renderToString(createElement(SandprocProvider, { client }, createElement(Page, { initialData })));
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      expect(render({ ...finished, status: 'running', completedAt: null })).toBe('<p>running|running</p>');
+      expect(render(finished)).toBe('<p>completed|completed</p>');
+      expect(render({ ...finished, status: 'failed', exitCode: 2 })).toBe('<p>failed|failed</p>');
+      // Nothing that would keep Node alive after the response (the registry's cleanup timers).
+      expect(timers).not.toHaveBeenCalled();
+    } finally {
+      timers.mockRestore();
+    }
   });
 });

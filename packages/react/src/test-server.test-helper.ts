@@ -1,5 +1,9 @@
 import { createClient, type SandprocClient } from '@sandproc/core';
 import { createSandboxServer } from '@sandproc/server';
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StrictMode, createElement, type ReactNode } from 'react';
 import { afterAll, beforeAll } from 'vitest';
 import { SandprocProvider } from './index.js';
@@ -14,8 +18,34 @@ export function useTestServer(): { readonly server: SandboxServer } {
   });
   afterAll(async () => {
     await holder.server?.close();
+    await Promise.all(gateFiles.splice(0).map((path) => rm(path, { force: true })));
   });
   return holder;
+}
+
+const gateFiles: string[] = [];
+
+export interface Gate {
+  /**
+   * A shell snippet that waits until the test opens the gate (up to 30 s) and fails if it never
+   * does: chain the rest of the command with `&&`.
+   */
+  wait: string;
+  /** Lets the commands waiting at the gate go on (creates the marker file). */
+  open(): Promise<void>;
+}
+
+/**
+ * A gate for a command on the local server, so a test decides when a process goes on instead of
+ * racing a `sleep` (the process and the test share the file system).
+ */
+export function createGate(): Gate {
+  const path = join(tmpdir(), `sandproc-react-gate-${randomUUID()}`);
+  gateFiles.push(path);
+  return {
+    wait: `i=0; while [ ! -e '${path}' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done; [ -e '${path}' ]`,
+    open: () => writeFile(path, ''),
+  };
 }
 
 export interface CountingClient {

@@ -3,7 +3,7 @@ import type { LogRecord, ProcessInfo } from '@sandproc/core';
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SandprocProvider, useExec } from './index.js';
-import { countingClient, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
+import { countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
@@ -11,12 +11,15 @@ const long = { timeout: 20_000 };
 
 describe('useExec', () => {
   it.each([
-    ['completed', 'sleep 0.3; echo done', 0, undefined],
-    ['failed', 'sleep 0.3; exit 9', 9, undefined],
+    ['completed', 'echo done', 0, undefined],
+    ['failed', 'exit 9', 9, undefined],
     ['stopped', 'sleep 30', -1, 'stop'],
     ['killed', 'sleep 30', -1, 'kill'],
-  ] as const)('goes idle → starting → running → %s', async (final, command, exitCode, action) => {
+  ] as const)('goes idle → starting → running → %s', async (final, finalCommand, exitCode, action) => {
     const { client } = countingClient(context.server);
+    // It runs until the test has seen it running (for the first two).
+    const gate = createGate();
+    const command = action ? finalCommand : `${gate.wait} && ${finalCommand}`;
     const statuses: string[] = [];
     const onExit = vi.fn();
     const { result } = renderHook(
@@ -44,6 +47,8 @@ describe('useExec', () => {
       await act(async () => {
         await result.current[action]();
       });
+    } else {
+      await gate.open();
     }
     await waitFor(() => expect(result.current.status).toBe(final), long);
     expect(result.current.process).toMatchObject({ status: final, exitCode });
@@ -141,5 +146,52 @@ describe('useExec', () => {
     expect(count('GET', `/process/${pid}`)).toBeLessThanOrEqual(polls + 1);
     expect((await client.process.get(pid)).status).toBe('running');
     await client.process.kill(pid);
+  });
+
+  it('reads a function polling.intervalMs from the latest render (never stale)', async () => {
+    const { client } = countingClient(context.server);
+    const gate = createGate();
+    const calls: string[] = [];
+    const { result, rerender } = renderHook(
+      ({ tag }) =>
+        useExec({
+          polling: {
+            intervalMs: () => {
+              calls.push(tag);
+              return 50;
+            },
+          },
+        }),
+      { wrapper: wrapperFor(client, true), initialProps: { tag: 'first' } },
+    );
+    await act(async () => {
+      await result.current.exec({ command: gate.wait });
+    });
+    await waitFor(() => expect(calls).toContain('first'), long);
+    rerender({ tag: 'second' });
+    // The process runs until a poll after the rerender read the new function.
+    await waitFor(() => expect(calls).toContain('second'), long);
+    await gate.open();
+    await waitFor(() => expect(result.current.status).toBe('completed'), long);
+    expect(calls.slice(calls.indexOf('second'))).not.toContain('first');
+  });
+
+  it('calls onExit once per run, also for runs that had ended when exec answered', async () => {
+    const { client } = countingClient(context.server);
+    const onExit = vi.fn();
+    const { result } = renderHook(() => useExec({ onExit }), { wrapper: wrapperFor(client, true) });
+    await act(async () => {
+      await result.current.exec({ command: 'exit 0', waitForCompletion: true });
+    });
+    await waitFor(() => expect(onExit).toHaveBeenCalledTimes(1), long);
+    await act(async () => {
+      await result.current.exec({ command: 'exit 2', waitForCompletion: true });
+    });
+    await waitFor(() => expect(onExit).toHaveBeenCalledTimes(2), long);
+    expect(onExit.mock.calls.map(([process]) => [process.status, process.exitCode])).toEqual([
+      ['completed', 0],
+      ['failed', 2],
+    ]);
+    expect(result.current.status).toBe('failed');
   });
 });

@@ -78,8 +78,9 @@ export function useExec(options: UseExecOptions = {}): UseExecResult {
   );
 
   const pid = state.process?.pid;
-  // One key for every exec: `starting` (no process) counts as not settled, so each run reports its end.
-  useExitCallback('exec', state.process, (process) => latest.current.onExit?.(process));
+  // One key per run (a reused pid or name starts later): each run reports its end once.
+  const run = pid && pid + state.process!.startedAt?.getTime();
+  useExitCallback(run, state.process, (process) => latest.current.onExit?.(process), true);
 
   const logsOption = options.logs;
   const logsOptions = typeof logsOption === 'object' ? logsOption : {};

@@ -9,13 +9,14 @@ import { useMemo, useSyncExternalStore } from 'react';
 import { useObserverSubscribe } from './use-observer-subscribe.js';
 import { usePollingOptions } from './use-polling-options.js';
 import { useLatest } from './use-latest.js';
+import { isServer, useInitialState } from './initial-state.js';
 import { useSandprocClient } from './sandproc-context.js';
 
 /** Options of {@link useProcessList}. Polls every 1000 ms by default. */
 export interface UseProcessListOptions extends PollingOptions<ProcessInfo[]> {
   /** Watch the list. Default `true`. */
   enabled?: boolean;
-  /** A list known beforehand, e.g. rendered on the server. */
+  /** A list known beforehand, e.g. fetched for server rendering (what the server renders). */
   initialData?: ProcessInfo[];
   /** Use this client instead of the provider's. */
   client?: ObservableClient;
@@ -32,20 +33,24 @@ export interface UseProcessListResult {
   refetch: () => Promise<ProcessInfo[] | undefined>;
 }
 
+const noRefetch = async () => undefined;
 
 /** The processes of the sandbox, polled while mounted; one poll shared by all components. */
 export function useProcessList(options: UseProcessListOptions = {}): UseProcessListResult {
   const client = useSandprocClient(options.client);
   const enabled = options.enabled !== false;
-  const observer = getProcessListObserver(client, { initialData: options.initialData });
+  const { initialData } = options;
+  // Not on the server: the registry is shared by every request rendered with this client.
+  const observer = isServer() ? undefined : getProcessListObserver(client, { initialData });
   const latest = useLatest(options);
 
   usePollingOptions(observer, enabled, options, latest);
   const subscribe = useObserverSubscribe(observer, enabled);
+  const getInitialState = useInitialState(initialData);
   const state: PollingState<ProcessInfo[]> = useSyncExternalStore(
     subscribe,
-    observer.getSnapshot,
-    observer.getSnapshot,
+    observer ? observer.getSnapshot : getInitialState,
+    getInitialState,
   );
   return useMemo(
     () => ({
@@ -54,7 +59,7 @@ export function useProcessList(options: UseProcessListOptions = {}): UseProcessL
       isLoading: enabled && state.data === undefined && state.error === undefined,
       isFetching: state.isFetching,
       isPolling: state.isPolling,
-      refetch: observer.refetch,
+      refetch: observer ? observer.refetch : noRefetch,
     }),
     [state, enabled, observer],
   );

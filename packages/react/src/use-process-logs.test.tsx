@@ -4,7 +4,7 @@ import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { StrictMode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SandprocProvider, useProcessLogs } from './index.js';
-import { countingClient, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
+import { countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
@@ -158,13 +158,16 @@ describe('useProcessLogs', () => {
 
   it('with follow: false keeps the lines it has while the status moves on', async () => {
     const { client } = countingClient(context.server);
-    const started = await client.process.exec({ command: 'echo a; sleep 0.3; echo b; sleep 0.2' });
+    // 'b' comes only once the test stopped following.
+    const gate = createGate();
+    const started = await client.process.exec({ command: `echo a; ${gate.wait} && echo b` });
     const { result, rerender } = renderHook(({ follow }) => useProcessLogs(started.pid, { follow }), {
       wrapper: wrapperFor(client),
       initialProps: { follow: true },
     });
     await waitFor(() => expect(result.current.text).toBe('a'), long);
     rerender({ follow: false });
+    await gate.open();
     await waitFor(() => expect(result.current.status).toBe('ended'), long);
     expect(result.current.text).toBe('a');
     rerender({ follow: true });

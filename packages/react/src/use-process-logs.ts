@@ -8,6 +8,7 @@ import {
 } from '@sandproc/core';
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useLatest } from './use-latest.js';
+import { isServer } from './initial-state.js';
 import { useObserverSubscribe } from './use-observer-subscribe.js';
 import { useSandprocClient } from './sandproc-context.js';
 
@@ -73,7 +74,8 @@ export function useProcessLogs(
   const client = useSandprocClient(options.client);
   const { follow = true, maxLines, stream = 'all', notifyIntervalMs } = options;
   const enabled = options.enabled !== false && Boolean(id);
-  const observer = id
+  // Not on the server: the registry is shared by every request rendered with this client.
+  const observer = id && !isServer()
     ? getLogsObserver(client, id, {
         ...(maxLines === undefined ? {} : { maxLines }),
         ...(notifyIntervalMs === undefined ? {} : { notifyIntervalMs }),

@@ -5,7 +5,7 @@ import { StrictMode, createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getProcessObserver } from '@sandproc/core';
 import { SandprocProvider, useProcess, useSandprocClient } from './index.js';
-import { countingClient, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
+import { countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
@@ -13,13 +13,15 @@ const long = { timeout: 20_000 };
 
 describe('useProcess', () => {
   it.each([
-    ['completed', 'sleep 0.4; exit 0', 0, undefined],
-    ['failed', 'sleep 0.4; exit 5', 5, undefined],
+    ['completed', 'exit 0', 0, undefined],
+    ['failed', 'exit 5', 5, undefined],
     ['stopped', 'sleep 30', -1, 'stop'],
     ['killed', 'sleep 30', -1, 'kill'],
   ] as const)('goes loading → running → %s', async (final, command, exitCode, action) => {
     const { client } = countingClient(context.server);
-    const started = await client.process.exec({ command });
+    // It runs until the test has seen it running (for the first two).
+    const gate = createGate();
+    const started = await client.process.exec({ command: action ? command : `${gate.wait} && ${command}` });
     const statuses: (string | undefined)[] = [];
     const onExit = vi.fn();
     const { result } = renderHook(
@@ -35,6 +37,7 @@ describe('useProcess', () => {
     expect(result.current).toMatchObject({ isLoading: false, isPolling: true, exitCode: null });
     if (action === 'stop') await client.process.stop(started.pid);
     if (action === 'kill') await client.process.kill(started.pid);
+    if (!action) await gate.open();
     await waitFor(() => expect(result.current.status).toBe(final), long);
     expect(result.current).toMatchObject({ exitCode, isPolling: false, error: undefined });
     expect(statuses).toEqual(['loading', 'running', final]);
@@ -122,7 +125,8 @@ describe('useProcess', () => {
 
   it('reads callbacks of the latest render (never stale)', async () => {
     const { client } = countingClient(context.server);
-    const started = await client.process.exec({ command: 'sleep 0.5' });
+    const gate = createGate();
+    const started = await client.process.exec({ command: gate.wait });
     const calls: string[] = [];
     const { rerender, result } = renderHook(
       ({ tag }) =>
@@ -137,9 +141,64 @@ describe('useProcess', () => {
     );
     await waitFor(() => expect(calls).toContain('first'), long);
     rerender({ tag: 'second' });
+    // The process runs until a poll after the rerender read the new function.
+    await waitFor(() => expect(calls).toContain('second'), long);
+    await gate.open();
     await waitFor(() => expect(result.current.status).toBe('completed'), long);
     expect(calls.at(-1)).toBe('exit:second');
-    expect(calls).toContain('second');
+  });
+
+  it('calls onExit only for a process seen running first, not one that had already ended', async () => {
+    const { client } = countingClient(context.server);
+    const gate = createGate();
+    const running = await client.process.exec({ command: gate.wait });
+    const ended = await client.process.exec({ command: 'true', waitForCompletion: true });
+    const later = await client.process.exec({ command: gate.wait });
+    const onExit = vi.fn();
+    const { result, rerender } = renderHook(({ id }) => useProcess(id, { intervalMs: 50, onExit }), {
+      wrapper: wrapperFor(client, true),
+      initialProps: { id: running.pid },
+    });
+    await waitFor(() => expect(result.current.status).toBe('running'), long);
+    rerender({ id: ended.pid });
+    await waitFor(() => expect(result.current).toMatchObject({ process: { pid: ended.pid }, status: 'completed' }), long);
+    // The effects of the render that showed it have run.
+    expect(onExit).not.toHaveBeenCalled();
+    rerender({ id: later.pid });
+    await waitFor(() => expect(result.current).toMatchObject({ process: { pid: later.pid }, status: 'running' }), long);
+    await gate.open();
+    await waitFor(() => expect(result.current.status).toBe('completed'), long);
+    expect(onExit).toHaveBeenCalledTimes(1);
+    expect(onExit.mock.calls[0]![0]).toMatchObject({ pid: later.pid, status: 'completed' });
+  });
+
+  it('takes initialData into a process another component watches without updating it during render', async () => {
+    const { client, count } = countingClient(context.server);
+    const ended = await client.process.exec({ command: 'true', waitForCompletion: true });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      // A only listens (no request), so the observer has no data when B mounts with some.
+      function A() {
+        const { status } = useProcess(ended.pid, { enabled: false });
+        return createElement('span', null, `A:${status ?? '-'} `);
+      }
+      function B() {
+        const { status } = useProcess(ended.pid, { initialData: ended });
+        return createElement('span', null, `B:${status ?? '-'}`);
+      }
+      function Page({ withB }: { withB: boolean }) {
+        return createElement('div', null, createElement(A), withB ? createElement(B) : null);
+      }
+      const view = render(createElement(Page, { withB: false }), { wrapper: wrapperFor(client) });
+      expect(view.container.textContent).toBe('A:- ');
+      view.rerender(createElement(Page, { withB: true }));
+      await waitFor(() => expect(view.container.textContent).toBe('A:completed B:completed'), long);
+      expect(errors).not.toHaveBeenCalled();
+      // Final initial data: no request.
+      expect(count('GET', `/process/${ended.pid}`)).toBe(0);
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   it('enabled: false makes no request; refetch does', async () => {

@@ -2,7 +2,6 @@ import {
   getProcessObserver,
   type ObservableClient,
   type PollingOptions,
-  type PollingState,
   type ProcessInfo,
   type ProcessStatus,
 } from '@sandproc/core';
@@ -10,6 +9,7 @@ import { useMemo, useSyncExternalStore } from 'react';
 import { useObserverSubscribe } from './use-observer-subscribe.js';
 import { usePollingOptions } from './use-polling-options.js';
 import { useExitCallback } from './use-exit-callback.js';
+import { isServer, useInitialState } from './initial-state.js';
 import { useLatest } from './use-latest.js';
 import { useSandprocClient } from './sandproc-context.js';
 
@@ -17,9 +17,16 @@ import { useSandprocClient } from './sandproc-context.js';
 export interface UseProcessOptions extends PollingOptions<ProcessInfo> {
   /** Watch the process. `false` shows the last known state without requests. Default `true`. */
   enabled?: boolean;
-  /** A state known beforehand, e.g. rendered on the server; no request if it is final. */
+  /**
+   * A state known beforehand, e.g. fetched for server rendering: what the server renders (and
+   * hydration starts from), and the observer's first state if it has none yet. No request if
+   * it is final.
+   */
   initialData?: ProcessInfo;
-  /** Called once when the process is seen to end (a settled status), with its final state. */
+  /**
+   * Called once when the process is seen to end (a settled status), with its final state; only
+   * if this component saw it running first (not for a process that had already ended).
+   */
   onExit?: (process: ProcessInfo) => void;
   /** Use this client instead of the provider's. */
   client?: ObservableClient;
@@ -44,15 +51,6 @@ export interface UseProcessResult {
   refetch: () => Promise<ProcessInfo | undefined>;
 }
 
-const idleState: PollingState<ProcessInfo> = {
-  data: undefined,
-  error: undefined,
-  failureCount: 0,
-  isFetching: false,
-  isPolling: false,
-  updatedAt: 0,
-};
-const getIdleState = () => idleState;
 const noRefetch = async () => undefined;
 
 /**
@@ -65,13 +63,15 @@ export function useProcess(
 ): UseProcessResult {
   const client = useSandprocClient(options.client);
   const enabled = options.enabled !== false && Boolean(id);
-  const observer = id ? getProcessObserver(client, id, { initialData: options.initialData }) : undefined;
+  const { initialData } = options;
+  // Not on the server: the registry is shared by every request rendered with this client.
+  const observer = id && !isServer() ? getProcessObserver(client, id, { initialData }) : undefined;
   const latest = useLatest(options);
 
   usePollingOptions(observer, enabled, options, latest);
   const subscribe = useObserverSubscribe(observer, enabled);
-  const getSnapshot = observer ? observer.getSnapshot : getIdleState;
-  const state = useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
+  const getInitialState = useInitialState(initialData);
+  const state = useSyncExternalStore(subscribe, observer ? observer.getSnapshot : getInitialState, getInitialState);
 
   useExitCallback(id, state.data, (process) => latest.current.onExit?.(process));
 

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExecController, type ExecStatus } from './exec-controller.js';
 import { fakeProcessApi } from './fake-process-api.test-helper.js';
+import { getProcessObserver } from './observer-registry.js';
+import type { PollingOptions } from './polling-observer.js';
+import type { ProcessInfo } from '../types.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -59,6 +62,53 @@ describe('ExecController', () => {
     controller.reset();
     await started;
     expect(controller.getSnapshot()).toEqual({ status: 'idle', process: undefined, error: undefined });
+  });
+
+  it('reads a function polling interval from the latest options at every poll', async () => {
+    const { api, state } = fakeProcessApi();
+    let polling: PollingOptions<ProcessInfo> = { intervalMs: () => 1000 };
+    // Bindings hand the latest options through a getter (useExec does).
+    const controller = new ExecController({ process: api }, {
+      get polling() {
+        return polling;
+      },
+    });
+    const off = controller.subscribe(() => {});
+    await controller.exec({ command: 'sleep 1' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.getCalls).toBe(1);
+    polling = { intervalMs: () => 100 };
+    // The poll planned with the first function still waits 1000 ms; the next ones use the new one.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(state.getCalls).toBe(2);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(state.getCalls).toBe(7);
+    off();
+  });
+
+  it('shares the registry observer again after being unwatched for longer than its gcTime', async () => {
+    const { api, state } = fakeProcessApi();
+    const client = { process: api };
+    const controller = new ExecController(client, { polling: { intervalMs: 100 } });
+    let off = controller.subscribe(() => {});
+    const started = await controller.exec({ command: 'sleep 1' });
+    await vi.advanceTimersByTimeAsync(50);
+    off();
+    // Longer than the registry's default gcTimeMs (5000): the idle observer is dropped.
+    await vi.advanceTimersByTimeAsync(5300);
+    off = controller.subscribe(() => {});
+    const offOther = getProcessObserver(client, started.pid, { intervalMs: 100 }).subscribe(() => {});
+    await vi.advanceTimersByTimeAsync(50);
+    const before = state.getCalls;
+    await vi.advanceTimersByTimeAsync(1000);
+    // One shared poll: 10 requests a second at 100 ms, not 20.
+    expect(state.getCalls - before).toBe(10);
+    expect(controller.getSnapshot().status).toBe('running');
+    state.status = 'completed';
+    await vi.advanceTimersByTimeAsync(100);
+    expect(controller.getSnapshot().status).toBe('completed');
+    off();
+    offOther();
   });
 
   it('stop and kill do nothing before a process started', async () => {

@@ -23,7 +23,12 @@ export interface ExecState {
 
 /** Options of an {@link ExecController}. */
 export interface ExecControllerOptions {
-  /** How the started process is polled until it ends (see `ProcessObserver`). */
+  /**
+   * How the started process is polled until it ends (see `ProcessObserver`). Read when a
+   * process starts and when the controller is watched again; a function `intervalMs` is looked
+   * up here afresh before every poll, so `options` may be an object with a `polling` getter
+   * returning the latest options (as bindings do).
+   */
   polling?: PollingOptions<ProcessInfo>;
 }
 
@@ -65,8 +70,7 @@ export class ExecController extends Subscribable<ExecState> {
       throw error;
     }
     if (generation === this.#generation) {
-      const observer = getProcessObserver(this.#client, process.pid, this.#options.polling);
-      if (this.#options.polling) observer.setOptions(this.#options.polling);
+      const observer = this.#acquire(process.pid);
       observer.receive(process);
       this.#follow(observer);
       this.#update(process);
@@ -90,7 +94,13 @@ export class ExecController extends Subscribable<ExecState> {
   };
 
   protected override onActivate(): void {
-    if (this.#observer && !this.#unsubscribeObserver) this.#watch(this.#observer);
+    const process = this.snapshot.process;
+    if (!this.#observer || this.#unsubscribeObserver || !process) return;
+    // The registry may have dropped the observer while nobody watched: look it up again, so the
+    // process is polled by the one observer everyone else shares.
+    const observer = this.#acquire(process.pid);
+    observer.setInitialData(process);
+    this.#follow(observer);
   }
 
   protected override onDeactivate(): void {
@@ -116,6 +126,27 @@ export class ExecController extends Subscribable<ExecState> {
       if (generation === this.#generation) this.setSnapshot({ error });
       throw error;
     }
+  }
+
+  /** The shared observer of `pid`, with this controller's polling options. */
+  #acquire(pid: string): ProcessObserver {
+    const polling = this.#pollingOptions();
+    const observer = getProcessObserver(this.#client, pid, polling);
+    if (polling) observer.setOptions(polling);
+    return observer;
+  }
+
+  /** The polling options, with a function interval read from the latest options at each poll. */
+  #pollingOptions(): PollingOptions<ProcessInfo> | undefined {
+    const polling = this.#options.polling;
+    if (typeof polling?.intervalMs !== 'function') return polling;
+    return {
+      ...polling,
+      intervalMs: (process) => {
+        const latest = this.#options.polling?.intervalMs;
+        return typeof latest === 'function' ? latest(process) : (latest ?? 1000);
+      },
+    };
   }
 
   #follow(observer: ProcessObserver | undefined): void {

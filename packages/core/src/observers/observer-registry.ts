@@ -44,6 +44,8 @@ function lookUp<TObserver extends Subscribable<any>>(
     entry.gcTimer = setTimeout(() => {
       if (observer.subscriberCount === 0 && map.get(key) === entry) map.delete(key);
     }, gcTimeMs);
+    // Housekeeping only: it must not keep a Node, Bun or Deno process alive.
+    (entry.gcTimer as { unref?: () => void } | undefined)?.unref?.();
   };
   observer.onActiveChange((active) => {
     if (active) clearTimeout(entry.gcTimer);
@@ -58,7 +60,9 @@ function lookUp<TObserver extends Subscribable<any>>(
 /**
  * The observer of process `id` shared by everyone using `client`: created on first use, dropped
  * when nobody has watched it for `gcTimeMs`. `options` apply when it is created; use
- * `setOptions` to change them later.
+ * `setOptions` to change them later. `initialData` also seeds an observer that has no data yet,
+ * never replaces data, and notifies nobody during the call (see `setInitialData`), so it may be
+ * called while a UI renders.
  */
 export function getProcessObserver(
   client: ObservableClient,
@@ -70,7 +74,7 @@ export function getProcessObserver(
   return observer;
 }
 
-/** The observer of the process list shared by everyone using `client`. */
+/** The observer of the process list shared by everyone using `client` (see `getProcessObserver`). */
 export function getProcessListObserver(
   client: ObservableClient,
   options?: ProcessListObserverOptions & ObserverRegistryOptions,

@@ -12,8 +12,10 @@ export interface PollingOptions<TData> {
    */
   intervalMs?: PollInterval<TData>;
   /**
-   * After an error the next poll waits the interval, doubled for each further consecutive error,
-   * up to this many milliseconds; a success returns to the plain interval. Default 30000.
+   * Upper bound of the error backoff, in milliseconds. After an error the next poll waits the
+   * interval, doubled for each further consecutive error (interval × 2^(errors − 1)), up to this
+   * many milliseconds but never less than the interval itself; a success returns to the plain
+   * interval. Default 30000.
    */
   maxBackoffMs?: number;
   /**
@@ -87,9 +89,16 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
     }
   }
 
-  /** Sets the data when nothing was received yet (e.g. data rendered on the server). */
+  /**
+   * Sets the data when nothing was received yet (e.g. data rendered on the server); does nothing
+   * once there is data. Safe to call while a UI framework renders: the subscribers are told in a
+   * microtask, not during the call.
+   */
   setInitialData(data: TData): void {
-    if (this.snapshot.data === undefined) this.setSnapshot({ data });
+    if (this.snapshot.data !== undefined) return;
+    this.snapshot = { ...this.snapshot, data };
+    // A promise rather than queueMicrotask: fake timers never hold it back.
+    void Promise.resolve().then(() => this.notify());
   }
 
   /**
@@ -179,9 +188,11 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
     const option = this.#options.intervalMs ?? defaultIntervalMs;
     const interval = typeof option === 'function' ? option(data) : option;
     if (interval === false || failureCount === 0) return interval;
-    // Back off from the interval (at least 1 s) on consecutive errors.
-    const base = Math.max(interval, 1000);
-    return Math.min(base * 2 ** (failureCount - 1), this.#options.maxBackoffMs ?? defaultMaxBackoffMs);
+    // The interval doubled per further consecutive error, capped, but never faster than the
+    // interval (an interval of 0 doubles from 1 ms, so a failing request is not retried in a loop).
+    const doubled = Math.max(interval, 1) * 2 ** (failureCount - 1);
+    const backoff = Math.min(doubled, this.#options.maxBackoffMs ?? defaultMaxBackoffMs);
+    return Math.max(interval, backoff);
   }
 
   #clearTimer(): void {

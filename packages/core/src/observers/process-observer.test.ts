@@ -108,6 +108,57 @@ describe('ProcessObserver', () => {
     unsubscribe();
   });
 
+  it.each([
+    // Never faster than the interval, even when maxBackoffMs is below it.
+    [{ intervalMs: 2000, maxBackoffMs: 300 }, [2000, 2000, 2000]],
+    // The first retry waits the interval, then it doubles.
+    [{ intervalMs: 50 }, [50, 100, 200, 400]],
+    [{ intervalMs: 50, maxBackoffMs: 150 }, [50, 100, 150, 150]],
+  ])('backs off from the interval with %o', async (options, delays) => {
+    const { api, state } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100', options);
+    state.failWith = new Error('down');
+    const unsubscribe = observer.subscribe(() => {});
+    await settle();
+    expect(state.getCalls).toBe(1);
+    for (const [step, delay] of delays.entries()) {
+      await vi.advanceTimersByTimeAsync(delay - 1);
+      expect(state.getCalls).toBe(step + 1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(state.getCalls).toBe(step + 2);
+    }
+    unsubscribe();
+  });
+
+  it('does not retry a failing request in a loop with an interval of 0', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100', { intervalMs: 0, maxBackoffMs: 1000 });
+    state.failWith = new Error('down');
+    const unsubscribe = observer.subscribe(() => {});
+    await settle();
+    await vi.advanceTimersByTimeAsync(2000);
+    // 1 + 2 + 4 + … + 512 ms, then every 1000 ms: about a dozen, not thousands.
+    expect(state.getCalls).toBeLessThan(15);
+    unsubscribe();
+  });
+
+  it('setInitialData seeds an observer without data and tells its subscribers only after the call', async () => {
+    const { api } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100', { intervalMs: 60_000 });
+    const listener = vi.fn();
+    const unsubscribe = observer.subscribe(listener, { activate: false });
+    const initial = processInfo({ status: 'completed' });
+    observer.setInitialData(initial);
+    expect(observer.getSnapshot().data).toBe(initial);
+    expect(listener).not.toHaveBeenCalled();
+    await Promise.resolve();
+    expect(listener).toHaveBeenCalledTimes(1);
+    // Data already there is never replaced.
+    observer.setInitialData(processInfo({ status: 'failed' }));
+    expect(observer.getSnapshot().data).toBe(initial);
+    unsubscribe();
+  });
+
   it('shares one poll between subscribers and stops with the last unsubscribe', async () => {
     const { api, state } = fakeProcessApi();
     const observer = new ProcessObserver(api, '100', { intervalMs: 1000 });
@@ -229,6 +280,39 @@ describe('isProcessSettled', () => {
 });
 
 describe('getProcessObserver', () => {
+  it('seeds initialData into an existing observer without notifying during the call', async () => {
+    const { api } = fakeProcessApi();
+    const client = { process: api };
+    const observer = getProcessObserver(client, '1');
+    const listener = vi.fn();
+    const unsubscribe = observer.subscribe(listener, { activate: false });
+    const initial = processInfo({ pid: '1', status: 'completed' });
+    // What a component mounting with initialData next to one already watching does, in render.
+    expect(getProcessObserver(client, '1', { initialData: initial })).toBe(observer);
+    expect(listener).not.toHaveBeenCalled();
+    expect(observer.getSnapshot().data).toBe(initial);
+    await Promise.resolve();
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(getProcessObserver(client, '1', { initialData: processInfo({ status: 'failed' }) }).getSnapshot().data).toBe(initial);
+    unsubscribe();
+  });
+
+  it('unrefs its cleanup timer so that it keeps no process alive', () => {
+    const unref = vi.fn();
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation((() => ({ unref })) as never);
+    const clearTimeoutSpy = vi.spyOn(globalThis, 'clearTimeout').mockImplementation(() => {});
+    try {
+      const { api } = fakeProcessApi();
+      getProcessObserver({ process: api }, '1');
+      expect(setTimeoutSpy).toHaveBeenCalled();
+      expect(unref).toHaveBeenCalled();
+    } finally {
+      setTimeoutSpy.mockRestore();
+      clearTimeoutSpy.mockRestore();
+    }
+  });
+
+
   it('shares one observer per client and id, and drops it when idle for gcTimeMs', async () => {
     const { api } = fakeProcessApi();
     const client = { process: api };
