@@ -1,13 +1,15 @@
 /**
  * `AbortSignal.any`, with a fallback for runtimes that lack it (e.g. some edge runtimes): a signal
- * that aborts, with the same reason, as soon as one of `signals` does.
+ * that aborts, with the same reason, as soon as one of `signals` does, and a cleanup that removes
+ * the fallback's listeners from `signals` (call it when done, or long-lived signals accumulate them).
  */
-export function anySignal(signals: AbortSignal[]): AbortSignal {
-  if (AbortSignal.any) return AbortSignal.any(signals);
+export function anySignal(signals: AbortSignal[]): [signal: AbortSignal, cleanup: () => void] {
+  if (AbortSignal.any) return [AbortSignal.any(signals), () => {}];
   const controller = new AbortController();
+  const abort = () => controller.abort(signals.find((signal) => signal.aborted)?.reason);
   for (const signal of signals) {
-    if (signal.aborted) controller.abort(signal.reason);
-    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
   }
-  return controller.signal;
+  return [controller.signal, () => signals.forEach((signal) => signal.removeEventListener('abort', abort))];
 }

@@ -7,7 +7,15 @@ import {
   type ResponseFault,
 } from '../../test/helpers/fault-proxy.js';
 import { modes, startSandbox, until, type Sandbox } from '../../test/helpers/sandbox.js';
-import { ExecOutcomeUnknownError, NetworkError, type LogRecord } from '../index.js';
+import {
+  ExecOutcomeUnknownError,
+  HttpError,
+  NetworkError,
+  RequestTimeoutError,
+  StreamError,
+  isStreamError,
+  type LogRecord,
+} from '../index.js';
 
 describe.each(modes)('exec through a faulty network (%s)', (mode) => {
   let sandbox: Sandbox;
@@ -97,13 +105,96 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     await sandbox.client.process.kill(named.pid);
   });
 
-  it('a request that never reached the server rejects with NetworkError (nothing started)', async () => {
+  it('a network error then a 404 lookup is no proof: ExecOutcomeUnknownError, cause NetworkError', async () => {
     const refusing = await proxy((index) => (index === 0 ? { dropRequest: true } : {}));
     const command = `true # never sent ${mode}`;
     const error = await sandbox.clientFor(refusing.url).process.exec({ command }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).toBeInstanceOf(ExecOutcomeUnknownError);
+    expect((error as ExecOutcomeUnknownError).cause).toBeInstanceOf(NetworkError);
     expect(refusing.faults).toBe(1);
     expect(await processesRunning(command)).toEqual([]);
+  });
+
+  it('a request timeout then a 404 lookup is no proof either: ExecOutcomeUnknownError, cause RequestTimeoutError', async () => {
+    const silent = await proxy((index) => (index === 0 ? { blackhole: true } : {}));
+    const client = sandbox.clientFor(silent.url, { requestTimeoutMs: 300 });
+    const error = await client.process.exec({ command: `true # timed out ${mode}` }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ExecOutcomeUnknownError);
+    expect((error as ExecOutcomeUnknownError).cause).toBeInstanceOf(RequestTimeoutError);
+  });
+
+  it('a 5xx answer then a 404 lookup: the original HttpError (nothing started)', async () => {
+    const busy = await proxy((index) => (index === 0 ? { answer503: true } : {}));
+    const command = `true # busy ${mode}`;
+    const error = await sandbox.clientFor(busy.url).process.exec({ command }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).status).toBe(503);
+    expect(await processesRunning(command)).toEqual([]);
+  });
+
+  it('a reused name found after a lost request is not taken for the new exec (another command)', async () => {
+    const name = `reused-${mode}`;
+    await sandbox.client.process.exec({ name, command: 'echo one', waitForCompletion: true });
+    const refusing = await proxy((index) => (index === 0 ? { dropRequest: true } : {}));
+    const error = await sandbox.clientFor(refusing.url).process.exec({ name, command: 'echo two', waitForCompletion: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ExecOutcomeUnknownError);
+    expect((error as ExecOutcomeUnknownError).processName).toBe(name);
+    expect((await sandbox.client.process.list()).filter((process) => process.name === name).map((process) => process.command)).toEqual(['echo one']);
+  });
+
+  /** A client whose name lookups see the server's `Date` moved by `shiftMs`, or no `Date` at all (`null`). */
+  const dateShifting = (baseUrl: string, shiftMs: number | null) =>
+    sandbox.clientFor(baseUrl, {
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        const headers = new Headers(response.headers);
+        const date = headers.get('date');
+        if (shiftMs === null) headers.delete('date');
+        else if (date) headers.set('date', new Date(Date.parse(date) + shiftMs).toUTCString());
+        return new Response(response.body, { status: response.status, headers });
+      },
+    });
+
+  it('a reused name with the same command that started before the request is not taken either (server clock)', async () => {
+    const name = `reused-same-${mode}`;
+    await sandbox.client.process.exec({ name, command: 'true', waitForCompletion: true });
+    const refusing = await proxy((index) => (index === 0 ? { dropRequest: true } : {}));
+    // As if the lookup happened a minute after the first process started, on the server's clock.
+    const error = await dateShifting(refusing.url, 60_000).process.exec({ name, command: 'true' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ExecOutcomeUnknownError);
+    expect((await sandbox.client.process.list()).filter((process) => process.name === name).length).toBe(1);
+  });
+
+  it('without a readable Date header, a lost answer for a chosen name is reported as unknown', async () => {
+    const name = `no-date-${mode}`;
+    const lossy = await proxy((index) => (index === 0 ? { dropOnResponse: true } : {}));
+    const error = await dateShifting(lossy.url, null).process.exec({ name, command: 'sleep 5' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ExecOutcomeUnknownError);
+    expect((await sandbox.client.process.get(name)).status).toBe('running'); // it did start: "unknown" was honest
+    await sandbox.client.process.kill(name);
+    // The same with the header: the process is recognized (started after the request was sent).
+    const lossyAgain = await proxy((index) => (index === 0 ? { dropOnResponse: true } : {}));
+    const found = await dateShifting(lossyAgain.url, 0).process.exec({ name, command: 'sleep 5' });
+    expect(found.command).toBe('sleep 5');
+    await sandbox.client.process.kill(name);
+  });
+
+  it('once the process started, a failure to follow it rejects with StreamError carrying the process', async () => {
+    const noStreams = await proxy(
+      () => ({}),
+      (request) => (request.path.includes('/logs/stream') ? { dropOnResponse: true } : {}),
+    );
+    const command = `echo followed; sleep 0.3 # ${mode}`;
+    const error = await sandbox
+      .clientFor(noStreams.url)
+      .process.exec({ command, waitForCompletion: true }, { onStdout: () => {}, reconnect: { maxAttempts: 1, initialDelayMs: 10 } })
+      .catch((caught: unknown) => caught);
+    expect(isStreamError(error)).toBe(true);
+    const started = (error as StreamError).process;
+    expect(started?.command).toBe(command);
+    expect((error as StreamError).cause).toBeInstanceOf(StreamError);
+    expect((await sandbox.client.process.wait(started!.pid, { intervalMs: 50 })).status).toBe('completed');
+    expect((await sandbox.client.process.list()).filter((process) => process.command === command).length).toBe(1);
   });
 
   it('when the lookup fails too, exec says it cannot know (ExecOutcomeUnknownError)', async () => {

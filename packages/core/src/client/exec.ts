@@ -3,12 +3,13 @@
  * connection without ever starting a second process.
  */
 import { isNotFoundError, UnprocessableError, type HttpError } from '../errors/http-errors.js';
-import { ExecOutcomeUnknownError } from '../errors/transport-errors.js';
+import { ExecOutcomeUnknownError, StreamError } from '../errors/transport-errors.js';
 import type { ReconnectOptions } from '../streams/log-stream-options.js';
 import type { ExecRequest, LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
 import { normalizeProcess, type WireProcess } from './normalize-process.js';
 import type { ProcessApi } from './process-api.js';
+import { processPath } from './process-path.js';
 import type { Transport } from './transport.js';
 
 /** Options of `client.process.exec`. */
@@ -29,7 +30,7 @@ export interface ExecOptions extends CallOptions {
 
 /** A name in the server's default format, `proc-` + 8 characters of `[a-z0-9]`. */
 export function generateProcessName(): string {
-  return 'proc-' + (Math.random().toString(36).slice(2) + Date.now().toString(36)).slice(0, 8);
+  return 'proc-' + Math.random().toString(36).slice(2, 10).padEnd(8, '0');
 }
 
 /**
@@ -58,20 +59,36 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
     // Not retried blindly (a second process). Unless the answer was definite (4xx) or the call
     // aborted, the request may have reached the server: ask for the process by its name.
     if (signal?.aborted || (error as HttpError).status < 500) throw error;
-    const found = await api.get(name, { signal }).catch((lookupError: unknown) => {
-      if (isNotFoundError(lookupError)) throw error; // it did not start
-    });
-    // Unknown, or a process of that name that started well before the request (maybe an older one).
-    if (!found || (request.name !== undefined && (found.startedAt?.getTime() ?? 0) < sentAt - 30_000)) {
-      throw new ExecOutcomeUnknownError(name, `exec of ${name} failed; it may be running`, { cause: error });
+    let found: ProcessInfo | undefined;
+    try {
+      const response = await transport.send(processPath(name), { signal });
+      found = normalizeProcess((await response.json()) as WireProcess);
+      // Only the request's own process: the same command (and working directory where both are
+      // known); for a name the caller chose (it may be reused), started after the request was
+      // sent, on the server's clock: the lookup's `Date` minus the time this client has waited
+      // since, with 2 s of slack for the whole-second dates. No `Date` (a browser cannot read it
+      // cross-origin unless exposed) or no `startedAt`: no proof.
+      const serverNow = Date.parse(response.headers.get('date')!); // NaN when absent
+      if (
+        found.command !== request.command ||
+        (request.workingDir && found.workingDir && found.workingDir !== request.workingDir) ||
+        (request.name && !(Number(found.startedAt) >= serverNow - (Date.now() - sentAt) - 2000))
+      ) {
+        found = undefined;
+      }
+    } catch (lookupError) {
+      // 404 after a 5xx answer: nothing started. After a request timeout or a network error it is
+      // no proof: the request may have been sent and still be on its way, or be handled right now.
+      if (signal?.aborted) throw lookupError;
+      if (isNotFoundError(lookupError) && (error as HttpError).status) throw error;
     }
+    if (!found) throw new ExecOutcomeUnknownError(name, `${name} may have started`, { cause: error });
     process = found;
   }
   if (!request.waitForCompletion && !following) return process;
+  // `signal`, `keepaliveTimeoutMs` and `reconnect` are the stream's own options.
   const stream = api.streamLogs(process.pid, {
-    signal,
-    keepaliveTimeoutMs: options.keepaliveTimeoutMs,
-    reconnect: options.reconnect,
+    ...options,
     onRecord: (record) => {
       onLog?.(record);
       (record.stream === 'stdout' ? onStdout : onStderr)?.(record.text);
@@ -91,12 +108,14 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
     : undefined;
   try {
     await stream.done;
+    if (!timedOut) return await api.get(process.pid, { signal });
+  } catch (cause) {
+    // The process did start: a caller must not take this for a failed start and run it again.
+    if (signal?.aborted) throw cause;
+    throw new StreamError(process.pid, `${process.pid} started, then failed to follow`, { cause, process });
   } finally {
     clearTimeout(timer);
   }
-  if (timedOut) {
-    const message = `process timed out after ${request.timeout} seconds`;
-    throw new UnprocessableError(422, message, message, name);
-  }
-  return api.get(process.pid, { signal });
+  const message = `process timed out after ${request.timeout} seconds`;
+  throw new UnprocessableError(422, message, message, name);
 }

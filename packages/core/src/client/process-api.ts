@@ -10,6 +10,7 @@ import type { ExecRequest, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
 import { execProcess, type ExecOptions } from './exec.js';
 import { normalizeProcess, type WireProcess } from './normalize-process.js';
+import { processPath as path } from './process-path.js';
 import type { Transport } from './transport.js';
 import { waitForProcess, type WaitOptions } from './wait.js';
 
@@ -27,8 +28,6 @@ export interface LogsOptions extends CallOptions {
   /** Which output to return. Default `'all'` (both streams; interleaved on the local server, stdout then stderr on Blaxel). */
   stream?: 'stdout' | 'stderr' | 'all';
 }
-
-const path = (id: string, suffix = '') => `process/${encodeURIComponent(id)}${suffix}`;
 
 /** The process API of one sandbox. Obtain it as `createClient(...).process`. */
 export class ProcessApi {
@@ -71,7 +70,7 @@ export class ProcessApi {
 
   /** Kills a process (SIGKILL, or `killSignal`) and resolves with its state; already finished → its final state. @throws NotFoundError if unknown. */
   kill(id: string, options: KillOptions = {}): Promise<ProcessInfo> {
-    return this.#end(id, '/kill', options.killSignal === undefined ? undefined : { signal: options.killSignal }, options.signal);
+    return this.#end(id, '/kill', options.killSignal ? { signal: options.killSignal } : undefined, options.signal);
   }
 
   async #end(id: string, suffix: string, json: unknown, signal: AbortSignal | undefined): Promise<ProcessInfo> {
@@ -120,7 +119,7 @@ export class ProcessApi {
       {
         processId: id,
         open: (since, signal) =>
-          transport.send(path(id, '/logs/stream'), { signal, retry: 0, ...(since > 0 ? { searchParams: { since } } : {}) }),
+          transport.send(path(id, since > 0 ? `/logs/stream?since=${since}` : '/logs/stream'), { signal, retry: 0 }),
         get: (signal) => this.get(id, { signal }),
       },
       options,

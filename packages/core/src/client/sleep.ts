@@ -16,9 +16,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * Exponential backoff with full jitter: a random delay in [base/2, base] where
- * base = min(`maxDelayMs`, `initialDelayMs` × 2^(attempt − 1)). `attempt` starts at 1.
+ * base = min(`maxDelayMs`, `initialDelayMs` × 2^(attempt − 1)). `attempt` starts at 1 (not less).
  */
 export function backoffDelay(attempt: number, initialDelayMs: number, maxDelayMs: number): number {
-  const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.max(0, attempt - 1));
-  return base / 2 + Math.random() * (base / 2);
+  const base = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
+  return (base * (1 + Math.random())) / 2;
 }

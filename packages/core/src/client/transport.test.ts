@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type ConnectionFault, type FaultProxy } from '../../test/helpers/fault-proxy.js';
 import { modes, startSandbox, type Sandbox } from '../../test/helpers/sandbox.js';
@@ -89,4 +91,27 @@ describe.each(modes)('requests, retries and timeouts (%s)', (mode) => {
     expect(seen.length).toBe(1);
     expect(seen[0]?.get('x-trace')).toBe('abc');
   });
+});
+
+describe('Retry-After on reads', () => {
+  it('a 503 Retry-After longer than retry.maxDelayMs is capped: reads fail within the documented bound', async () => {
+    let hits = 0;
+    const server = http.createServer((_request, response) => {
+      hits++;
+      response.writeHead(503, { 'retry-after': '3600', 'content-type': 'application/json' });
+      response.end('{"error":"busy"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = createClient({ baseUrl: `http://127.0.0.1:${port}`, retry: { limit: 2, maxDelayMs: 20 } });
+      // Uncapped, ky would wait an hour before the first retry (the test's bound fails it).
+      const error = await client.process.get('x').catch((caught: unknown) => caught);
+      expect(isHttpError(error) && error.status).toBe(503);
+      expect((error as HttpError).retryAfterMs).toBe(3_600_000);
+      expect(hits).toBe(3);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 10_000);
 });

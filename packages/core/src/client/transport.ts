@@ -34,7 +34,7 @@ export async function errorFromResponse(response: Response, processId = ''): Pro
     // not JSON: keep the text
   }
   const ErrorClass = httpErrorClass(response.status);
-  return new ErrorClass(response.status, body, message, processId);
+  return new ErrorClass(response.status, body, message, processId, Number(response.headers.get('retry-after')) * 1000 || undefined);
 }
 
 /** The HTTP layer of a client. */
@@ -47,6 +47,7 @@ export class Transport {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
     const retry: RetryOptions = options.retry === false ? { limit: 0 } : (options.retry ?? {});
+    const maxDelayMs = retry.maxDelayMs ?? 5000;
     this.#ky = ky.create({
       prefixUrl: this.baseUrl,
       headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
@@ -56,8 +57,9 @@ export class Transport {
         limit: retry.limit ?? 2,
         // ky's default methods: GET, DELETE and the other idempotent ones, never POST.
         statusCodes: [502, 503, 504],
-        backoffLimit: retry.maxDelayMs ?? 5000,
-        delay: (attempt) => backoffDelay(attempt, retry.initialDelayMs ?? 300, retry.maxDelayMs ?? 5000),
+        // A server's Retry-After (503) is honoured, but never beyond one delay or one request's bound.
+        maxRetryAfter: Math.min(maxDelayMs, this.#timeoutMs),
+        delay: (attempt) => backoffDelay(attempt, retry.initialDelayMs ?? 300, maxDelayMs), // ≤ maxDelayMs
       },
     });
   }

@@ -3,7 +3,7 @@ import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
 import type { ProcessInfo, ProcessStatus } from '../types.js';
 import { normalizeProcess } from './normalize-process.js';
 import type { ProcessApi } from './process-api.js';
-import { waitForProcess } from './wait.js';
+import { waitForLog, waitForProcess } from './wait.js';
 
 /** Pure polling logic with fake timers: a scripted sequence of states instead of a server. */
 function scripted(statuses: (ProcessStatus | Error)[]) {
@@ -57,5 +57,22 @@ describe('waitForProcess timing', () => {
     const waiting = waitForProcess(api, '1', { intervalMs: 100 }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(200);
     expect(await waiting).toMatchObject({ message: 'poll failed' });
+  });
+});
+
+describe('waitForLog timers', () => {
+  it('maxWaitMs: Infinity sets no timer (not one clamped to 2^31-1 ms)', () => {
+    vi.useFakeTimers();
+    try {
+      // A log stream that never yields: only the timers are looked at.
+      const stream = { close: () => {}, [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => {}) }) };
+      const client = { process: { streamLogs: () => stream } } as unknown as { process: ProcessApi };
+      void waitForLog(client, '1', 'x', { maxWaitMs: Infinity });
+      expect(vi.getTimerCount()).toBe(0);
+      void waitForLog(client, '1', 'x', { maxWaitMs: 1000 });
+      expect(vi.getTimerCount()).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

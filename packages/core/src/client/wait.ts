@@ -51,8 +51,10 @@ export async function waitForLog(
   const { signal, maxWaitMs = 60_000 } = options;
   const api = client.process;
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), Math.min(maxWaitMs, 2 ** 31 - 1));
-  const stream = api.streamLogs(id, { signal: signal ? anySignal([signal, deadline.signal]) : deadline.signal });
+  // A non-finite bound (`Infinity`) sets no timer at all (setTimeout would clamp it to ~24.8 days).
+  const timer = Number.isFinite(maxWaitMs) ? setTimeout(() => deadline.abort(), Math.min(maxWaitMs, 2 ** 31 - 1)) : undefined;
+  const [combined, cleanup] = signal ? anySignal([signal, deadline.signal]) : [deadline.signal, () => {}];
+  const stream = api.streamLogs(id, { signal: combined });
   try {
     for await (const record of stream) if (typeof pattern === 'string' ? record.text.includes(pattern) : pattern.test(record.text)) return record;
   } catch (error) {
@@ -61,6 +63,7 @@ export async function waitForLog(
   } finally {
     clearTimeout(timer);
     stream.close();
+    cleanup();
   }
   throw new StreamError(id, `output of ${id} ended without ${String(pattern)}`);
 }

@@ -24,12 +24,15 @@ export class HttpError extends SandprocError {
   readonly body: string;
   /** The pid or name the request was about (`""` when none). */
   readonly processId: string;
+  /** The answer's `Retry-After` (a number of seconds), in milliseconds; `undefined` when absent, `0` or a date. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, body: string, message: string, processId = '') {
+  constructor(status: number, body: string, message: string, processId = '', retryAfterMs?: number) {
     super(kinds[status] ?? 'http', message);
     this.status = status;
     this.body = body;
     this.processId = processId;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Errors of the connection itself rather than of the server's answer.
  */
+import type { ProcessInfo } from '../types.js';
 import { SandprocError, guardFor } from './sandproc-error.js';
 
 /** Thrown when the server could not be reached or the connection failed (after retries, for reads). */
@@ -22,24 +23,33 @@ export class RequestTimeoutError extends SandprocError {
 }
 
 /**
- * Thrown by log streams and streamed exec when the stream cannot go on: reconnect attempts are
- * exhausted, the keepalive watchdog fired too often, the body is malformed, or the process ended
- * before a `waitForLog` pattern matched.
+ * Thrown by log streams when the stream cannot go on (reconnect attempts are exhausted), when the
+ * process ended before a `waitForLog` pattern matched, and by `exec` when it started the process
+ * but could not follow it to its end (then `process` is set: do not run the `exec` again).
  */
 export class StreamError extends SandprocError {
   /** The pid or name of the process whose output was streamed. */
   readonly processId: string;
+  /**
+   * Set by `exec` (with output callbacks or `waitForCompletion`) when the process **did start** and
+   * following its output or reading its final state failed afterwards (`cause` says why): the
+   * process as it was started. `undefined` otherwise.
+   */
+  readonly process: ProcessInfo | undefined;
 
-  constructor(processId: string, message: string, options?: { cause?: unknown }) {
+  constructor(processId: string, message: string, options?: { cause?: unknown; process?: ProcessInfo }) {
     super('stream', message, options);
     this.processId = processId;
+    this.process = options?.process;
   }
 }
 
 /**
  * Thrown by `exec` when the request failed in a way that leaves it unknown whether the process
- * started (the connection broke and looking the process up by its name failed too, or found a
- * process of that name that may be an older one). Check with `get(processName)` later.
+ * started: the connection broke or timed out (`cause`) and looking the process up by its name
+ * failed too, found nothing yet (the request may still be on its way), or found a process of that
+ * name that may be another one (a different command or working directory, or started before the
+ * request). Check with `get(processName)` later.
  */
 export class ExecOutcomeUnknownError extends SandprocError {
   /** The name the process was started with. */

@@ -60,9 +60,9 @@ describe('LogLineParser, strict server (per-chunk prefixes)', () => {
     ]);
   });
 
-  it('bare notices are notices; text before any prefix (an error body) is a notice', () => {
+  it('bare notices are notices; other text before any prefix (an error body) is dropped', () => {
     const parser = new LogLineParser();
-    expect(parseAll(parser, ['{"error":"not found"}', '[keepalive]'])).toEqual([{ type: 'notice', text: '{"error":"not found"}' }]);
+    expect(parseAll(parser, ['{"error":"not found"}', '[keepalive]'])).toEqual([]);
     expect(parseAll(parser, ['stdout:a', '[Process failed with exit code 1. Attempting restart 1/2...]', 'stdout:b'])).toEqual([
       { type: 'record', stream: 'stdout', text: 'a' },
       { type: 'notice', text: '[Process failed with exit code 1. Attempting restart 1/2...]' },
@@ -77,5 +77,15 @@ describe('LogLineParser, strict server (per-chunk prefixes)', () => {
     const records = (input: string[]) => parseAll(new LogLineParser(), input).map((parsed) => ('stream' in parsed ? parsed.text : ''));
     expect(records(oneChunk)).toEqual(lines);
     expect(records(perLine)).toEqual(lines);
+  });
+
+  it('only the exact notice texts are notices: output that merely looks like one stays output', () => {
+    const parser = new LogLineParser();
+    expect(parseAll(parser, ['stdout:compiling [Output]', '[Process 7 ready]', 'x [keepalive]', 'stdout:ab[Process is being forcefully killed]', 'cd'])).toEqual([
+      { type: 'record', stream: 'stdout', text: 'compiling [Output]' },
+      { type: 'record', stream: 'stdout', text: '[Process 7 ready]' },
+      { type: 'notice', text: '[Process is being forcefully killed]' },
+      { type: 'record', stream: 'stdout', text: 'x abcd' },
+    ]);
   });
 });

@@ -7,8 +7,15 @@ import type { LogStreamName } from '../types.js';
 /** One output line or notice. */
 export type ParsedLogLine = { type: 'record'; stream: LogStreamName; text: string } | { type: 'notice'; text: string };
 
-/** The bare lines the servers send that are not output, e.g. `[Process is being forcefully killed]`, at the end of a line. */
-const trailingNotice = /\[(?:Process|Output|keepalive)\b[^\]]*\]$/;
+/**
+ * The exact bare lines a strict server (the real one) sends that are not output, at the end of a
+ * line: `[keepalive]`, `[Process is being gracefully terminated]`, `[Process is being forcefully
+ * killed]`, `[Process failed with exit code N. Attempting restart k/M...]`, and the local server's
+ * `[Output truncated: N records dropped]`. (`[Process is being sent SIGINT]` exists only in extended
+ * mode, where every unprefixed line is a notice.)
+ */
+const trailingNotice =
+  /\[(?:keepalive|Process (?:is being (?:gracefully terminated|forcefully killed)|failed with exit code -?\d+\. Attempting restart \d+\/\w+\.\.\.)|Output truncated: \d+ records dropped)\]$/;
 
 /**
  * Stateful parser for one connection.
@@ -20,8 +27,11 @@ const trailingNotice = /\[(?:Process|Output|keepalive)\b[^\]]*\]$/;
  * `stdout:a\nb\n` (an unprefixed line continues the last stream), and a chunk that ends in the middle
  * of a line glues the next prefix, keepalive or notice into that line (`stdout:12stdout:34\n` is the
  * line `1234`). The parser rebuilds the lines of each stream from these pieces, so a record is one
- * output line whatever the chunking, and replays of the same bytes count the same records. (Output
- * that itself contains `stdout:`/`stderr:` is split there: the wire cannot tell them apart.)
+ * output line whatever the chunking, and replays of the same bytes count the same records. Only the
+ * servers' exact notice texts are notices; other text before the first prefix (the real server's
+ * 200 error body for an unknown process) is dropped. (Output that itself contains `stdout:`/`stderr:`
+ * is split there, and output ending in an exact notice text is taken for that notice: the wire
+ * cannot tell them apart.)
  */
 export class LogLineParser {
   readonly #everyLinePrefixed: boolean;
@@ -36,8 +46,8 @@ export class LogLineParser {
   /** Parses one line (without its newline); keepalives yield nothing. */
   parse(line: string): ParsedLogLine[] {
     if (this.#everyLinePrefixed) {
-      const stream = line.startsWith('stdout:') ? 'stdout' : line.startsWith('stderr:') ? 'stderr' : undefined;
-      if (stream) return [{ type: 'record', stream, text: line.slice(7) }];
+      const prefix = /^(stdout|stderr):/.exec(line);
+      if (prefix) return [{ type: 'record', stream: prefix[1] as LogStreamName, text: line.slice(7) }];
       return line === '[keepalive]' ? [] : [{ type: 'notice', text: line }];
     }
     const results: ParsedLogLine[] = [];
@@ -57,8 +67,6 @@ export class LogLineParser {
         results.push({ type: 'record', stream, text: this.#partial[stream] });
         this.#partial[stream] = '';
       }
-    } else if (line) {
-      results.push({ type: 'notice', text: line });
     }
     if (notice && notice[0] !== '[keepalive]') results.push({ type: 'notice', text: notice[0] });
     return results;

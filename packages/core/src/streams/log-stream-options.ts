@@ -27,15 +27,19 @@ export interface LogStreamOptions {
   signal?: AbortSignal;
   /** Start at this record (0-based, both streams counted together). Default `0`: from the beginning. */
   since?: number;
-  /** Called once per record, in order, exactly once across reconnects. Must not throw. */
+  /** Called once per record, in order, exactly once across reconnects. If it throws, the stream ends with that error (`done` rejects with it; no reconnect). */
   onRecord?(record: LogRecord): void;
-  /** Called for server notices such as `[Process is being gracefully terminated]` (not deduplicated across reconnects). */
+  /** Called for server notices such as `[Process is being gracefully terminated]` (not deduplicated across reconnects). Must not throw. */
   onNotice?(text: string): void;
   /** Called on every state change. */
   onStateChange?(state: LogStreamState): void;
   /** Called when the server no longer had the records `from` to `to - 1` (its log was capped). */
   onGap?(gap: { from: number; to: number }): void;
-  /** Reconnect policy; `false`: fail at the first dropped connection. Default `{}` (see {@link ReconnectOptions}). */
+  /**
+   * Reconnect policy; `false`: fail at the first dropped connection. Default `{}` (see
+   * {@link ReconnectOptions}). Network errors, dead connections, 5xx, 408 and 429 are retried (a
+   * `Retry-After` in seconds replaces the backoff, capped at `maxDelayMs`); other answers end the stream.
+   */
   reconnect?: ReconnectOptions | false;
   /**
    * Silence after which the connection counts as dead and is reopened, in milliseconds. The

@@ -1,7 +1,7 @@
 /**
  * A process's output as records delivered exactly once, across any number of reconnects.
  */
-import { isSandprocError, type SandprocError } from '../errors/sandproc-error.js';
+import type { HttpError } from '../errors/http-errors.js';
 import { StreamError } from '../errors/transport-errors.js';
 import { isProcessFinished } from '../client/normalize-process.js';
 import { backoffDelay, sleep } from '../client/sleep.js';
@@ -10,12 +10,6 @@ import { createKeepaliveWatchdog, type KeepaliveWatchdog } from './keepalive-wat
 import { LogLineParser } from './log-line-parser.js';
 import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
 import { readLineBatches } from './read-lines.js';
-
-/** Answers like 404 or 401 end the stream; network errors, 5xx and dead connections are retried. */
-function isFatal(error: unknown): boolean {
-  const status = isSandprocError(error) ? (error as SandprocError & { status?: number }).status : undefined;
-  return status !== undefined && status < 500;
-}
 
 /**
  * Follows `GET /process/{id}/logs/stream`. Use it as an async iterable (one iterator, started in
@@ -99,14 +93,20 @@ export class LogStream implements AsyncIterable<LogRecord> {
             throw new StreamError(this.#source.processId, `lost after ${maxAttempts} attempts`, { cause: lastError });
           }
           this.#setState('reconnecting');
-          await sleep(backoffDelay(attempt, reconnect.initialDelayMs ?? 250, reconnect.maxDelayMs ?? 5000), signal);
+          // A busy server's Retry-After (408, 429, 503) replaces the backoff, within the same upper bound.
+          const maxDelayMs = reconnect.maxDelayMs ?? 5000;
+          const delayMs = (lastError as HttpError | undefined)?.retryAfterMs ?? backoffDelay(attempt, reconnect.initialDelayMs ?? 250, maxDelayMs);
+          await sleep(Math.min(delayMs, maxDelayMs), signal);
         }
         let progressed = false;
         try {
           if (await this.#connect(signal, () => (progressed = true))) break;
           lastError = undefined;
         } catch (error) {
-          if (signal.aborted || isFatal(error)) throw error;
+          // Answers like 404 or 401 end the stream, and so does a callback that threw (the stream
+          // is finished then); network errors, dead connections, 5xx, 408 and 429 (busy) are retried.
+          const status = (error as HttpError | undefined)?.status ?? 500;
+          if (signal.aborted || this.#finished || (status < 500 && status !== 408 && status !== 429)) throw error;
           lastError = error;
         }
         attempt = progressed ? 1 : attempt + 1;
@@ -128,9 +128,8 @@ export class LogStream implements AsyncIterable<LogRecord> {
   async #connect(signal: AbortSignal, onProgress: () => void): Promise<boolean> {
     const connection = (this.#connection = new AbortController());
     if (signal.aborted) connection.abort();
-    const timeoutMs = this.#options.keepaliveTimeoutMs ?? 65_000;
     // A dead connection: aborting the fetch fails the read below, which reconnects.
-    const watchdog = createKeepaliveWatchdog(timeoutMs, () => connection.abort());
+    const watchdog = createKeepaliveWatchdog(this.#options.keepaliveTimeoutMs ?? 65_000, () => connection.abort());
     try {
       watchdog.touch(); // also bounds the wait for the response headers
       const response = await this.#source.open(this.#delivered, connection.signal);
@@ -150,7 +149,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
         watchdog.touch();
         onProgress();
       };
-      for await (const lines of readLineBatches(response.body ?? new ReadableStream(), onChunk)) {
+      const handle = async (lines: string[]) => {
         for (const line of lines) {
           for (const parsed of parser.parse(line)) {
             if (parsed.type === 'notice') {
@@ -168,16 +167,30 @@ export class LogStream implements AsyncIterable<LogRecord> {
           }
           if (signal.aborted) signal.throwIfAborted();
         }
+      };
+      // A body can end normally in the middle of a line (an intermediary closing it cleanly): that
+      // unterminated tail is delivered only if the process is over; otherwise the next connection
+      // (its replay, or `since`) brings the whole line.
+      let tail = '';
+      for await (const lines of readLineBatches(response.body ?? new ReadableStream(), onChunk, (line) => (tail = line))) {
+        await handle(lines);
       }
+      const finished = isProcessFinished(await this.#source.get(signal));
+      if (finished && tail) await handle([tail]);
+      return finished;
     } finally {
       watchdog.stop();
     }
-    return isProcessFinished(await this.#source.get(signal));
   }
 
   /** Hands a record to the callback and the iterator's queue; `true` when the queue is full. */
   #deliver(record: LogRecord): boolean {
-    this.#options.onRecord?.(record);
+    try {
+      this.#options.onRecord?.(record);
+    } catch (error) {
+      this.#finish('error', error);
+      throw error;
+    }
     if (!this.#iterating) return false;
     this.#queue.push(record);
     this.#wake?.();

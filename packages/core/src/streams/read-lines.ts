@@ -6,10 +6,16 @@
  * Yields the complete lines of each chunk of `body` as one batch, without their line endings (a
  * batch per chunk costs one await, not one per line). The last line is yielded even without a final
  * newline, but only when the body ended normally: a connection that breaks in the middle of a line
- * throws and never yields the half line. `onChunk` is called for every chunk received (before its
- * lines are yielded), e.g. to feed a keepalive watchdog.
+ * throws and never yields the half line. With `onTail`, that unterminated last line is handed to it
+ * instead of being yielded (a body that ended normally may still have been cut by an intermediary:
+ * the caller decides). `onChunk` is called for every chunk received (before its lines are yielded),
+ * e.g. to feed a keepalive watchdog.
  */
-export async function* readLineBatches(body: ReadableStream<Uint8Array>, onChunk?: () => void): AsyncGenerator<string[]> {
+export async function* readLineBatches(
+  body: ReadableStream<Uint8Array>,
+  onChunk?: () => void,
+  onTail?: (line: string) => void,
+): AsyncGenerator<string[]> {
   const reader = body.pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>).getReader();
   let buffer = '';
   let finished = false;
@@ -18,16 +24,16 @@ export async function* readLineBatches(body: ReadableStream<Uint8Array>, onChunk
       const { done, value } = await reader.read();
       if (done) break;
       onChunk?.();
-      const lines = (buffer + value).split('\n');
+      // The buffer is joined first, so a `\r\n` split across two chunks is still one line ending.
+      const lines = (buffer + value).split(/\r?\n/);
       buffer = lines.pop() ?? '';
-      for (let index = 0; index < lines.length; index++) {
-        const line = lines[index]!;
-        if (line.endsWith('\r')) lines[index] = line.slice(0, -1);
-      }
       if (lines.length > 0) yield lines;
     }
     finished = true;
-    if (buffer) yield [buffer];
+    if (buffer) {
+      if (onTail) onTail(buffer);
+      else yield [buffer];
+    }
   } finally {
     if (!finished) reader.cancel().catch(() => {});
   }
