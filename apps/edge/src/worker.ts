@@ -51,16 +51,10 @@ export interface EdgeContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** The JSON mode's wait bound: the `MAX_WAIT_MS` binding when it is a positive number, else 50 s. */
-function maxWaitMs(env: EdgeEnv): number {
-  const bound = Number(env.MAX_WAIT_MS);
-  return env.MAX_WAIT_MS !== undefined && Number.isFinite(bound) && bound > 0 ? bound : MAX_WAIT_MS;
-}
-
-/** The streamed mode's keepalive period: the `KEEPALIVE_INTERVAL_MS` binding when it is a positive number, else 15 s. */
-function keepaliveIntervalMs(env: EdgeEnv): number {
-  const period = Number(env.KEEPALIVE_INTERVAL_MS);
-  return env.KEEPALIVE_INTERVAL_MS !== undefined && Number.isFinite(period) && period > 0 ? period : KEEPALIVE_INTERVAL_MS;
+/** A binding that holds a positive number (as text), else `fallback`. */
+function positiveNumber(binding: string | undefined, fallback: number): number {
+  const value = Number(binding); // NaN when unset
+  return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 export default {
@@ -76,8 +70,9 @@ export default {
 
     const options = {
       signal: request.signal,
-      maxWaitMs: maxWaitMs(env),
-      keepaliveIntervalMs: keepaliveIntervalMs(env),
+      // The JSON mode's wait bound and the streamed mode's keepalive period (50 s and 15 s by default).
+      maxWaitMs: positiveNumber(env.MAX_WAIT_MS, MAX_WAIT_MS),
+      keepaliveIntervalMs: positiveNumber(env.KEEPALIVE_INTERVAL_MS, KEEPALIVE_INTERVAL_MS),
       waitUntil: context ? (promise: Promise<unknown>) => context.waitUntil(promise) : undefined,
     };
     try {

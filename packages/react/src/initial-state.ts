@@ -25,3 +25,6 @@ export function useInitialState<TData>(initialData: TData | undefined): () => Po
     return () => state;
   }, [initialData]);
 }
+
+/** `refetch` where there is no observer (no id, or server rendering): nothing to fetch. */
+export const noRefetch = async (): Promise<undefined> => undefined;

@@ -73,6 +73,32 @@ export function countingClient(server: SandboxServer): CountingClient {
   };
 }
 
+/** What {@link countPollFetches} needs of an observer (a process or process-list observer). */
+interface FetchingObserver {
+  subscribe(listener: () => void, options: { activate: false }): () => void;
+  getSnapshot(): { isFetching: boolean };
+}
+
+/**
+ * Counts the fetches of a shared observer's poll (each start of `isFetching`), where no render
+ * batching hides any, without activating it: every request beyond them comes from a second poll.
+ */
+export function countPollFetches(observer: FetchingObserver): { readonly fetches: number; stop(): void } {
+  let fetches = 0;
+  let wasFetching = false;
+  const stop = observer.subscribe(() => {
+    const { isFetching } = observer.getSnapshot();
+    if (isFetching && !wasFetching) fetches++;
+    wasFetching = isFetching;
+  }, { activate: false });
+  return {
+    get fetches() {
+      return fetches;
+    },
+    stop,
+  };
+}
+
 /** Appends `value` to `list` unless it equals the last element. */
 export function pushChange<T>(list: T[], value: T): void {
   if (list.length === 0 || !Object.is(list.at(-1), value)) list.push(value);

@@ -9,7 +9,7 @@ import { useMemo, useSyncExternalStore } from 'react';
 import { useObserverSubscribe } from './use-observer-subscribe.js';
 import { usePollingOptions } from './use-polling-options.js';
 import { useLatest } from './use-latest.js';
-import { isServer, useInitialState } from './initial-state.js';
+import { isServer, noRefetch, useInitialState } from './initial-state.js';
 import { useSandprocClient } from './sandproc-context.js';
 
 /** Options of {@link useProcessList}. Polls every 1000 ms by default. */
@@ -33,7 +33,6 @@ export interface UseProcessListResult {
   refetch: () => Promise<ProcessInfo[] | undefined>;
 }
 
-const noRefetch = async () => undefined;
 
 /** The processes of the sandbox, polled while mounted; one poll shared by all components. */
 export function useProcessList(options: UseProcessListOptions = {}): UseProcessListResult {

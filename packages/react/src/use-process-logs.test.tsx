@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { getLogsObserver } from '@sandproc/core';
+import { getLogsObserver, type SandprocClient } from '@sandproc/core';
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { StrictMode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,21 +10,27 @@ const context = useTestServer();
 afterEach(cleanup);
 const long = { timeout: 20_000 };
 
+/** Renders `useProcessLogs(pid)` (notified every 10 ms), recording each status it goes through. */
+function renderLogs(client: SandprocClient, pid: string, strict: boolean) {
+  const statuses: string[] = [];
+  const { result } = renderHook(
+    () => {
+      const logs = useProcessLogs(pid, { notifyIntervalMs: 10 });
+      pushChange(statuses, logs.status);
+      return logs;
+    },
+    { wrapper: wrapperFor(client, strict) },
+  );
+  return { result, statuses };
+}
+
 describe('useProcessLogs', () => {
   it('goes idle → connecting → streaming → ended with one stream under StrictMode', async () => {
     const { client, count } = countingClient(context.server);
     const started = await client.process.exec({
       command: 'for i in 1 2 3 4 5; do echo "out $i"; sleep 0.05; done; echo bye >&2',
     });
-    const statuses: string[] = [];
-    const { result } = renderHook(
-      () => {
-        const logs = useProcessLogs(started.pid, { notifyIntervalMs: 10 });
-        pushChange(statuses, logs.status);
-        return logs;
-      },
-      { wrapper: wrapperFor(client, true) },
-    );
+    const { result, statuses } = renderLogs(client, started.pid, true);
     await waitFor(() => expect(result.current.status).toBe('ended'), long);
     expect(statuses).toEqual(['idle', 'connecting', 'streaming', 'ended']);
     expect(result.current.text).toBe('out 1\nout 2\nout 3\nout 4\nout 5\nbye');
@@ -41,15 +47,7 @@ describe('useProcessLogs', () => {
   ] as const)('follows a %s process to the end of its output', async (_final, command, action, text) => {
     const { client } = countingClient(context.server);
     const started = await client.process.exec({ command });
-    const statuses: string[] = [];
-    const { result } = renderHook(
-      () => {
-        const logs = useProcessLogs(started.pid, { notifyIntervalMs: 10 });
-        pushChange(statuses, logs.status);
-        return logs;
-      },
-      { wrapper: wrapperFor(client) },
-    );
+    const { result, statuses } = renderLogs(client, started.pid, false);
     await waitFor(() => expect(result.current.text).toContain('start'), long);
     if (action === 'stop') await client.process.stop(started.pid);
     if (action === 'kill') await client.process.kill(started.pid);

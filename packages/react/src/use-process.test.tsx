@@ -5,7 +5,7 @@ import { StrictMode, createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getProcessObserver } from '@sandproc/core';
 import { SandprocProvider, useProcess, useSandprocClient } from './index.js';
-import { countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
+import { countPollFetches, countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
@@ -66,15 +66,7 @@ describe('useProcess', () => {
     const { client, count } = countingClient(context.server);
     const started = await client.process.exec({ command: 'sleep 30' });
     const path = `/process/${started.pid}`;
-    // Count the poll's fetches at the observer, where no render batching hides any.
-    const observer = getProcessObserver(client, started.pid);
-    let fetches = 0;
-    let wasFetching = false;
-    const stopCounting = observer.subscribe(() => {
-      const { isFetching } = observer.getSnapshot();
-      if (isFetching && !wasFetching) fetches++;
-      wasFetching = isFetching;
-    }, { activate: false });
+    const poll = countPollFetches(getProcessObserver(client, started.pid));
     function Watcher() {
       const { status } = useProcess(started.pid, { intervalMs: 50 });
       return createElement('span', null, status ?? 'loading');
@@ -87,8 +79,8 @@ describe('useProcess', () => {
     // Killed through another client: its requests are not counted here.
     await countingClient(context.server).client.process.kill(started.pid);
     await waitFor(() => expect(view.container.textContent).toBe('killed'.repeat(10)), long);
-    expect(count('GET', path)).toBe(fetches);
-    stopCounting();
+    expect(count('GET', path)).toBe(poll.fetches);
+    poll.stop();
     view.unmount();
   });
 

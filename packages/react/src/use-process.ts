@@ -9,7 +9,7 @@ import { useMemo, useSyncExternalStore } from 'react';
 import { useObserverSubscribe } from './use-observer-subscribe.js';
 import { usePollingOptions } from './use-polling-options.js';
 import { useExitCallback } from './use-exit-callback.js';
-import { isServer, useInitialState } from './initial-state.js';
+import { isServer, noRefetch, useInitialState } from './initial-state.js';
 import { useLatest } from './use-latest.js';
 import { useSandprocClient } from './sandproc-context.js';
 
@@ -51,7 +51,6 @@ export interface UseProcessResult {
   refetch: () => Promise<ProcessInfo | undefined>;
 }
 
-const noRefetch = async () => undefined;
 
 /**
  * The live state of process `id` (pid or name), polled until it ends. Every component watching

@@ -21,14 +21,7 @@ export function ConnectionBanner({ category, target, message, viaProxy, onRetry,
         <strong>Sandbox server not reachable.</strong> Nothing answers at <code>{target}</code>; the demo keeps
         trying and recovers on its own once the server is back.
         {message ? <span className="banner-detail">{message}</span> : null}
-        <span className="banner-actions">
-          <button type="button" onClick={onRetry}>
-            Retry now
-          </button>
-          <button type="button" onClick={onOpenSettings}>
-            Settings
-          </button>
-        </span>
+        <BannerActions onRetry={onRetry} onOpenSettings={onOpenSettings} />
       </div>
     );
   }
@@ -39,11 +32,7 @@ export function ConnectionBanner({ category, target, message, viaProxy, onRetry,
         <strong>Unauthorized.</strong> The local sandbox refused the token the demo server holds (the browser
         never sees it, so the settings cannot fix it). Restart <code>npm run demo</code> to start a fresh sandbox
         with a new token (with <code>--sandbox URL</code>, check <code>SANDPROC_TOKEN</code>).
-        <span className="banner-actions">
-          <button type="button" onClick={onRetry}>
-            Retry now
-          </button>
-        </span>
+        <BannerActions onRetry={onRetry} />
       </div>
     );
   }
@@ -52,11 +41,7 @@ export function ConnectionBanner({ category, target, message, viaProxy, onRetry,
       <div className="banner banner-warning" role="alert" data-testid="banner-unauthorized">
         <strong>Unauthorized.</strong> The sandbox at <code>{target}</code> refused the token. Check it in the
         settings.
-        <span className="banner-actions">
-          <button type="button" onClick={onOpenSettings}>
-            Open settings
-          </button>
-        </span>
+        <BannerActions onOpenSettings={onOpenSettings} settingsLabel="Open settings" />
       </div>
     );
   }
@@ -70,16 +55,34 @@ export function ConnectionBanner({ category, target, message, viaProxy, onRetry,
             {message}
           </span>
         ) : null}
-        <span className="banner-actions">
-          <button type="button" onClick={onRetry}>
-            Retry now
-          </button>
-          <button type="button" onClick={onOpenSettings}>
-            Settings
-          </button>
-        </span>
+        <BannerActions onRetry={onRetry} onOpenSettings={onOpenSettings} />
       </div>
     );
   }
   return null;
+}
+
+interface BannerActionsProps {
+  onRetry?(): void;
+  onOpenSettings?(): void;
+  /** Text of the settings button. Default `Settings`. */
+  settingsLabel?: string;
+}
+
+/** The buttons of a banner: retry the list now, and/or open the settings. */
+function BannerActions({ onRetry, onOpenSettings, settingsLabel = 'Settings' }: BannerActionsProps) {
+  return (
+    <span className="banner-actions">
+      {onRetry ? (
+        <button type="button" onClick={onRetry}>
+          Retry now
+        </button>
+      ) : null}
+      {onOpenSettings ? (
+        <button type="button" onClick={onOpenSettings}>
+          {settingsLabel}
+        </button>
+      ) : null}
+    </span>
+  );
 }
