@@ -55,6 +55,7 @@ describe('security', () => {
     const actual = await sandbox.request('GET', '/process', { headers: { Origin: ORIGIN } });
     expect(actual.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(actual.headers.get('access-control-expose-headers')).toContain('X-Log-Offset');
+    expect(actual.headers.get('access-control-expose-headers')).toContain('Date');
     const foreign = await fetch(`${sandbox.server.url}/process`, { method: 'OPTIONS', headers: { Origin: 'http://evil.example' } });
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();

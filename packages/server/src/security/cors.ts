@@ -15,7 +15,9 @@ export function handleCors(request: IncomingMessage, response: ServerResponse, o
   if (allowed) {
     response.setHeader('Access-Control-Allow-Origin', origin);
     response.setHeader('Vary', 'Origin');
-    response.setHeader('Access-Control-Expose-Headers', 'X-Log-Offset');
+    // `Date` lets a browser client tell, after a lost exec answer, whether a process it finds by name
+    // started after its request (on the server's own clock).
+    response.setHeader('Access-Control-Expose-Headers', 'X-Log-Offset, Date');
   }
   if (request.method !== 'OPTIONS') return false;
   if (allowed) {
