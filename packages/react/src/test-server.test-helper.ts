@@ -1,4 +1,4 @@
-import { createClient, type SandprocClient } from '@sandproc/core';
+import { createClient, ObserverCache, type SandprocClient } from '@sandproc/core';
 import { createSandboxServer } from '@sandproc/server';
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
@@ -104,10 +104,30 @@ export function pushChange<T>(list: T[], value: T): void {
   if (list.length === 0 || !Object.is(list.at(-1), value)) list.push(value);
 }
 
-/** A `renderHook` wrapper that provides `client` (inside `StrictMode` when `strict`). */
+const caches = new WeakMap<SandprocClient, ObserverCache>();
+
+/**
+ * The observer cache every {@link wrapperFor} of `client` provides, so a test's separate
+ * `renderHook` trees share observers as the components of one app do, and the test can look
+ * the hooks' observers up.
+ */
+export function cacheFor(client: SandprocClient): ObserverCache {
+  let cache = caches.get(client);
+  if (!cache) {
+    cache = new ObserverCache();
+    caches.set(client, cache);
+  }
+  return cache;
+}
+
+/**
+ * A `renderHook` wrapper that provides `client` and its test cache ({@link cacheFor}), inside
+ * `StrictMode` when `strict`.
+ */
 export function wrapperFor(client: SandprocClient, strict = false) {
+  const cache = cacheFor(client);
   return ({ children }: { children: ReactNode }) => {
-    const tree = createElement(SandprocProvider, { client }, children);
+    const tree = createElement(SandprocProvider, { client, cache }, children);
     return strict ? createElement(StrictMode, null, tree) : tree;
   };
 }

@@ -1,5 +1,6 @@
 import {
   ExecController,
+  type ExecPhase,
   type ExecRequest,
   type ExecState,
   type ExecStatus,
@@ -7,12 +8,13 @@ import {
   type ObservableClient,
   type PollingOptions,
   type ProcessInfo,
+  type ProcessStatus,
 } from '@sandproc/core';
-import { useMemo, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { useExitCallback } from './use-exit-callback.js';
 import { useLatest } from './use-latest.js';
 import { useProcessLogs, type UseProcessLogsOptions, type UseProcessLogsResult } from './use-process-logs.js';
-import { useSandprocClient } from './sandproc-context.js';
+import { useSandproc } from './sandproc-context.js';
 
 /** Options of {@link useExec}. */
 export interface UseExecOptions {
@@ -38,12 +40,22 @@ export interface UseExecResult {
    * request fails (then also in `error`, with `status: 'error'`).
    */
   exec: (request: ExecRequest) => Promise<ProcessInfo>;
-  /** `idle → starting → running → completed | failed | stopped | killed`, or `error`. */
+  /** `idle → starting → running → completed | failed | stopped | killed`, or `error`: `phase` and `processStatus` in one. */
   status: ExecStatus;
+  /** What the hook is doing: `idle`, `starting` (the start request is on its way), `started`, or `error` (the start failed). */
+  phase: ExecPhase;
+  /** The started process's own status; `undefined` until it started. */
+  processStatus: ProcessStatus | undefined;
   /** The started process, kept up to date until it ends. */
   process: ProcessInfo | undefined;
-  /** The error of the last request. */
+  /** The error of the last request (start, stop, kill or poll). */
   error: unknown;
+  /** Why the start failed (`phase: 'error'`). */
+  startError: unknown;
+  /** The error of the last poll of the started process; cleared by the next successful poll. */
+  pollError: unknown;
+  /** The error of the last `stop` or `kill`. */
+  signalError: unknown;
   /** Stops the process (SIGTERM to its group); resolves with its state after the request. */
   stop: () => Promise<ProcessInfo | undefined>;
   /** Kills the process (SIGKILL by default, or `killSignal`). */
@@ -59,18 +71,15 @@ export interface UseExecResult {
  * `stop`, `kill` and `reset`. No request is made until `exec` is called.
  */
 export function useExec(options: UseExecOptions = {}): UseExecResult {
-  const client = useSandprocClient(options.client);
+  const { client, cache } = useSandproc(options.client);
   const latest = useLatest(options);
-  // One controller per component and client; creating one has no side effect (StrictMode-safe).
-  const controller = useMemo(
-    () =>
-      new ExecController(client, {
-        get polling() {
-          return latest.current.polling;
-        },
-      }),
-    [client, latest],
-  );
+  // One controller per component, client and cache; creating one has no side effect (StrictMode-safe).
+  const controller = useMemo(() => new ExecController(client, { cache }), [client, cache]);
+  // Every render: a function interval is still read afresh by the controller at each poll.
+  const { polling } = options;
+  useEffect(() => {
+    controller.setOptions({ polling });
+  }, [controller, polling]);
   const state: ExecState = useSyncExternalStore(
     controller.subscribe,
     controller.getSnapshot,
@@ -95,8 +104,13 @@ export function useExec(options: UseExecOptions = {}): UseExecResult {
     () => ({
       exec: controller.exec,
       status: state.status,
+      phase: state.phase,
+      processStatus: state.processStatus,
       process: state.process,
       error: state.error,
+      startError: state.startError,
+      pollError: state.pollError,
+      signalError: state.signalError,
       stop: controller.stop,
       kill: controller.kill,
       reset: controller.reset,

@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, renderHook, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getProcessListObserver } from '@sandproc/core';
 import { useProcessList } from './index.js';
-import { countPollFetches, countingClient, useTestServer, wrapperFor } from './test-server.test-helper.js';
+import { cacheFor, countPollFetches, countingClient, useTestServer, wrapperFor } from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
@@ -12,7 +11,7 @@ const long = { timeout: 20_000 };
 describe('useProcessList', () => {
   it('lists processes, sees new ones, and shares one poll', async () => {
     const { client, count } = countingClient(context.server);
-    const poll = countPollFetches(getProcessListObserver(client));
+    const poll = countPollFetches(cacheFor(client).getProcessListObserver(client));
     const { result, unmount } = renderHook(
       () => ({ a: useProcessList({ intervalMs: 50 }), b: useProcessList({ intervalMs: 50 }) }),
       { wrapper: wrapperFor(client, true) },

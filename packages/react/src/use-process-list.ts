@@ -1,25 +1,11 @@
-import {
-  getProcessListObserver,
-  type ObservableClient,
-  type PollingOptions,
-  type PollingState,
-  type ProcessInfo,
-} from '@sandproc/core';
-import { useMemo, useSyncExternalStore } from 'react';
-import { useObserverSubscribe } from './use-observer-subscribe.js';
-import { usePollingOptions } from './use-polling-options.js';
-import { useLatest } from './use-latest.js';
-import { isServer, noRefetch, useInitialState } from './initial-state.js';
-import { useSandprocClient } from './sandproc-context.js';
+import type { ProcessInfo } from '@sandproc/core';
+import { useMemo } from 'react';
+import { usePollingObserver, type BasePollingOptions } from './use-polling-observer.js';
 
 /** Options of {@link useProcessList}. Polls every 1000 ms by default. */
-export interface UseProcessListOptions extends PollingOptions<ProcessInfo[]> {
-  /** Watch the list. Default `true`. */
-  enabled?: boolean;
+export interface UseProcessListOptions extends BasePollingOptions<ProcessInfo[]> {
   /** A list known beforehand, e.g. fetched for server rendering (what the server renders). */
   initialData?: ProcessInfo[];
-  /** Use this client instead of the provider's. */
-  client?: ObservableClient;
 }
 
 /** What {@link useProcessList} returns. */
@@ -27,39 +13,33 @@ export interface UseProcessListResult {
   /** Every process the sandbox knows (any status); `undefined` until known. */
   processes: ProcessInfo[] | undefined;
   error: unknown;
+  /** Consecutive failed requests (the poll backs off while it grows). */
+  failureCount: number;
   isLoading: boolean;
   isFetching: boolean;
   isPolling: boolean;
   refetch: () => Promise<ProcessInfo[] | undefined>;
+  /** After errors: forgets the backoff and requests now. */
+  retry: () => Promise<ProcessInfo[] | undefined>;
 }
-
 
 /** The processes of the sandbox, polled while mounted; one poll shared by all components. */
 export function useProcessList(options: UseProcessListOptions = {}): UseProcessListResult {
-  const client = useSandprocClient(options.client);
-  const enabled = options.enabled !== false;
   const { initialData } = options;
-  // Not on the server: the registry is shared by every request rendered with this client.
-  const observer = isServer() ? undefined : getProcessListObserver(client, { initialData });
-  const latest = useLatest(options);
-
-  usePollingOptions(observer, enabled, options, latest);
-  const subscribe = useObserverSubscribe(observer, enabled);
-  const getInitialState = useInitialState(initialData);
-  const state: PollingState<ProcessInfo[]> = useSyncExternalStore(
-    subscribe,
-    observer ? observer.getSnapshot : getInitialState,
-    getInitialState,
+  const { state, enabled, refetch, retry } = usePollingObserver<ProcessInfo[], UseProcessListOptions>(options, (cache, client) =>
+    cache.getProcessListObserver(client, { initialData }),
   );
   return useMemo(
     () => ({
       processes: state.data,
       error: state.error,
+      failureCount: state.failureCount,
       isLoading: enabled && state.data === undefined && state.error === undefined,
       isFetching: state.isFetching,
       isPolling: state.isPolling,
-      refetch: observer ? observer.refetch : noRefetch,
+      refetch,
+      retry,
     }),
-    [state, enabled, observer],
+    [state, enabled, refetch, retry],
   );
 }

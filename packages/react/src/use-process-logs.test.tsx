@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import { getLogsObserver, type SandprocClient } from '@sandproc/core';
+import type { SandprocClient } from '@sandproc/core';
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { StrictMode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SandprocProvider, useProcessLogs } from './index.js';
-import { countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
+import { cacheFor, countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
@@ -83,7 +83,7 @@ describe('useProcessLogs', () => {
     await waitFor(() => expect(b.result.current.lines.length).toBeGreaterThanOrEqual(3), long);
     expect(count('GET', path)).toBe(1);
     a.unmount();
-    const observer = getLogsObserver(client, started.pid);
+    const observer = cacheFor(client).getLogsObserver(client, started.pid);
     await waitFor(() => expect(observer.getSnapshot().lines.length).toBeGreaterThanOrEqual(6), long);
     expect(observer.getSnapshot().status).toBe('streaming');
     b.unmount();
@@ -104,7 +104,7 @@ describe('useProcessLogs', () => {
     rerender({ id: second.pid });
     expect(result.current.lines.every((line) => line.text === 'second')).toBe(true);
     await waitFor(() => expect(result.current.lines.length).toBeGreaterThan(0), long);
-    await waitFor(() => expect(getLogsObserver(client, first.pid).getSnapshot().status).toBe('idle'), long);
+    await waitFor(() => expect(cacheFor(client).getLogsObserver(client, first.pid).getSnapshot().status).toBe('idle'), long);
     expect(result.current.lines.every((line) => line.text === 'second')).toBe(true);
     unmount();
     await client.process.kill(first.pid);

@@ -1,5 +1,4 @@
 import {
-  getLogsObserver,
   type LogRecord,
   type LogsState,
   type LogsStatus,
@@ -8,9 +7,8 @@ import {
 } from '@sandproc/core';
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useLatest } from './use-latest.js';
-import { isServer } from './initial-state.js';
 import { useObserverSubscribe } from './use-observer-subscribe.js';
-import { useSandprocClient } from './sandproc-context.js';
+import { useSandproc } from './sandproc-context.js';
 
 /** Options of {@link useProcessLogs}. */
 export interface UseProcessLogsOptions {
@@ -49,10 +47,16 @@ export interface UseProcessLogsResult {
   dropped: number;
   /** Hides the lines received so far, for this component only. */
   clear: () => void;
+  /**
+   * Opens the shared stream again from where it stopped (no line lost or repeated), e.g. after
+   * `status: 'error'`. Does nothing once the output ended.
+   */
+  reconnect: () => void;
 }
 
 const idleState: LogsState = { lines: [], status: 'idle', error: undefined, dropped: 0, total: 0 };
 const getIdleState = () => idleState;
+const noReconnect = () => {};
 
 interface ClearMark {
   id: string | null | undefined;
@@ -64,19 +68,19 @@ interface ClearMark {
 
 /**
  * The output of process `id` (pid or name), live. Every component following the same process
- * through the same client shares one stream, closed when the last one unmounts. Re-renders are
+ * through the same provider shares one stream (given a name, it streams the process the name
+ * has when the stream first opens, by pid from then on), closed when the last one unmounts. Re-renders are
  * batched (once per animation frame by default), however fast the lines come.
  */
 export function useProcessLogs(
   id: string | null | undefined,
   options: UseProcessLogsOptions = {},
 ): UseProcessLogsResult {
-  const client = useSandprocClient(options.client);
+  const { client, cache } = useSandproc(options.client);
   const { follow = true, maxLines, stream = 'all', notifyIntervalMs } = options;
   const enabled = options.enabled !== false && Boolean(id);
-  // Not on the server: the registry is shared by every request rendered with this client.
-  const observer = id && !isServer()
-    ? getLogsObserver(client, id, {
+  const observer = id
+    ? cache.getLogsObserver(client, id, {
         ...(maxLines === undefined ? {} : { maxLines }),
         ...(notifyIntervalMs === undefined ? {} : { notifyIntervalMs }),
       })
@@ -118,6 +122,8 @@ export function useProcessLogs(
     setClearMark({ id, index: observer.cursor, dropped: observer.getSnapshot().dropped });
   }, [observer, id]);
 
+  const reconnect = observer ? observer.reconnect : noReconnect;
+
   return useMemo(() => {
     let lines = state.lines;
     if (mark && mark.index > 0) lines = lines.slice(firstAtOrAfter(lines, mark.index));
@@ -138,8 +144,9 @@ export function useProcessLogs(
       error: state.error,
       dropped: Math.max(0, dropped),
       clear,
+      reconnect,
     };
-  }, [state, mark, stream, maxLines, clear]);
+  }, [state, mark, stream, maxLines, clear, reconnect]);
 }
 
 /** Position of the first line whose index is at least `index` (lines are in index order). */

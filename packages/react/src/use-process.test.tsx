@@ -3,9 +3,8 @@ import type { ProcessInfo } from '@sandproc/core';
 import { act, cleanup, render, renderHook, waitFor } from '@testing-library/react';
 import { StrictMode, createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { getProcessObserver } from '@sandproc/core';
 import { SandprocProvider, useProcess, useSandprocClient } from './index.js';
-import { countPollFetches, countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
+import { cacheFor, countPollFetches, countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
@@ -66,7 +65,7 @@ describe('useProcess', () => {
     const { client, count } = countingClient(context.server);
     const started = await client.process.exec({ command: 'sleep 30' });
     const path = `/process/${started.pid}`;
-    const poll = countPollFetches(getProcessObserver(client, started.pid));
+    const poll = countPollFetches(cacheFor(client).getProcessObserver(client, started.pid));
     function Watcher() {
       const { status } = useProcess(started.pid, { intervalMs: 50 });
       return createElement('span', null, status ?? 'loading');

@@ -1,22 +1,10 @@
-import {
-  getProcessObserver,
-  type ObservableClient,
-  type PollingOptions,
-  type ProcessInfo,
-  type ProcessStatus,
-} from '@sandproc/core';
-import { useMemo, useSyncExternalStore } from 'react';
-import { useObserverSubscribe } from './use-observer-subscribe.js';
-import { usePollingOptions } from './use-polling-options.js';
+import type { ProcessInfo, ProcessStatus } from '@sandproc/core';
+import { useMemo } from 'react';
 import { useExitCallback } from './use-exit-callback.js';
-import { isServer, noRefetch, useInitialState } from './initial-state.js';
-import { useLatest } from './use-latest.js';
-import { useSandprocClient } from './sandproc-context.js';
+import { usePollingObserver, type BasePollingOptions } from './use-polling-observer.js';
 
 /** Options of {@link useProcess}. */
-export interface UseProcessOptions extends PollingOptions<ProcessInfo> {
-  /** Watch the process. `false` shows the last known state without requests. Default `true`. */
-  enabled?: boolean;
+export interface UseProcessOptions extends BasePollingOptions<ProcessInfo> {
   /**
    * A state known beforehand, e.g. fetched for server rendering: what the server renders (and
    * hydration starts from), and the observer's first state if it has none yet. No request if
@@ -28,8 +16,6 @@ export interface UseProcessOptions extends PollingOptions<ProcessInfo> {
    * if this component saw it running first (not for a process that had already ended).
    */
   onExit?: (process: ProcessInfo) => void;
-  /** Use this client instead of the provider's. */
-  client?: ObservableClient;
 }
 
 /** What {@link useProcess} returns. */
@@ -41,6 +27,8 @@ export interface UseProcessResult {
   exitCode: number | null;
   /** The error of the last request; cleared by the next success. */
   error: unknown;
+  /** Consecutive failed requests (the poll backs off while it grows). */
+  failureCount: number;
   /** Watching, no state yet and no error: the first request is on its way. */
   isLoading: boolean;
   /** A request is in flight. */
@@ -49,32 +37,24 @@ export interface UseProcessResult {
   isPolling: boolean;
   /** Requests the state now. */
   refetch: () => Promise<ProcessInfo | undefined>;
+  /** After errors: forgets the backoff and requests now (see the observer's `retry`). */
+  retry: () => Promise<ProcessInfo | undefined>;
 }
-
 
 /**
  * The live state of process `id` (pid or name), polled until it ends. Every component watching
- * the same process through the same client shares one poll. No request is made on the server.
+ * the same process through the same provider shares one poll. After the first answer it stays
+ * with that process (polled by pid): a later process given the same name does not show here.
+ * No request is made on the server.
  */
-export function useProcess(
-  id: string | null | undefined,
-  options: UseProcessOptions = {},
-): UseProcessResult {
-  const client = useSandprocClient(options.client);
-  const enabled = options.enabled !== false && Boolean(id);
+export function useProcess(id: string | null | undefined, options: UseProcessOptions = {}): UseProcessResult {
   const { initialData } = options;
-  // Not on the server: the registry is shared by every request rendered with this client.
-  const observer = id && !isServer() ? getProcessObserver(client, id, { initialData }) : undefined;
-  const latest = useLatest(options);
-
-  usePollingOptions(observer, enabled, options, latest);
-  const subscribe = useObserverSubscribe(observer, enabled);
-  const getInitialState = useInitialState(initialData);
-  const state = useSyncExternalStore(subscribe, observer ? observer.getSnapshot : getInitialState, getInitialState);
+  const { state, enabled, latest, refetch, retry } = usePollingObserver<ProcessInfo, UseProcessOptions>(options, (cache, client) =>
+    id ? cache.getProcessObserver(client, id, { initialData }) : undefined,
+  );
 
   useExitCallback(id, state.data, (process) => latest.current.onExit?.(process));
 
-  const refetch = observer ? observer.refetch : noRefetch;
   return useMemo(() => {
     const process = state.data;
     const ended = process !== undefined && process.status !== 'running';
@@ -83,10 +63,12 @@ export function useProcess(
       status: process?.status,
       exitCode: ended ? process.exitCode : null,
       error: state.error,
+      failureCount: state.failureCount,
       isLoading: enabled && process === undefined && state.error === undefined,
       isFetching: state.isFetching,
       isPolling: state.isPolling,
       refetch,
+      retry,
     };
-  }, [state, enabled, refetch]);
+  }, [state, enabled, refetch, retry]);
 }

@@ -82,7 +82,7 @@ function toRequest(form: FormState): ExecRequest | { error: string } {
 
 /** The command box: presets, the command and its options, and a Run button driven by `useExec`. */
 export function CommandForm({ onStarted }: CommandFormProps) {
-  const { exec, status, error, reset } = useExec();
+  const { exec, phase, startError, reset } = useExec();
   const [form, setForm] = useState<FormState>(() => fromRequest(PRESETS[1]!.request()));
   const [presetId, setPresetId] = useState<string | null>('ticker');
   const [formError, setFormError] = useState<string | null>(null);
@@ -92,7 +92,7 @@ export function CommandForm({ onStarted }: CommandFormProps) {
     onStartedRef.current = onStarted;
   });
 
-  const pending = status === 'starting';
+  const pending = phase === 'starting';
 
   function update<K extends keyof FormState>(key: K, value: FormState[K]) {
     setForm((previous) => ({ ...previous, [key]: value }));
@@ -122,13 +122,13 @@ export function CommandForm({ onStarted }: CommandFormProps) {
       const process = await exec(request);
       onStartedRef.current(process.pid, request);
     } catch {
-      // Shown from the hook's `error`.
+      // Shown from the hook's `startError`.
     }
   }
 
   const preset = PRESETS.find((candidate) => candidate.id === presetId);
-  // Only a failed start: the hook also reports errors of its later polls, which the banner covers.
-  const shownError = formError ?? (status === 'error' && error ? errorMessage(error) : null);
+  // Only a failed start (`startError`); errors of later polls are in `pollError`, which the banner covers.
+  const shownError = formError ?? (phase === 'error' ? errorMessage(startError) : null);
 
   return (
     <form className="card command-form" onSubmit={submit} data-testid="command-form">

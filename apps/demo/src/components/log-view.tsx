@@ -35,8 +35,8 @@ const LogRow = memo(function LogRow({ line, top }: { line: LogLine; top: number 
  * virtualized (only the visible rows are in the DOM), and the view follows the tail until the
  * user scrolls up.
  */
-export function LogView({ processId, onReconnect }: { processId: string; onReconnect?: () => void }) {
-  const { lines, status, error, dropped, clear } = useProcessLogs(processId, { maxLines: MAX_LINES, follow: true });
+export function LogView({ processId }: { processId: string }) {
+  const { lines, status, error, dropped, clear, reconnect } = useProcessLogs(processId, { maxLines: MAX_LINES, follow: true });
   const scrollRef = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
 
@@ -103,8 +103,9 @@ export function LogView({ processId, onReconnect }: { processId: string; onRecon
         <p className="log-error" data-testid="log-error">
           {status === 'error' ? 'The log stream stopped: ' : null}
           {errorMessage(error)}
-          {status === 'error' && onReconnect ? (
-            <button type="button" className="small-button log-reconnect" data-testid="log-reconnect" onClick={onReconnect}>
+          {status === 'error' ? (
+            // Resumes the shared stream from its cursor: no line lost or repeated.
+            <button type="button" className="small-button log-reconnect" data-testid="log-reconnect" onClick={reconnect}>
               Reconnect
             </button>
           ) : null}

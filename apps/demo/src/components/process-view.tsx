@@ -38,18 +38,6 @@ export function ProcessView({ processId, onClose }: ProcessViewProps) {
     setActionError(null);
   }, [processId]);
 
-  // "Reconnect" after the log stream ended in `error` (e.g. reconnects exhausted while the sandbox
-  // was down): the log view is unmounted, then mounted again in a later task. The shared logs
-  // observer settles its subscribers in a microtask, so a remount within one commit (a new `key`)
-  // would keep it as it is; leaving it without subscribers first makes the new log view open a
-  // fresh stream, resumed from its cursor (no line lost or repeated).
-  const [logsMounted, setLogsMounted] = useState(true);
-  useEffect(() => {
-    if (logsMounted) return;
-    const timer = setTimeout(() => setLogsMounted(true), 0);
-    return () => clearTimeout(timer);
-  }, [logsMounted]);
-
   const category = categorize(error);
   if (!process && category === 'not-found') {
     return (
@@ -153,13 +141,7 @@ export function ProcessView({ processId, onClose }: ProcessViewProps) {
         </p>
       ) : null}
       {hasStdin ? <StdinBox processId={process.pid} disabled={!running} /> : null}
-      {logsMounted ? (
-        <LogView key={process.pid} processId={process.pid} onReconnect={() => setLogsMounted(false)} />
-      ) : (
-        <section className="log-panel" aria-label="Output" data-testid="log-reconnecting">
-          <p className="muted small">Reconnecting…</p>
-        </section>
-      )}
+      <LogView key={process.pid} processId={process.pid} />
     </section>
   );
 }

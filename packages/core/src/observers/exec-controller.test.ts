@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExecController, type ExecStatus } from './exec-controller.js';
 import { fakeProcessApi } from './fake-process-api.test-helper.js';
-import { getProcessObserver } from './observer-registry.js';
+import { ObserverCache } from './observer-cache.js';
 import type { PollingOptions } from './polling-observer.js';
 import type { ProcessInfo } from '../types.js';
 
@@ -61,7 +61,7 @@ describe('ExecController', () => {
     const started = controller.exec({ command: 'sleep 1' });
     controller.reset();
     await started;
-    expect(controller.getSnapshot()).toEqual({ status: 'idle', process: undefined, error: undefined });
+    expect(controller.getSnapshot()).toEqual({ status: 'idle', phase: 'idle', process: undefined, error: undefined });
   });
 
   it('reads a function polling interval from the latest options at every poll', async () => {
@@ -86,18 +86,19 @@ describe('ExecController', () => {
     off();
   });
 
-  it('shares the registry observer again after being unwatched for longer than its gcTime', async () => {
+  it('shares the cache observer again after being unwatched for longer than its gcTime', async () => {
     const { api, state } = fakeProcessApi();
     const client = { process: api };
-    const controller = new ExecController(client, { polling: { intervalMs: 100 } });
+    const cache = new ObserverCache();
+    const controller = new ExecController(client, { polling: { intervalMs: 100 }, cache });
     let off = controller.subscribe(() => {});
     const started = await controller.exec({ command: 'sleep 1' });
     await vi.advanceTimersByTimeAsync(50);
     off();
-    // Longer than the registry's default gcTimeMs (5000): the idle observer is dropped.
+    // Longer than the cache's default gcTimeMs (5000): the idle observer is dropped.
     await vi.advanceTimersByTimeAsync(5300);
     off = controller.subscribe(() => {});
-    const offOther = getProcessObserver(client, started.pid, { intervalMs: 100 }).subscribe(() => {});
+    const offOther = cache.getProcessObserver(client, started.pid, { intervalMs: 100 }).subscribe(() => {});
     await vi.advanceTimersByTimeAsync(50);
     const before = state.getCalls;
     await vi.advanceTimersByTimeAsync(1000);

@@ -1,86 +1,127 @@
-import type { ExecRequest, ProcessInfo, TerminalProcessStatus } from '../types.js';
+import type { ExecRequest, ProcessInfo, ProcessStatus, TerminalProcessStatus } from '../types.js';
 import type { ObservableClient } from './observed-client.js';
-import { getProcessObserver } from './observer-registry.js';
+import { ObserverCache } from './observer-cache.js';
 import type { PollingOptions } from './polling-observer.js';
 import type { ProcessObserver } from './process-observer.js';
 import { Subscribable } from './subscribable.js';
+import { latestPollingOptions } from './latest-polling-options.js';
 
 /**
- * State of an {@link ExecController}:
+ * Status of an {@link ExecController}, both of its fields in one:
  * `idle → starting → running → completed | failed | stopped | killed`, and `error` when the
- * start request failed (the process may not exist). `reset()` goes back to `idle`.
+ * start request failed (the process may not exist). `reset()` goes back to `idle`. Read `phase`
+ * and `processStatus` to tell the controller's part from the process's.
  */
 export type ExecStatus = 'idle' | 'starting' | 'running' | TerminalProcessStatus | 'error';
 
+/**
+ * What the controller itself is doing (TanStack's `fetchStatus` beside `status`):
+ * - `idle`: nothing started (or `reset`);
+ * - `starting`: the start request is on its way;
+ * - `started`: a process started and is followed (its own status is `processStatus`);
+ * - `error`: the start request failed (see `startError`); the process may not exist.
+ */
+export type ExecPhase = 'idle' | 'starting' | 'started' | 'error';
+
 /** Snapshot of an {@link ExecController}. */
 export interface ExecState {
+  /** `phase` and `processStatus` in one (see {@link ExecStatus}). */
   status: ExecStatus;
+  /** What the controller is doing, apart from the process. */
+  phase: ExecPhase;
+  /** The started process's own status; `undefined` until it started. */
+  processStatus: ProcessStatus | undefined;
   /** The started process, kept up to date while it runs; `undefined` before it started. */
   process: ProcessInfo | undefined;
-  /** The error of the last request (start, stop, kill or poll); cleared by `reset` or `exec`. */
+  /** Why the start request failed (`phase: 'error'`); cleared by `reset` or `exec`. */
+  startError: unknown;
+  /** The error of the last poll of the started process; cleared by the next successful poll. */
+  pollError: unknown;
+  /** The error of the last `stop` or `kill`; cleared by the next `exec`, `stop`, `kill` or `reset`. */
+  signalError: unknown;
+  /** The error of the last request of any kind (start, stop, kill or poll); cleared by `reset` or `exec`. */
   error: unknown;
 }
 
 /** Options of an {@link ExecController}. */
 export interface ExecControllerOptions {
   /**
-   * How the started process is polled until it ends (see `ProcessObserver`). Read when a
-   * process starts and when the controller is watched again; a function `intervalMs` is looked
-   * up here afresh before every poll, so `options` may be an object with a `polling` getter
-   * returning the latest options (as bindings do).
+   * How the started process is polled until it ends (see `ProcessObserver`). A function
+   * `intervalMs` is looked up afresh before every poll. Change them with `setOptions`.
    */
-  polling?: PollingOptions<ProcessInfo>;
+  polling?: PollingOptions<ProcessInfo> | undefined;
+  /**
+   * The cache whose shared process observer follows the started process, so that everyone
+   * watching it through the same cache shares one poll. Default: a cache of its own.
+   */
+  cache?: ObserverCache | undefined;
 }
 
-const initialState: ExecState = { status: 'idle', process: undefined, error: undefined };
+const initialState: ExecState = {
+  status: 'idle',
+  phase: 'idle',
+  processStatus: undefined,
+  process: undefined,
+  startError: undefined,
+  pollError: undefined,
+  signalError: undefined,
+  error: undefined,
+};
 
 /**
  * Starts one process at a time and follows it to its end. While subscribed it watches the
- * process through the shared process observer (one poll however many watch it).
+ * process through the cache's shared process observer of its pid (one poll however many watch it).
  */
 export class ExecController extends Subscribable<ExecState> {
   readonly #client: ObservableClient;
-  readonly #options: ExecControllerOptions;
+  readonly #cache: ObserverCache;
+  #options: ExecControllerOptions;
   /** Incremented by every `exec`/`reset`: answers to older requests are ignored. */
   #generation = 0;
+  /** The observer followed while the controller is watched. */
   #observer: ProcessObserver | undefined;
   #unsubscribeObserver: (() => void) | undefined;
-  #pollError: unknown;
 
   constructor(client: ObservableClient, options: ExecControllerOptions = {}) {
     super(initialState);
     this.#client = client;
     this.#options = options;
+    this.#cache = options.cache ?? new ObserverCache();
+  }
+
+  /** Changes the polling options (from the next poll; the process observer is shared: the last caller wins). */
+  setOptions(options: Pick<ExecControllerOptions, 'polling'>): void {
+    this.#options = { ...this.#options, polling: options.polling };
+    const polling = this.#pollingOptions();
+    if (polling) this.#observer?.setOptions(polling);
   }
 
   /**
    * Starts `request`. Resolves with the process as started (or finished, with
-   * `waitForCompletion`); rejects with the client's error when the request fails (the state is
+   * `waitForCompletion`); rejects with the client's error when the request fails (the phase is
    * then `error`). A process started before keeps running but is no longer followed.
    */
   exec = async (request: ExecRequest): Promise<ProcessInfo> => {
     const generation = ++this.#generation;
-    this.#follow(undefined);
-    this.#setStatus('starting', { process: undefined, error: undefined });
+    this.#unwatch();
+    this.#setPhase('starting', { ...initialState });
     let process: ProcessInfo;
     try {
       process = await this.#client.process.exec(request);
     } catch (error) {
-      if (generation === this.#generation) this.#setStatus('error', { error });
+      if (generation === this.#generation) this.#setPhase('error', { startError: error, error });
       throw error;
     }
     if (generation === this.#generation) {
-      const observer = this.#acquire(process.pid);
-      observer.receive(process);
-      this.#follow(observer);
-      this.#update(process);
+      this.#setPhase('started', { process, processStatus: process.status });
+      if (this.isActive || this.subscriberCount > 0) this.#watch();
+      else this.#observerOf(process).receive(process);
     }
     return process;
   };
 
   /** Stops the process (SIGTERM to its group). Resolves with its state after the request. */
-  stop = (): Promise<ProcessInfo | undefined> =>
-    this.#signal((id, api) => api.stop(id));
+  stop = (): Promise<ProcessInfo | undefined> => this.#signal((id, api) => api.stop(id));
 
   /** Kills the process (SIGKILL, or `killSignal`, to its group). */
   kill = (killSignal?: string): Promise<ProcessInfo | undefined> =>
@@ -89,23 +130,16 @@ export class ExecController extends Subscribable<ExecState> {
   /** Forgets the process (it keeps running) and goes back to `idle`. */
   reset = (): void => {
     this.#generation++;
-    this.#follow(undefined);
-    this.#setStatus('idle', { process: undefined, error: undefined });
+    this.#unwatch();
+    this.#setPhase('idle', { ...initialState });
   };
 
   protected override onActivate(): void {
-    const process = this.snapshot.process;
-    if (!this.#observer || this.#unsubscribeObserver || !process) return;
-    // The registry may have dropped the observer while nobody watched: look it up again, so the
-    // process is polled by the one observer everyone else shares.
-    const observer = this.#acquire(process.pid);
-    observer.setInitialData(process);
-    this.#follow(observer);
+    if (this.snapshot.process && !this.#observer) this.#watch();
   }
 
   protected override onDeactivate(): void {
-    this.#unsubscribeObserver?.();
-    this.#unsubscribeObserver = undefined;
+    this.#unwatch();
   }
 
   async #signal(
@@ -114,69 +148,72 @@ export class ExecController extends Subscribable<ExecState> {
     const process = this.snapshot.process;
     if (!process) return undefined;
     const generation = this.#generation;
+    this.#patch({ signalError: undefined });
     try {
       const answer = await send(process.pid, this.#client.process);
       if (generation !== this.#generation) return answer;
-      this.#observer?.receive(answer);
-      this.#update(answer);
+      const observer = this.#observer ?? this.#observerOf(process);
+      observer.receive(answer);
+      this.#followed(answer);
       // The answer may precede the exit: poll at once to see the final state.
-      if (answer.status === 'running') void this.#observer?.refetch();
+      if (answer.status === 'running' && this.#observer) void this.#observer.refetch();
       return answer;
     } catch (error) {
-      if (generation === this.#generation) this.setSnapshot({ error });
+      if (generation === this.#generation) this.#patch({ signalError: error, error });
       throw error;
     }
   }
 
-  /** The shared observer of `pid`, with this controller's polling options. */
-  #acquire(pid: string): ProcessObserver {
+  /** The cache's observer of `process`'s pid, seeded with it, with this controller's polling options. */
+  #observerOf(process: ProcessInfo): ProcessObserver {
     const polling = this.#pollingOptions();
-    const observer = getProcessObserver(this.#client, pid, polling);
+    const observer = this.#cache.getProcessObserver(this.#client, process.pid, { ...polling, initialData: process });
     if (polling) observer.setOptions(polling);
     return observer;
   }
 
   /** The polling options, with a function interval read from the latest options at each poll. */
   #pollingOptions(): PollingOptions<ProcessInfo> | undefined {
-    const polling = this.#options.polling;
-    if (typeof polling?.intervalMs !== 'function') return polling;
-    return {
-      ...polling,
-      intervalMs: (process) => {
-        const latest = this.#options.polling?.intervalMs;
-        return typeof latest === 'function' ? latest(process) : (latest ?? 1000);
-      },
-    };
+    return latestPollingOptions(() => this.#options.polling);
   }
 
-  #follow(observer: ProcessObserver | undefined): void {
-    this.#unsubscribeObserver?.();
-    this.#unsubscribeObserver = undefined;
+  /** Follows the current process through the cache's shared observer of its pid. */
+  #watch(): void {
+    const process = this.snapshot.process!;
+    const observer = this.#observerOf(process);
+    observer.receive(process);
     this.#observer = observer;
-    if (observer && this.subscriberCount > 0) this.#watch(observer);
-  }
-
-  #watch(observer: ProcessObserver): void {
     const sync = () => {
       const { data, error } = observer.getSnapshot();
-      if (data) this.#update(data);
-      if (error !== this.#pollError) {
-        // A poll error shows until a poll succeeds; other errors stay until the next action.
-        if (error !== undefined) this.setSnapshot({ error });
-        else if (this.snapshot.error === this.#pollError) this.setSnapshot({ error: undefined });
-        this.#pollError = error;
-      }
+      if (data) this.#followed(data);
+      const previous = this.snapshot.pollError;
+      if (error === previous) return;
+      // A poll error shows in `error` until a poll succeeds; other errors stay until the next action.
+      if (error !== undefined) this.#patch({ pollError: error, error });
+      else this.#patch({ pollError: undefined, ...(this.snapshot.error === previous ? { error: undefined } : {}) });
     };
     this.#unsubscribeObserver = observer.subscribe(sync);
     sync();
   }
 
-  #update(process: ProcessInfo): void {
-    this.#setStatus(process.status, { process });
+  #unwatch(): void {
+    this.#unsubscribeObserver?.();
+    this.#unsubscribeObserver = undefined;
+    this.#observer = undefined;
   }
 
-  /** The one place the status changes (with the fields that change along). */
-  #setStatus(status: ExecStatus, patch: Partial<ExecState> = {}): void {
-    this.setSnapshot({ ...patch, status });
+  #followed(process: ProcessInfo): void {
+    this.#patch({ process, processStatus: process.status, status: process.status });
+  }
+
+  #patch(patch: Partial<ExecState>): void {
+    this.setSnapshot(patch);
+  }
+
+  /** The one place the phase changes (with the fields that change along, and `status` from both). */
+  #setPhase(phase: ExecPhase, patch: Partial<ExecState> = {}): void {
+    const processStatus = patch.processStatus;
+    const status: ExecStatus = phase === 'started' && processStatus ? processStatus : phase === 'started' ? 'running' : phase;
+    this.setSnapshot({ ...patch, phase, status });
   }
 }

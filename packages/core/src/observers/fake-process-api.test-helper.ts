@@ -44,12 +44,14 @@ export function fakeProcessApi() {
     listCalls: 0,
     streams: [] as FakeStream[],
     nextIndex: 0,
+    /** When the last `exec` started its process: `get`, `stop` and `kill` describe that run. */
+    startedAt: new Date(0),
   };
   const api: ObservableProcessApi = {
     async get(id) {
       state.getCalls++;
       if (state.failWith !== undefined) throw state.failWith;
-      return processInfo({ pid: id, status: state.status, exitCode: state.exitCode });
+      return processInfo({ pid: id, status: state.status, exitCode: state.exitCode, startedAt: state.startedAt });
     },
     async list() {
       state.listCalls++;
@@ -57,15 +59,16 @@ export function fakeProcessApi() {
     },
     async exec(request) {
       state.status = 'running';
-      return processInfo({ command: request.command, startedAt: new Date(Date.now() + state.nextIndex++) });
+      state.startedAt = new Date(Date.now() + state.nextIndex++);
+      return processInfo({ command: request.command, startedAt: state.startedAt });
     },
     async stop(id) {
       state.status = 'stopped';
-      return processInfo({ pid: id, status: 'stopped', exitCode: -1 });
+      return processInfo({ pid: id, status: 'stopped', exitCode: -1, startedAt: state.startedAt });
     },
     async kill(id) {
       state.status = 'killed';
-      return processInfo({ pid: id, status: 'killed', exitCode: -1 });
+      return processInfo({ pid: id, status: 'killed', exitCode: -1, startedAt: state.startedAt });
     },
     streamLogs(_id, options = {}) {
       let resolve!: () => void;

@@ -28,12 +28,9 @@ export {
 export {
   ExecController,
   type ExecControllerOptions,
+  type ExecPhase,
   type ExecState,
   type ExecStatus,
 } from './exec-controller.js';
-export {
-  getLogsObserver,
-  getProcessListObserver,
-  getProcessObserver,
-  type ObserverRegistryOptions,
-} from './observer-registry.js';
+export { latestPollingOptions } from './latest-polling-options.js';
+export { ObserverCache, type ObserverCacheOptions } from './observer-cache.js';

@@ -1,6 +1,8 @@
+import { defaultMaxLines } from '../constants.js';
 import type { LogRecord } from '../types.js';
 import { createNotifyScheduler, type NotifyScheduler, type NotifySchedulerOptions } from './notify-scheduler.js';
 import type { ObservableLogStream, ObservableProcessApi } from './observed-client.js';
+import { isPid } from './process-pin.js';
 import { Subscribable } from './subscribable.js';
 
 /**
@@ -8,7 +10,8 @@ import { Subscribable } from './subscribable.js';
  * - `idle`: no stream open (nobody watching yet, or everyone left before the output ended);
  * - `connecting` / `streaming` / `reconnecting`: as the client's stream reports;
  * - `ended`: the process's output ended and every line was received;
- * - `error`: the stream failed for good (see `error`); watching again retries from the cursor.
+ * - `error`: the stream failed for good (see `error`); `reconnect()` (or watching again) resumes
+ *   from the cursor.
  */
 export type LogsStatus = 'idle' | 'connecting' | 'streaming' | 'reconnecting' | 'ended' | 'error';
 
@@ -31,14 +34,15 @@ export interface LogsState {
   total: number;
 }
 
-const defaultMaxLines = 10_000;
 
 /**
  * Follows the output of one process with a single stream shared by all subscribers. Lines are
  * buffered (bounded by `maxLines`) and subscribers are notified at most once per batch window
  * (an animation frame, or `notifyIntervalMs`). The stream opens when the first subscriber comes,
  * closes when the last one leaves, and resumes from its cursor (the index of the next line) when
- * watched again, so no line is lost or repeated. Get a shared one with `getLogsObserver`.
+ * watched again, so no line is lost or repeated. Given a name, it first looks up the pid and
+ * streams by pid from then on, so a later process given the same name never feeds it. Get a
+ * shared one from an `ObserverCache`.
  */
 export class LogsObserver extends Subscribable<LogsState> {
   readonly #api: ObservableProcessApi;
@@ -49,6 +53,9 @@ export class LogsObserver extends Subscribable<LogsState> {
   #pendingDropped = 0;
   #cursor = 0;
   #stream: ObservableLogStream | undefined;
+  /** The pid looked up for a name, in flight (aborted when the observer is left). */
+  #lookUp: AbortController | undefined;
+  #pid: string | undefined;
   /** The process watched (pid or name). */
   readonly id: string;
 
@@ -63,6 +70,11 @@ export class LogsObserver extends Subscribable<LogsState> {
   /** The index the next line will have: every line before it was received. */
   get cursor(): number {
     return this.#cursor;
+  }
+
+  /** The pid streamed (after first contact when the observer was given a name). */
+  get pid(): string | undefined {
+    return this.#pid;
   }
 
   /** Raises the buffer bound to at least `maxLines` (the observer is shared: the largest wins). */
@@ -86,26 +98,69 @@ export class LogsObserver extends Subscribable<LogsState> {
     this.setSnapshot({ lines: [], dropped: 0, total: 0 });
   };
 
+  /**
+   * Opens the stream again, resuming from the cursor (no line lost or repeated): after it failed
+   * (`status: 'error'`), or to replace a connection that seems stuck. While nobody watches, it
+   * only goes back to `idle` (the next subscriber opens the stream). Does nothing once the
+   * output ended.
+   */
+  reconnect = (): void => {
+    if (this.snapshot.status === 'ended') return;
+    this.#close();
+    if (this.isActive) this.#open();
+    else this.#setStatus('idle');
+  };
+
   protected override onActivate(): void {
     const { status } = this.snapshot;
-    if (status === 'ended' || this.#stream) return;
+    if (status === 'ended' || this.#stream || this.#lookUp) return;
     this.#open();
   }
 
   protected override onDeactivate(): void {
-    const stream = this.#stream;
-    this.#stream = undefined;
-    stream?.close();
+    this.#close();
     this.#flush();
     if (this.snapshot.status !== 'ended' && this.snapshot.status !== 'error') this.#setStatus('idle');
   }
 
+  #close(): void {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    stream?.close();
+    this.#lookUp?.abort();
+    this.#lookUp = undefined;
+  }
+
   #open(): void {
     this.#setStatus('connecting');
+    if (this.#pid === undefined && isPid(this.id)) this.#pid = this.id;
+    if (this.#pid !== undefined) {
+      this.#openStream(this.#pid);
+      return;
+    }
+    // A name: pin the process it names now, so a later process given the name never feeds this one.
+    const lookUp = new AbortController();
+    this.#lookUp = lookUp;
+    this.#api.get(this.id, { signal: lookUp.signal }).then(
+      (process) => {
+        if (this.#lookUp !== lookUp) return;
+        this.#lookUp = undefined;
+        this.#pid = process.pid;
+        this.#openStream(process.pid);
+      },
+      (error: unknown) => {
+        if (this.#lookUp !== lookUp) return;
+        this.#lookUp = undefined;
+        this.#setStatus('error', error);
+      },
+    );
+  }
+
+  #openStream(pid: string): void {
     let stream: ObservableLogStream;
     const isCurrent = () => this.#stream === stream;
     try {
-      stream = this.#api.streamLogs(this.id, {
+      stream = this.#api.streamLogs(pid, {
         since: this.#cursor,
         onRecord: (record) => {
           if (isCurrent()) this.#receive(record);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SandprocClient } from '../client/index.js';
 import type { ProcessInfo } from '../types.js';
 import { ExecController, type ExecStatus } from './exec-controller.js';
-import { getLogsObserver, getProcessObserver } from './observer-registry.js';
+import { ObserverCache } from './observer-cache.js';
 import { LogsObserver } from './logs-observer.js';
 
 let server: Awaited<ReturnType<typeof createSandboxServer>>;
@@ -39,12 +39,13 @@ async function until(condition: () => boolean, what = 'condition'): Promise<void
 describe('ProcessObserver against the local server', () => {
   it('ten subscribers share one poll, which stops at the terminal status', async () => {
     const { client, count } = countingClient();
+    const cache = new ObserverCache();
     const started = await client.process.exec({ command: 'sleep 0.6; exit 3' });
     const path = `/process/${started.pid}`;
     let fetches = 0;
     const unsubscribes: (() => void)[] = [];
     for (let index = 0; index < 10; index++) {
-      const observer = getProcessObserver(client, started.pid, { intervalMs: 50 });
+      const observer = cache.getProcessObserver(client, started.pid, { intervalMs: 50 });
       let wasFetching = false;
       unsubscribes.push(
         observer.subscribe(() => {
@@ -54,7 +55,7 @@ describe('ProcessObserver against the local server', () => {
         }),
       );
     }
-    const observer = getProcessObserver(client, started.pid);
+    const observer = cache.getProcessObserver(client, started.pid);
     await until(() => observer.getSnapshot().data?.status === 'failed', 'failed');
     const snapshot = observer.getSnapshot();
     expect(snapshot.data?.exitCode).toBe(3);
@@ -75,7 +76,7 @@ describe('ProcessObserver against the local server', () => {
 
   it('reports a request error for an unknown process and keeps the data empty', async () => {
     const { client } = countingClient();
-    const observer = getProcessObserver(client, 'no-such-process', { intervalMs: 50 });
+    const observer = new ObserverCache().getProcessObserver(client, 'no-such-process', { intervalMs: 50 });
     const unsubscribe = observer.subscribe(() => {});
     await until(() => observer.getSnapshot().failureCount >= 1, 'an error');
     expect(observer.getSnapshot().data).toBeUndefined();
@@ -119,9 +120,10 @@ describe('LogsObserver against the local server', () => {
       command: 'for i in $(seq 0 29); do echo "line $i"; sleep 0.05; done',
     });
     const path = `/process/${started.pid}/logs/stream`;
-    const observer = getLogsObserver(client, started.pid, { notifyIntervalMs: 10 });
+    const cache = new ObserverCache();
+    const observer = cache.getLogsObserver(client, started.pid, { notifyIntervalMs: 10 });
     const first = observer.subscribe(() => {});
-    const second = getLogsObserver(client, started.pid).subscribe(() => {});
+    const second = cache.getLogsObserver(client, started.pid).subscribe(() => {});
     await until(() => observer.getSnapshot().lines.length >= 5, 'five lines');
     expect(count('GET', path)).toBe(1);
     first();
@@ -186,6 +188,6 @@ describe('ExecController against the local server', () => {
     expect(controller.getSnapshot().status).toBe('error');
     expect(controller.getSnapshot().error).toBeDefined();
     controller.reset();
-    expect(controller.getSnapshot()).toEqual({ status: 'idle', process: undefined, error: undefined });
+    expect(controller.getSnapshot()).toEqual({ status: 'idle', phase: 'idle', process: undefined, error: undefined });
   });
 });

@@ -1,3 +1,4 @@
+import { defaultMaxBackoffMs, defaultPollIntervalMs } from '../constants.js';
 import { Subscribable } from './subscribable.js';
 
 /** Poll interval in milliseconds, or `false` to stop polling. */
@@ -41,8 +42,6 @@ export interface PollingState<TData> {
   updatedAt: number;
 }
 
-const defaultIntervalMs = 1000;
-const defaultMaxBackoffMs = 30_000;
 
 /**
  * Polls a fetcher while it has subscribers and its data is not settled (see `isSettled`), with
@@ -122,6 +121,16 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
     return this.#fetch();
   };
 
+  /**
+   * Tries again after errors: forgets the error backoff (`failureCount` back to 0), requests now
+   * (joining a request already in flight) and, while watched, goes on polling at the plain
+   * interval. Resolves like `refetch`. The error stays in the snapshot until a request succeeds.
+   */
+  retry = (): Promise<TData | undefined> => {
+    this.setSnapshot({ failureCount: 0 });
+    return this.refetch();
+  };
+
   protected override onActivate(): void {
     this.#watchVisibility();
     const { data } = this.snapshot;
@@ -185,7 +194,7 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
   }
 
   #nextDelay(data: TData | undefined, failureCount: number): number | false {
-    const option = this.#options.intervalMs ?? defaultIntervalMs;
+    const option = this.#options.intervalMs ?? defaultPollIntervalMs;
     const interval = typeof option === 'function' ? option(data) : option;
     if (interval === false || failureCount === 0) return interval;
     // The interval doubled per further consecutive error, capped, but never faster than the

@@ -10,7 +10,7 @@ export interface ProcessListObserverOptions extends PollingOptions<ProcessInfo[]
 
 /**
  * Watches the list of processes: polls `process.list()` while subscribed. Get a shared one
- * with `getProcessListObserver(client)`.
+ * from an `ObserverCache`.
  */
 export class ProcessListObserver extends PollingObserver<ProcessInfo[]> {
   readonly #api: ObservableProcessApi;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeProcessApi, processInfo } from './fake-process-api.test-helper.js';
-import { getProcessObserver } from './observer-registry.js';
+import { ObserverCache } from './observer-cache.js';
 import { ProcessObserver, isProcessSettled } from './process-observer.js';
 
 beforeEach(() => {
@@ -279,31 +279,36 @@ describe('isProcessSettled', () => {
   });
 });
 
-describe('getProcessObserver', () => {
+describe('ObserverCache', () => {
   it('seeds initialData into an existing observer without notifying during the call', async () => {
     const { api } = fakeProcessApi();
     const client = { process: api };
-    const observer = getProcessObserver(client, '1');
+    const cache = new ObserverCache();
+    const observer = cache.getProcessObserver(client, '1');
     const listener = vi.fn();
     const unsubscribe = observer.subscribe(listener, { activate: false });
     const initial = processInfo({ pid: '1', status: 'completed' });
     // What a component mounting with initialData next to one already watching does, in render.
-    expect(getProcessObserver(client, '1', { initialData: initial })).toBe(observer);
+    expect(cache.getProcessObserver(client, '1', { initialData: initial })).toBe(observer);
     expect(listener).not.toHaveBeenCalled();
     expect(observer.getSnapshot().data).toBe(initial);
     await Promise.resolve();
     expect(listener).toHaveBeenCalledTimes(1);
-    expect(getProcessObserver(client, '1', { initialData: processInfo({ status: 'failed' }) }).getSnapshot().data).toBe(initial);
+    expect(cache.getProcessObserver(client, '1', { initialData: processInfo({ status: 'failed' }) }).getSnapshot().data).toBe(initial);
     unsubscribe();
   });
 
-  it('unrefs its cleanup timer so that it keeps no process alive', () => {
+  it('unrefs its cleanup timer so that it keeps no process alive', async () => {
     const unref = vi.fn();
+    const { api } = fakeProcessApi();
+    const observer = new ObserverCache().getProcessObserver({ process: api }, '1', { initialData: processInfo({ status: 'completed' }) });
+    const unsubscribe = observer.subscribe(() => {});
+    await Promise.resolve();
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation((() => ({ unref })) as never);
     const clearTimeoutSpy = vi.spyOn(globalThis, 'clearTimeout').mockImplementation(() => {});
     try {
-      const { api } = fakeProcessApi();
-      getProcessObserver({ process: api }, '1');
+      unsubscribe();
+      await Promise.resolve();
       expect(setTimeoutSpy).toHaveBeenCalled();
       expect(unref).toHaveBeenCalled();
     } finally {
@@ -317,7 +322,9 @@ describe('getProcessObserver', () => {
     const { api } = fakeProcessApi();
     const client = { process: api };
     const other = { process: api };
-    const observer = getProcessObserver(client, '1', { gcTimeMs: 1000 });
+    const cache = new ObserverCache({ gcTimeMs: 1000 });
+    const getProcessObserver = cache.getProcessObserver.bind(cache);
+    const observer = getProcessObserver(client, '1');
     expect(getProcessObserver(client, '1')).toBe(observer);
     expect(getProcessObserver(client, '2')).not.toBe(observer);
     expect(getProcessObserver(other, '1')).not.toBe(observer);
@@ -329,5 +336,23 @@ describe('getProcessObserver', () => {
     expect(getProcessObserver(client, '1')).toBe(observer);
     await vi.advanceTimersByTimeAsync(1);
     expect(getProcessObserver(client, '1')).not.toBe(observer);
+    expect(new ObserverCache().getProcessObserver(client, '2')).not.toBe(getProcessObserver(client, '2'));
+  });
+
+  it('creates no timer for an observer nobody watched, and drops it at a later lookup after gcTimeMs', async () => {
+    const { api } = fakeProcessApi();
+    const client = { process: api };
+    const cache = new ObserverCache({ gcTimeMs: 1000 });
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const unwatched = cache.getProcessObserver(client, '1');
+    expect(timers).not.toHaveBeenCalled();
+    timers.mockRestore();
+    await vi.advanceTimersByTimeAsync(999);
+    cache.getProcessObserver(client, '2');
+    expect(cache.getProcessObserver(client, '1')).toBe(unwatched);
+    await vi.advanceTimersByTimeAsync(1);
+    cache.getProcessObserver(client, '3');
+    expect(cache.size(client)).toBe(2);
+    expect(cache.getProcessObserver(client, '1')).not.toBe(unwatched);
   });
 });

@@ -1,6 +1,8 @@
+import { NotFoundError } from '../errors/index.js';
 import type { ProcessInfo } from '../types.js';
 import type { ObservableProcessApi } from './observed-client.js';
 import { PollingObserver, type PollingOptions } from './polling-observer.js';
+import { isPinnedProcess, pinOf, type ProcessPin } from './process-pin.js';
 
 /** Options of a {@link ProcessObserver}. */
 export interface ProcessObserverOptions extends PollingOptions<ProcessInfo> {
@@ -19,11 +21,16 @@ export function isProcessSettled(process: ProcessInfo): boolean {
 }
 
 /**
- * Watches one process: polls `process.get(id)` while subscribed until the process settles
- * (see {@link isProcessSettled}). Get a shared one with `getProcessObserver(client, id)`.
+ * Watches one process: polls `process.get` while subscribed until the process settles (see
+ * {@link isProcessSettled}). It stays with the process it first saw: after the first answer it
+ * asks by pid, so a name reused by a later process never feeds it; and when the pid itself now
+ * belongs to another process, it keeps the last state, reports a {@link NotFoundError} and stops.
+ * Get a shared one from an `ObserverCache`.
  */
 export class ProcessObserver extends PollingObserver<ProcessInfo> {
   readonly #api: ObservableProcessApi;
+  #pin: ProcessPin | undefined;
+  #gone = false;
   /** The pid or name watched. */
   readonly id: string;
 
@@ -31,11 +38,23 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
     super(options);
     this.#api = api;
     this.id = id;
+    if (options.initialData) this.#pin = pinOf(options.initialData);
+  }
+
+  /** The pid followed since first contact; `undefined` before it. */
+  get pid(): string | undefined {
+    return this.#pin?.pid;
+  }
+
+  override setInitialData(data: ProcessInfo): void {
+    if (this.snapshot.data === undefined) this.#pin ??= pinOf(data);
+    super.setInitialData(data);
   }
 
   /**
    * Records a state received elsewhere (e.g. the answer of `exec` or `stop`). Ignored once the
-   * process settled, unless it is a later run (a later `startedAt`: the pid or name was reused).
+   * process settled, unless it is a later run (a later `startedAt`: the pid or name was reused,
+   * and the observer follows the new run).
    */
   receive(process: ProcessInfo): void {
     const current = this.snapshot.data;
@@ -43,14 +62,31 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
       current?.startedAt != null &&
       process.startedAt != null &&
       process.startedAt.getTime() > current.startedAt.getTime();
+    if (laterRun) {
+      this.#pin = pinOf(process);
+      this.#gone = false;
+    } else if (this.#pin && !isPinnedProcess(this.#pin, process)) {
+      return;
+    }
+    this.#pin ??= pinOf(process);
     this.acceptData(process, laterRun);
   }
 
-  protected fetchData(signal: AbortSignal): Promise<ProcessInfo> {
-    return this.#api.get(this.id, { signal });
+  protected async fetchData(signal: AbortSignal): Promise<ProcessInfo> {
+    const pin = this.#pin;
+    const process = await this.#api.get(pin?.pid ?? this.id, { signal });
+    if (!pin) {
+      this.#pin = pinOf(process);
+    } else if (!isPinnedProcess(pin, process)) {
+      this.#gone = true;
+      throw new NotFoundError(404, '', `process ${pin.pid} (${pin.name}) is gone: its pid now belongs to ${process.name}`, pin.pid);
+    } else if (process.startedAt?.getTime() !== pin.startedAt) {
+      this.#pin = pinOf(process);
+    }
+    return process;
   }
 
   protected override isSettled(process: ProcessInfo): boolean {
-    return isProcessSettled(process);
+    return this.#gone || isProcessSettled(process);
   }
 }

@@ -31,7 +31,7 @@ describe('tree shaking', () => {
   });
 
   it('keeps them when used', async () => {
-    const code = await bundle("export { getProcessObserver } from '@sandproc/core';");
+    const code = await bundle("export { ObserverCache } from '@sandproc/core';");
     expect(code).toContain('ProcessObserver');
   });
 });

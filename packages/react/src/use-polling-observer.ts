@@ -1,0 +1,86 @@
+import {
+  latestPollingOptions,
+  type ObservableClient,
+  type ObserverCache,
+  type PollingObserver,
+  type PollingOptions,
+  type PollingState,
+} from '@sandproc/core';
+import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useLatest } from './use-latest.js';
+import { useObserverSubscribe } from './use-observer-subscribe.js';
+import { useSandproc } from './sandproc-context.js';
+
+/** The options every polling hook takes. */
+export interface BasePollingOptions<TData> extends PollingOptions<TData> {
+  /** Watch. `false` shows the last known state without requests. Default `true`. */
+  enabled?: boolean;
+  /** Data known beforehand, e.g. fetched for server rendering: what the server renders. */
+  initialData?: TData;
+  /** Use this client instead of the provider's. */
+  client?: ObservableClient;
+}
+
+/** What the base hook hands the hook built on it. */
+export interface PollingObserverBinding<TData, TOptions> {
+  state: PollingState<TData>;
+  /** Watching (enabled, with an observer). */
+  enabled: boolean;
+  /** The options of the last committed render. */
+  latest: { readonly current: TOptions };
+  refetch: () => Promise<TData | undefined>;
+  retry: () => Promise<TData | undefined>;
+}
+
+function pollingOptionsOf<TData>({ intervalMs, maxBackoffMs, pauseWhenHidden }: PollingOptions<TData>): PollingOptions<TData> {
+  return { intervalMs, maxBackoffMs, pauseWhenHidden };
+}
+
+/** `refetch` and `retry` where there is no observer (no id): nothing to fetch. */
+const noFetch = async (): Promise<undefined> => undefined;
+
+/**
+ * The base of the polling hooks (useProcess, useProcessList), as TanStack's `useBaseQuery`:
+ * looks the shared observer up in the provider's cache (`select`, each render), hands it the
+ * hook's polling options, subscribes while enabled, and reads its state through
+ * `useSyncExternalStore`, with `initialData` as the server's (and hydration's) snapshot.
+ */
+export function usePollingObserver<TData, TOptions extends BasePollingOptions<TData>>(
+  options: TOptions,
+  select: (cache: ObserverCache, client: ObservableClient) => PollingObserver<TData> | undefined,
+): PollingObserverBinding<TData, TOptions> {
+  const { client, cache } = useSandproc(options.client);
+  const { initialData, intervalMs, maxBackoffMs, pauseWhenHidden } = options;
+  const observer = select(cache, client);
+  const enabled = options.enabled !== false && observer !== undefined;
+  const latest = useLatest(options);
+
+  // The options go to the shared observer while this hook watches; a function interval is read
+  // from the latest render at each poll, so a new function every render changes nothing.
+  const intervalIsFunction = typeof intervalMs === 'function';
+  useEffect(() => {
+    if (!observer || !enabled) return;
+    observer.setOptions(latestPollingOptions(() => pollingOptionsOf(latest.current)) ?? {});
+  }, [observer, enabled, latest, intervalIsFunction ? null : intervalMs, intervalIsFunction, maxBackoffMs, pauseWhenHidden]);
+
+  const subscribe = useObserverSubscribe(observer, enabled);
+  const getInitialState = useMemo(() => {
+    const state: PollingState<TData> = {
+      data: initialData,
+      error: undefined,
+      failureCount: 0,
+      isFetching: false,
+      isPolling: false,
+      updatedAt: 0,
+    };
+    return () => state;
+  }, [initialData]);
+  const state = useSyncExternalStore(subscribe, observer ? observer.getSnapshot : getInitialState, getInitialState);
+  return {
+    state,
+    enabled,
+    latest,
+    refetch: observer ? observer.refetch : noFetch,
+    retry: observer ? observer.retry : noFetch,
+  };
+}
