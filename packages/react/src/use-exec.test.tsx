@@ -195,3 +195,46 @@ describe('useExec', () => {
     expect(result.current.status).toBe('failed');
   });
 });
+
+describe('useExec phases and reruns', () => {
+  it('reports a failed start in phase and startError, apart from the process status', async () => {
+    const { client } = countingClient(context.server);
+    const { result } = renderHook(() => useExec(), { wrapper: wrapperFor(client) });
+    await act(async () => {
+      await result.current.exec({ command: 'true', workingDir: '/no/such/dir' }).catch(() => {});
+    });
+    expect(result.current).toMatchObject({ status: 'error', phase: 'error', processStatus: undefined, pollError: undefined });
+    expect(result.current.startError).toBeDefined();
+    expect(result.current.error).toBe(result.current.startError);
+  });
+
+  it('after a kill, a rerun with the same name follows the new process and its output only', async () => {
+    const { client } = countingClient(context.server);
+    const name = `hook-rerun-${Date.now()}`;
+    const { result, unmount } = renderHook(() => useExec({ polling: { intervalMs: 50 }, logs: { notifyIntervalMs: 10 } }), {
+      wrapper: wrapperFor(client, true),
+    });
+    let first: ProcessInfo | undefined;
+    await act(async () => {
+      first = await result.current.exec({ command: 'while true; do echo first; sleep 0.05; done', name });
+    });
+    await waitFor(() => expect(result.current.logs.lines.length).toBeGreaterThanOrEqual(2), long);
+    await act(async () => {
+      await result.current.kill();
+    });
+    await waitFor(() => expect(result.current).toMatchObject({ phase: 'started', processStatus: 'killed' }), long);
+    let second: ProcessInfo | undefined;
+    await act(async () => {
+      second = await result.current.exec({ command: 'while true; do echo second; sleep 0.05; done', name });
+    });
+    expect(second?.pid).not.toBe(first?.pid);
+    await waitFor(() => expect(result.current.logs.lines.length).toBeGreaterThanOrEqual(2), long);
+    expect(result.current.process?.pid).toBe(second?.pid);
+    expect(result.current.processStatus).toBe('running');
+    expect(result.current.logs.lines.every((line) => line.text === 'second')).toBe(true);
+    await act(async () => {
+      await result.current.kill();
+    });
+    unmount();
+  });
+});

@@ -179,3 +179,23 @@ describe('useProcessLogs', () => {
     expect(result.current.error).toBeDefined();
   });
 });
+
+describe('useProcessLogs reconnect', () => {
+  it('recovers from a failed stream without a remount', async () => {
+    const { client } = countingClient(context.server);
+    const name = `logs-later-${Date.now()}`;
+    const { result, unmount } = renderHook(() => useProcessLogs(name, { notifyIntervalMs: 10 }), {
+      wrapper: wrapperFor(client),
+    });
+    // No process has the name yet: the lookup fails for good.
+    await waitFor(() => expect(result.current.status).toBe('error'), long);
+    expect((result.current.error as { kind?: string }).kind).toBe('not-found');
+    const started = await client.process.exec({ command: 'echo hello; echo world', name, waitForCompletion: true });
+    act(() => result.current.reconnect());
+    await waitFor(() => expect(result.current.status).toBe('ended'), long);
+    expect(result.current.text).toBe('hello\nworld');
+    expect(result.current.error).toBeUndefined();
+    expect(cacheFor(client).getLogsObserver(client, name).pid).toBe(started.pid);
+    unmount();
+  });
+});

@@ -217,3 +217,41 @@ describe('useProcess', () => {
     vi.restoreAllMocks();
   });
 });
+
+describe('useProcess stays with its process', () => {
+  it('after a kill and a re-exec with the same name, shows the killed process, polled by pid', async () => {
+    const { client, count } = countingClient(context.server);
+    const name = `hook-pinned-${Date.now()}`;
+    const first = await client.process.exec({ command: 'sleep 30', name });
+    const { result, unmount } = renderHook(() => useProcess(name, { intervalMs: 50 }), {
+      wrapper: wrapperFor(client, true),
+    });
+    await waitFor(() => expect(count('GET', `/process/${first.pid}`)).toBeGreaterThanOrEqual(2), long);
+    expect(result.current.process?.pid).toBe(first.pid);
+    await client.process.kill(first.pid);
+    await waitFor(() => expect(result.current.status).toBe('killed'), long);
+    const second = await client.process.exec({ command: 'sleep 30', name });
+    await act(async () => {
+      await result.current.refetch();
+    });
+    expect(result.current.process).toMatchObject({ pid: first.pid, status: 'killed' });
+    expect(count('GET', `/process/${name}`)).toBe(1);
+    unmount();
+    await client.process.kill(second.pid);
+  });
+
+  it('retry requests at once after errors', async () => {
+    const { client, count } = countingClient(context.server);
+    const { result, unmount } = renderHook(() => useProcess('no-such-process-for-retry', { intervalMs: 60_000 }), {
+      wrapper: wrapperFor(client),
+    });
+    await waitFor(() => expect(result.current.failureCount).toBe(1), long);
+    expect((result.current.error as { kind?: string }).kind).toBe('not-found');
+    await act(async () => {
+      await result.current.retry();
+    });
+    expect(count('GET', '/process/no-such-process-for-retry')).toBe(2);
+    expect(result.current.failureCount).toBe(1);
+    unmount();
+  });
+});

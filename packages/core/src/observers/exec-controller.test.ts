@@ -112,6 +112,54 @@ describe('ExecController', () => {
     offOther();
   });
 
+  it('keeps its phase apart from the process status, and start, poll and signal errors apart', async () => {
+    const { api, state } = fakeProcessApi();
+    const controller = new ExecController({ process: api }, { polling: { intervalMs: 100 } });
+    const off = controller.subscribe(() => {});
+    const refused = new Error('refused');
+    const exec = api.exec;
+    api.exec = async () => {
+      throw refused;
+    };
+    await expect(controller.exec({ command: 'x' })).rejects.toBe(refused);
+    expect(controller.getSnapshot()).toMatchObject({ status: 'error', phase: 'error', processStatus: undefined, startError: refused, pollError: undefined, error: refused });
+    api.exec = exec;
+    await controller.exec({ command: 'sleep 1' });
+    expect(controller.getSnapshot()).toMatchObject({ status: 'running', phase: 'started', processStatus: 'running', startError: undefined, error: undefined });
+    await vi.advanceTimersByTimeAsync(0);
+    const down = new Error('poll failed');
+    state.failWith = down;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(controller.getSnapshot()).toMatchObject({ phase: 'started', processStatus: 'running', pollError: down, error: down, startError: undefined });
+    state.failWith = undefined;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(controller.getSnapshot()).toMatchObject({ pollError: undefined, error: undefined });
+    const denied = new Error('denied');
+    api.kill = async () => {
+      throw denied;
+    };
+    await expect(controller.kill()).rejects.toBe(denied);
+    expect(controller.getSnapshot()).toMatchObject({ phase: 'started', processStatus: 'running', signalError: denied, error: denied, pollError: undefined });
+    await controller.stop();
+    expect(controller.getSnapshot()).toMatchObject({ status: 'stopped', phase: 'started', processStatus: 'stopped', signalError: undefined });
+    off();
+  });
+
+  it('takes new polling options with setOptions', async () => {
+    const { api, state } = fakeProcessApi();
+    const controller = new ExecController({ process: api }, { polling: { intervalMs: 1000 } });
+    const off = controller.subscribe(() => {});
+    await controller.exec({ command: 'sleep 1' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.getCalls).toBe(1);
+    controller.setOptions({ polling: { intervalMs: () => 100 } });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(state.getCalls).toBe(2);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(state.getCalls).toBe(7);
+    off();
+  });
+
   it('stop and kill do nothing before a process started', async () => {
     const { api } = fakeProcessApi();
     const controller = new ExecController({ process: api });

@@ -29,6 +29,41 @@ describe('LogsObserver', () => {
     expect(observer.getSnapshot().status).toBe('idle');
   });
 
+  it('reconnect resumes a failed stream from its cursor, and only goes idle while unwatched', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new LogsObserver(api, '1', { notifyIntervalMs: 10 });
+    const off = observer.subscribe(() => {});
+    await settle();
+    state.streams[0]!.emit({ stream: 'stdout', text: 'a' });
+    state.streams[0]!.emit({ stream: 'stdout', text: 'b' });
+    const failure = new Error('gone');
+    state.streams[0]!.fail(failure);
+    await settle();
+    expect(observer.getSnapshot()).toMatchObject({ status: 'error', error: failure });
+    observer.reconnect();
+    expect(observer.getSnapshot()).toMatchObject({ status: 'connecting', error: undefined });
+    expect(state.streams).toHaveLength(2);
+    expect(state.streams[1]!.options.since).toBe(2);
+    await settle();
+    expect(observer.getSnapshot().status).toBe('streaming');
+    // A stuck stream is replaced too.
+    observer.reconnect();
+    expect(state.streams[1]!.closed).toBe(true);
+    expect(state.streams).toHaveLength(3);
+    state.streams[2]!.emit({ stream: 'stdout', text: 'c' });
+    state.streams[2]!.end();
+    await settle();
+    expect(observer.getSnapshot().lines.map((line) => line.text)).toEqual(['a', 'b', 'c']);
+    expect(observer.getSnapshot().status).toBe('ended');
+    observer.reconnect();
+    expect(state.streams).toHaveLength(3);
+    off();
+    const idle = new LogsObserver(api, '2');
+    idle.reconnect();
+    expect(idle.getSnapshot().status).toBe('idle');
+    expect(state.streams).toHaveLength(3);
+  });
+
   it('batches 50,000 lines into one notification per window', async () => {
     const { api, state } = fakeProcessApi();
     const observer = new LogsObserver(api, '1', { notifyIntervalMs: 100, maxLines: 1000 });

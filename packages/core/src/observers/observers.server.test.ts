@@ -139,6 +139,50 @@ describe('LogsObserver against the local server', () => {
   });
 });
 
+describe('observers stay with their process (local server)', () => {
+  it('a process observer given a name polls by pid and never shows a later process with the name', async () => {
+    const { client, count } = countingClient();
+    const name = `pinned-${Date.now()}`;
+    const first = await client.process.exec({ command: 'sleep 30', name });
+    const observer = new ObserverCache().getProcessObserver(client, name, { intervalMs: 50 });
+    const unsubscribe = observer.subscribe(() => {});
+    await until(() => count('GET', `/process/${first.pid}`) >= 2, 'polls by pid');
+    expect(count('GET', `/process/${name}`)).toBe(1);
+    await client.process.kill(first.pid);
+    await until(() => observer.getSnapshot().data?.status === 'killed', 'killed');
+    const second = await client.process.exec({ command: 'sleep 30', name });
+    expect(second.pid).not.toBe(first.pid);
+    await expect(observer.refetch()).resolves.toMatchObject({ pid: first.pid, status: 'killed' });
+    expect(observer.getSnapshot().data).toMatchObject({ pid: first.pid, status: 'killed' });
+    expect(count('GET', `/process/${name}`)).toBe(1);
+    unsubscribe();
+    await client.process.kill(second.pid);
+  });
+
+  it('a logs observer given a name streams by pid and never shows the output of a later process with the name', async () => {
+    const { client, count } = countingClient();
+    const name = `pinned-logs-${Date.now()}`;
+    const first = await client.process.exec({ command: 'while true; do echo first; sleep 0.05; done', name });
+    const observer = new ObserverCache().getLogsObserver(client, name, { notifyIntervalMs: 10 });
+    let unsubscribe = observer.subscribe(() => {});
+    await until(() => observer.getSnapshot().lines.length >= 3, 'three lines');
+    expect(observer.pid).toBe(first.pid);
+    expect(count('GET', `/process/${first.pid}/logs/stream`)).toBe(1);
+    expect(count('GET', `/process/${name}/logs/stream`)).toBe(0);
+    unsubscribe();
+    await until(() => observer.getSnapshot().status === 'idle', 'idle');
+    await client.process.kill(first.pid);
+    await client.process.wait(first.pid);
+    const second = await client.process.exec({ command: 'while true; do echo second; sleep 0.05; done', name });
+    unsubscribe = observer.subscribe(() => {});
+    await until(() => observer.getSnapshot().status === 'ended', 'the first process output ended');
+    expect(observer.getSnapshot().lines.every((line) => line.text === 'first')).toBe(true);
+    expect(count('GET', `/process/${first.pid}/logs/stream`)).toBe(2);
+    unsubscribe();
+    await client.process.kill(second.pid);
+  });
+});
+
 describe('ExecController against the local server', () => {
   async function run(
     command: string,

@@ -108,6 +108,75 @@ describe('ProcessObserver', () => {
     unsubscribe();
   });
 
+  it('retry forgets the backoff: it requests at once and polls on at the plain interval', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new ProcessObserver(api, '100', { intervalMs: 1000, maxBackoffMs: 60_000 });
+    state.failWith = new Error('down');
+    const unsubscribe = observer.subscribe(() => {});
+    await settle();
+    await vi.advanceTimersByTimeAsync(1000 + 2000 + 4000);
+    expect(state.getCalls).toBe(4);
+    expect(observer.getSnapshot().failureCount).toBe(4);
+    // Without retry the next request would wait 8 s.
+    await expect(observer.retry()).resolves.toBeUndefined();
+    expect(state.getCalls).toBe(5);
+    expect(observer.getSnapshot()).toMatchObject({ failureCount: 1, error: state.failWith });
+    state.failWith = undefined;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(state.getCalls).toBe(6);
+    expect(observer.getSnapshot()).toMatchObject({ failureCount: 0, error: undefined, data: { status: 'running' } });
+    unsubscribe();
+  });
+
+  it('polls by pid after first contact with a name, and ignores another process given the name', async () => {
+    const { api } = fakeProcessApi();
+    const asked: string[] = [];
+    const first = processInfo({ pid: '7', name: 'job', startedAt: new Date(1000) });
+    api.get = async (id) => {
+      asked.push(id);
+      return first;
+    };
+    const observer = new ProcessObserver(api, 'job', { intervalMs: 100 });
+    const unsubscribe = observer.subscribe(() => {});
+    await settle();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(asked).toEqual(['job', '7']);
+    expect(observer.pid).toBe('7');
+    observer.receive(processInfo({ pid: '8', name: 'job', startedAt: new Date(500) }));
+    expect(observer.getSnapshot().data).toBe(first);
+    unsubscribe();
+  });
+
+  it('reports a pid that now belongs to another process as not found, keeps the last state and stops', async () => {
+    const { api } = fakeProcessApi();
+    let answer = processInfo({ pid: '7', name: 'job', startedAt: new Date(1000) });
+    let calls = 0;
+    api.get = async () => {
+      calls++;
+      return answer;
+    };
+    const observer = new ProcessObserver(api, '7', { intervalMs: 100 });
+    const unsubscribe = observer.subscribe(() => {});
+    await settle();
+    const seen = observer.getSnapshot().data;
+    // A restart of the same process (same pid and name, later start, one more restart) is followed.
+    answer = processInfo({ pid: '7', name: 'job', startedAt: new Date(2000), restartCount: 1 });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(observer.getSnapshot().data).toBe(answer);
+    // The operating system gave the pid to another process.
+    answer = processInfo({ pid: '7', name: 'other', startedAt: new Date(3000) });
+    await vi.advanceTimersByTimeAsync(100);
+    const snapshot = observer.getSnapshot();
+    expect(snapshot.data).not.toBe(answer);
+    expect(snapshot.data).not.toBe(seen);
+    expect(snapshot.data?.name).toBe('job');
+    expect((snapshot.error as { kind?: string }).kind).toBe('not-found');
+    expect(snapshot.isPolling).toBe(false);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls).toBe(3);
+    unsubscribe();
+  });
+
   it.each([
     // Never faster than the interval, even when maxBackoffMs is below it.
     [{ intervalMs: 2000, maxBackoffMs: 300 }, [2000, 2000, 2000]],
