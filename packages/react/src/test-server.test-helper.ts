@@ -1,9 +1,6 @@
 import { createClient, ObserverCache, type SandprocClient } from '@sandproc/core';
 import { createSandboxServer } from '@sandproc/server';
-import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { countingFetch, removeGates } from '@sandproc/test-utils';
 import { StrictMode, createElement, type ReactNode } from 'react';
 import { afterAll, beforeAll } from 'vitest';
 import { SandprocProvider } from './index.js';
@@ -18,34 +15,9 @@ export function useTestServer(): { readonly server: SandboxServer } {
   });
   afterAll(async () => {
     await holder.server?.close();
-    await Promise.all(gateFiles.splice(0).map((path) => rm(path, { force: true })));
+    await removeGates();
   });
   return holder;
-}
-
-const gateFiles: string[] = [];
-
-export interface Gate {
-  /**
-   * A shell snippet that waits until the test opens the gate (up to 30 s) and fails if it never
-   * does: chain the rest of the command with `&&`.
-   */
-  wait: string;
-  /** Lets the commands waiting at the gate go on (creates the marker file). */
-  open(): Promise<void>;
-}
-
-/**
- * A gate for a command on the local server, so a test decides when a process goes on instead of
- * racing a `sleep` (the process and the test share the file system).
- */
-export function createGate(): Gate {
-  const path = join(tmpdir(), `sandproc-react-gate-${randomUUID()}`);
-  gateFiles.push(path);
-  return {
-    wait: `i=0; while [ ! -e '${path}' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done; [ -e '${path}' ]`,
-    open: () => writeFile(path, ''),
-  };
 }
 
 export interface CountingClient {
@@ -56,21 +28,11 @@ export interface CountingClient {
   requests: string[];
 }
 
-/** A client whose `fetch` records every request and then calls the real global fetch. */
+/** A client of `server` whose `fetch` records every request (see `countingFetch`). */
 export function countingClient(server: SandboxServer): CountingClient {
-  const requests: string[] = [];
-  const countingFetch: typeof fetch = (input, init) => {
-    const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
-    const method = init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET');
-    requests.push(`${method.toUpperCase()} ${new URL(url).pathname}`);
-    return fetch(input, init);
-  };
-  const client = createClient({ baseUrl: server.url, token: server.token, fetch: countingFetch });
-  return {
-    client,
-    requests,
-    count: (method, path) => requests.filter((request) => request === `${method} ${path}`).length,
-  };
+  const counting = countingFetch();
+  const client = createClient({ baseUrl: server.url, token: server.token, fetch: counting.fetch });
+  return { client, requests: counting.requests, count: counting.count };
 }
 
 /** What {@link countPollFetches} needs of an observer (a process or process-list observer). */
@@ -99,10 +61,7 @@ export function countPollFetches(observer: FetchingObserver): { readonly fetches
   };
 }
 
-/** Appends `value` to `list` unless it equals the last element. */
-export function pushChange<T>(list: T[], value: T): void {
-  if (list.length === 0 || !Object.is(list.at(-1), value)) list.push(value);
-}
+export { createGate, pushChange, type Gate } from '@sandproc/test-utils';
 
 const caches = new WeakMap<SandprocClient, ObserverCache>();
 

@@ -1,4 +1,5 @@
 import { createSandboxServer } from '@sandproc/server';
+import { countingFetch, until } from '@sandproc/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SandprocClient } from '../client/index.js';
 import type { ProcessInfo } from '../types.js';
@@ -14,26 +15,11 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A client whose fetch counts the requests per `METHOD path` and calls the real fetch. */
+/** A client of the test server whose fetch counts the requests per `METHOD path`. */
 function countingClient(): { client: SandprocClient; count: (method: string, path: string) => number } {
-  const counts = new Map<string, number>();
-  const countingFetch: typeof fetch = (input, init) => {
-    const request = new Request(input, init);
-    const key = `${request.method} ${new URL(request.url).pathname}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    return fetch(request);
-  };
-  const client = createClient({ baseUrl: server.url, token: server.token, fetch: countingFetch });
-  return { client, count: (method, path) => counts.get(`${method} ${path}`) ?? 0 };
-}
-
-/** Resolves when `condition` holds, polling every 10 ms for up to 20 s. */
-async function until(condition: () => boolean, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const counting = countingFetch();
+  const client = createClient({ baseUrl: server.url, token: server.token, fetch: counting.fetch });
+  return { client, count: counting.count };
 }
 
 describe('ProcessObserver against the local server', () => {
@@ -56,7 +42,7 @@ describe('ProcessObserver against the local server', () => {
       );
     }
     const observer = cache.getProcessObserver(client, started.pid);
-    await until(() => observer.getSnapshot().data?.status === 'failed', 'failed');
+    await until(() => observer.getSnapshot().data?.status === 'failed', { intervalMs: 10, what: 'failed' });
     const snapshot = observer.getSnapshot();
     expect(snapshot.data?.exitCode).toBe(3);
     expect(snapshot.isPolling).toBe(false);
@@ -78,7 +64,7 @@ describe('ProcessObserver against the local server', () => {
     const { client } = countingClient();
     const observer = new ObserverCache().getProcessObserver(client, 'no-such-process', { intervalMs: 50 });
     const unsubscribe = observer.subscribe(() => {});
-    await until(() => observer.getSnapshot().failureCount >= 1, 'an error');
+    await until(() => observer.getSnapshot().failureCount >= 1, { intervalMs: 10, what: 'an error' });
     expect(observer.getSnapshot().data).toBeUndefined();
     expect((observer.getSnapshot().error as { kind?: string }).kind).toBeDefined();
     unsubscribe();
@@ -95,7 +81,7 @@ describe('LogsObserver against the local server', () => {
     const observer = new LogsObserver(client.process, started.pid, { maxLines: 300, notifyIntervalMs: 20 });
     let notifications = 0;
     const unsubscribe = observer.subscribe(() => notifications++);
-    await until(() => observer.getSnapshot().status === 'ended', 'ended');
+    await until(() => observer.getSnapshot().status === 'ended', { intervalMs: 10, what: 'ended' });
     const { lines, dropped, total } = observer.getSnapshot();
     expect(total).toBe(2000);
     expect(lines).toHaveLength(300);
@@ -124,13 +110,13 @@ describe('LogsObserver against the local server', () => {
     const observer = cache.getLogsObserver(client, started.pid, { notifyIntervalMs: 10 });
     const first = observer.subscribe(() => {});
     const second = cache.getLogsObserver(client, started.pid).subscribe(() => {});
-    await until(() => observer.getSnapshot().lines.length >= 5, 'five lines');
+    await until(() => observer.getSnapshot().lines.length >= 5, { intervalMs: 10, what: 'five lines' });
     expect(count('GET', path)).toBe(1);
     first();
     second();
-    await until(() => observer.getSnapshot().status === 'idle', 'idle');
+    await until(() => observer.getSnapshot().status === 'idle', { intervalMs: 10, what: 'idle' });
     const again = observer.subscribe(() => {});
-    await until(() => observer.getSnapshot().status === 'ended', 'ended');
+    await until(() => observer.getSnapshot().status === 'ended', { intervalMs: 10, what: 'ended' });
     const texts = observer.getSnapshot().lines.map((line) => line.text);
     expect(texts).toEqual(Array.from({ length: 30 }, (_, i) => `line ${i}`));
     expect(observer.getSnapshot().dropped).toBe(0);
@@ -146,10 +132,10 @@ describe('observers stay with their process (local server)', () => {
     const first = await client.process.exec({ command: 'sleep 30', name });
     const observer = new ObserverCache().getProcessObserver(client, name, { intervalMs: 50 });
     const unsubscribe = observer.subscribe(() => {});
-    await until(() => count('GET', `/process/${first.pid}`) >= 2, 'polls by pid');
+    await until(() => count('GET', `/process/${first.pid}`) >= 2, { intervalMs: 10, what: 'polls by pid' });
     expect(count('GET', `/process/${name}`)).toBe(1);
     await client.process.kill(first.pid);
-    await until(() => observer.getSnapshot().data?.status === 'killed', 'killed');
+    await until(() => observer.getSnapshot().data?.status === 'killed', { intervalMs: 10, what: 'killed' });
     const second = await client.process.exec({ command: 'sleep 30', name });
     expect(second.pid).not.toBe(first.pid);
     await expect(observer.refetch()).resolves.toMatchObject({ pid: first.pid, status: 'killed' });
@@ -165,17 +151,17 @@ describe('observers stay with their process (local server)', () => {
     const first = await client.process.exec({ command: 'while true; do echo first; sleep 0.05; done', name });
     const observer = new ObserverCache().getLogsObserver(client, name, { notifyIntervalMs: 10 });
     let unsubscribe = observer.subscribe(() => {});
-    await until(() => observer.getSnapshot().lines.length >= 3, 'three lines');
+    await until(() => observer.getSnapshot().lines.length >= 3, { intervalMs: 10, what: 'three lines' });
     expect(observer.pid).toBe(first.pid);
     expect(count('GET', `/process/${first.pid}/logs/stream`)).toBe(1);
     expect(count('GET', `/process/${name}/logs/stream`)).toBe(0);
     unsubscribe();
-    await until(() => observer.getSnapshot().status === 'idle', 'idle');
+    await until(() => observer.getSnapshot().status === 'idle', { intervalMs: 10, what: 'idle' });
     await client.process.kill(first.pid);
     await client.process.wait(first.pid);
     const second = await client.process.exec({ command: 'while true; do echo second; sleep 0.05; done', name });
     unsubscribe = observer.subscribe(() => {});
-    await until(() => observer.getSnapshot().status === 'ended', 'the first process output ended');
+    await until(() => observer.getSnapshot().status === 'ended', { intervalMs: 10, what: 'the first process output ended' });
     expect(observer.getSnapshot().lines.every((line) => line.text === 'first')).toBe(true);
     expect(count('GET', `/process/${first.pid}/logs/stream`)).toBe(2);
     unsubscribe();
@@ -197,7 +183,7 @@ describe('ExecController against the local server', () => {
     });
     await controller.exec({ command });
     await act?.(controller);
-    await until(() => !['starting', 'running'].includes(controller.getSnapshot().status), 'the end');
+    await until(() => !['starting', 'running'].includes(controller.getSnapshot().status), { intervalMs: 10, what: 'the end' });
     const { process } = controller.getSnapshot();
     unsubscribe();
     return { statuses, process };

@@ -23,11 +23,5 @@ export async function startSandbox(mode: Mode, options: SandboxServerOptions = {
   return { url: server.url, token: server.token, client: clientFor(server.url), clientFor, close: () => server.close() };
 }
 
-/** Polls `condition` until it holds, every 50 ms, failing after `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Polls `condition` until it holds, every 50 ms, failing after 20 s (the shared helper). */
+export { until } from '@sandproc/test-utils';

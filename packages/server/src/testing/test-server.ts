@@ -1,3 +1,4 @@
+import { until as pollUntil } from '@sandproc/test-utils';
 import { readFileSync } from 'node:fs';
 import { createSandboxServer, type SandboxServer } from '../create-sandbox-server.js';
 import type { SandboxServerOptions } from '../options.js';
@@ -68,15 +69,8 @@ export async function startTestServer(options: SandboxServerOptions = {}): Promi
   };
 }
 
-/** Polls `condition` until true, every `intervalMs`, failing after `timeoutMs` (generous by default). */
-export async function pollUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+/** Polls `condition` until true, every 50 ms, failing after 20 s (the shared `until`). */
+export { pollUntil };
 
 /** True if a process with this pid exists and is not a zombie (a container's init may reap late). */
 export function isAlive(pid: number): boolean {
@@ -91,11 +85,6 @@ export function isAlive(pid: number): boolean {
   } catch {
     return process.platform !== 'linux';
   }
-}
-
-/** Reads a whole streamed body as text. */
-export async function readAll(response: Response): Promise<string> {
-  return await response.text();
 }
 
 /** Reads a streamed body until `predicate(textSoFar)` holds, then cancels it. */
