@@ -88,7 +88,7 @@ export function useExec(options: UseExecOptions = {}): UseExecResult {
 
   const pid = state.process?.pid;
   // One key per run (a reused pid or name starts later): each run reports its end once.
-  const run = pid && pid + state.process!.startedAt?.getTime();
+  const run = pid && pid + state.process?.startedAt?.getTime();
   useExitCallback(run, state.process, (process) => latest.current.onExit?.(process), true);
 
   const logsOption = options.logs;

@@ -58,6 +58,7 @@ export function usePollingObserver<TData, TOptions extends BasePollingOptions<TD
   // The options go to the shared observer while this hook watches; a function interval is read
   // from the latest render at each poll, so a new function every render changes nothing.
   const intervalIsFunction = typeof intervalMs === 'function';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a function interval is read through `latest`, so only whether it is one is a dependency.
   useEffect(() => {
     if (!observer || !enabled) return;
     observer.setOptions(latestPollingOptions(() => pollingOptionsOf(latest.current)) ?? {});

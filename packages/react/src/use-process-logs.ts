@@ -1,10 +1,4 @@
-import {
-  type LogRecord,
-  type LogsState,
-  type LogsStatus,
-  type LogStreamName,
-  type ObservableClient,
-} from '@sandproc/core';
+import type { LogRecord, LogsState, LogsStatus, LogStreamName, ObservableClient } from '@sandproc/core';
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useLatest } from './use-latest.js';
 import { useObserverSubscribe } from './use-observer-subscribe.js';

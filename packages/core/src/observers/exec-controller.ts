@@ -114,7 +114,7 @@ export class ExecController extends Subscribable<ExecState> {
     }
     if (generation === this.#generation) {
       this.#setPhase('started', { process, processStatus: process.status });
-      if (this.isActive || this.subscriberCount > 0) this.#watch();
+      if (this.isActive || this.subscriberCount > 0) this.#watch(process);
       else this.#observerOf(process).receive(process);
     }
     return process;
@@ -135,7 +135,8 @@ export class ExecController extends Subscribable<ExecState> {
   };
 
   protected override onActivate(): void {
-    if (this.snapshot.process && !this.#observer) this.#watch();
+    const { process } = this.snapshot;
+    if (process && !this.#observer) this.#watch(process);
   }
 
   protected override onDeactivate(): void {
@@ -178,8 +179,7 @@ export class ExecController extends Subscribable<ExecState> {
   }
 
   /** Follows the current process through the cache's shared observer of its pid. */
-  #watch(): void {
-    const process = this.snapshot.process!;
+  #watch(process: ProcessInfo): void {
     const observer = this.#observerOf(process);
     observer.receive(process);
     this.#observer = observer;

@@ -67,7 +67,7 @@ export class ObserverCache {
     return this.#entries.get(client)?.size ?? 0;
   }
 
-  #lookUp<TObserver extends Subscribable<any>>(client: ObservableClient, key: string, create: () => TObserver): TObserver {
+  #lookUp<TObserver extends Subscribable<unknown>>(client: ObservableClient, key: string, create: () => TObserver): TObserver {
     let entries = this.#entries.get(client);
     if (!entries) {
       entries = new Map();
@@ -104,8 +104,9 @@ export class ObserverCache {
   #sweep(entries: Map<string, Entry>): void {
     const now = Date.now();
     for (const [key, entry] of entries) {
-      const neverWatched = entry.gcTimer === undefined && entry.idleSince !== undefined;
-      if (neverWatched && entry.observer.subscriberCount === 0 && now - entry.idleSince! >= this.#gcTimeMs) entries.delete(key);
+      const { idleSince, gcTimer, observer } = entry;
+      const neverWatched = gcTimer === undefined && idleSince !== undefined;
+      if (neverWatched && observer.subscriberCount === 0 && now - idleSince >= this.#gcTimeMs) entries.delete(key);
     }
   }
 }
