@@ -54,8 +54,8 @@ export abstract class Subscribable<TSnapshot> {
   }
 
   /**
-   * Calls `listener` whenever the observer becomes active or inactive (registries use it to free
-   * idle observers). Returns the function that removes it.
+   * Calls `listener` whenever the observer becomes active or inactive (an `ObserverCache` uses it
+   * to free idle observers). Returns the function that removes it.
    */
   onActiveChange(listener: (active: boolean) => void): () => void {
     this.#activityListeners.add(listener);
