@@ -1,24 +1,24 @@
-import { createSandboxServer } from '@sandproc/server';
 import { countingFetch, until } from '@sandproc/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type SandprocClient } from '../client/index.js';
+import { startSandbox, type Sandbox } from '../../test/helpers/sandbox.js';
+import type { SandprocClient } from '../client/index.js';
 import type { ProcessInfo } from '../types.js';
 import { ExecController, type ExecStatus } from './exec-controller.js';
 import { ObserverCache } from './observer-cache.js';
 import { LogsObserver } from './logs-observer.js';
 
-let server: Awaited<ReturnType<typeof createSandboxServer>>;
+let sandbox: Sandbox;
 beforeAll(async () => {
-  server = await createSandboxServer({ port: 0 });
+  sandbox = await startSandbox('extended');
 });
 afterAll(async () => {
-  await server?.close();
+  await sandbox?.close();
 });
 
 /** A client of the test server whose fetch counts the requests per `METHOD path`. */
 function countingClient(): { client: SandprocClient; count: (method: string, path: string) => number } {
   const counting = countingFetch();
-  const client = createClient({ baseUrl: server.url, token: server.token, fetch: counting.fetch });
+  const client = sandbox.clientFor(sandbox.url, { fetch: counting.fetch });
   return { client, count: counting.count };
 }
 
