@@ -102,15 +102,8 @@ export function useExec(options: UseExecOptions = {}): UseExecResult {
 
   return useMemo(
     () => ({
+      ...state,
       exec: controller.exec,
-      status: state.status,
-      phase: state.phase,
-      processStatus: state.processStatus,
-      process: state.process,
-      error: state.error,
-      startError: state.startError,
-      pollError: state.pollError,
-      signalError: state.signalError,
       stop: controller.stop,
       kill: controller.kill,
       reset: controller.reset,
