@@ -3,18 +3,16 @@
  * sandbox server, through the demo server's `/sandbox` proxy (production build, `vite preview`).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSandboxServer, type SandboxServer } from '@sandproc/server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot, buildDemo, startDemoServer, type DemoServer } from '../scripts/launch.js';
 import { LOCAL_SANDBOX_OPTIONS } from '../scripts/local-sandbox.js';
+import { CHROMIUM_PATH, HAS_CHROMIUM, IN_CI, launchChromium } from './chromium.js';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
-const IN_CI = process.env.CI === 'true';
 const OUTPUT_DIR = path.join(appRoot, 'test-output');
 /** Bound of every wait for the page: generous, the machine is small and shared. */
 const WAIT_MS = 30_000;
@@ -46,19 +44,7 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     // current sources and packages, and never races another build writing `dist/`.
     await buildDemo({ outDir: buildDir });
     demo = await startDemoServer({ mode: 'preview', sandboxUrl: sandbox.url, sandboxToken: token, port: 0, outDir: buildDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
     page.setDefaultTimeout(WAIT_MS);
     page.on('pageerror', (error) => pageErrors.push(error.message));
