@@ -27,7 +27,14 @@ export interface ExampleProject {
  * Copies `examples/<name>` (a folder path relative to `examples/`) to a temp folder, points its `@sandproc/*` dependencies at the tarballs
  * and runs `npm install` (from npm's cache when it holds everything).
  */
-export async function installExample(name: string, tarballs: PackedTarballs): Promise<ExampleProject> {
+export async function installExample(
+  name: string,
+  tarballs: PackedTarballs,
+  options: {
+    /** Development dependencies a user installs but the test replaces with the workspace's (wrangler: miniflare and esbuild). */
+    leaveOut?: string[];
+  } = {},
+): Promise<ExampleProject> {
   const directory = mkdtempSync(join(tmpdir(), `sandproc-example-${basename(name)}-`));
   cpSync(join(examplesRoot, name), directory, { recursive: true, filter: (source) => !SKIPPED.has(basename(source)) });
   const manifestPath = join(directory, 'package.json');
@@ -39,6 +46,7 @@ export async function installExample(name: string, tarballs: PackedTarballs): Pr
       if (dependencies[`@sandproc/${shortName}`]) dependencies[`@sandproc/${shortName}`] = `file:${tarballs[shortName]}`;
     }
   }
+  for (const left of options.leaveOut ?? []) delete manifest['devDependencies']?.[left];
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   const project: ExampleProject = {
     directory,
