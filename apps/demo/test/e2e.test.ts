@@ -156,6 +156,39 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="stopped"]`);
   });
 
+  it('has no horizontal scroll on a phone (390 px) or a small window (800 px), even with long commands', { timeout: TEST_MS }, async () => {
+    const longWord = `${'x'.repeat(40)}/${'very-long-path-segment-'.repeat(12)}`;
+    await run('ls', async () => {
+      await page.fill('[data-testid="command-input"]', `echo ${longWord} ${'and many words '.repeat(20)}`);
+    });
+    await waitForStatus('completed');
+    try {
+      for (const width of [390, 800]) {
+        await page.setViewportSize({ width, height: 844 });
+        await page.waitForFunction((expected) => window.innerWidth === expected, width);
+        const overflow = await page.evaluate(() => {
+          const root = document.documentElement;
+          // For the failure message: what sticks out, outside the boxes that scroll by design (the log).
+          const clipped = (element: Element) => {
+            for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+              if (getComputedStyle(parent).overflowX !== 'visible') return true;
+            }
+            return false;
+          };
+          const wide = [...document.querySelectorAll('body *')]
+            .filter((element) => element.getBoundingClientRect().right > root.clientWidth + 1 && !clipped(element))
+            .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} "${(element.textContent ?? '').slice(0, 30)}"`);
+          return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide.slice(0, 5) };
+        });
+        expect(overflow.scrollWidth, `${width} px: ${overflow.wide.join(', ')}`).toBeLessThanOrEqual(overflow.clientWidth);
+        mkdirSync(OUTPUT_DIR, { recursive: true });
+        await page.screenshot({ path: path.join(OUTPUT_DIR, `demo-${width}px.png`), fullPage: true });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1360, height: 860 });
+    }
+  });
+
   it('shows why a command could not start (missing working directory)', { timeout: TEST_MS }, async () => {
     await page.click('[data-testid="preset-ls"]');
     if (!(await page.isVisible('[data-testid="option-workdir"]'))) await page.click('[data-testid="toggle-options"]');
