@@ -5,12 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSandboxServer, type SandboxServer } from '@sandproc/server';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM_PATH, HAS_CHROMIUM, IN_CI, launchChromium } from '../../apps/demo/test/chromium.js';
+import { describeInChromium } from './in-chromium.js';
 import { installExample, startCommand, type ExampleProject, type LongRunningCommand } from './example-project.js';
-
-const WAIT_MS = 30_000;
 
 describe('examples/vite-react', () => {
   let project: ExampleProject;
@@ -55,28 +52,9 @@ describe('examples/vite-react', () => {
     expect(sandbox.stats().processes).toBe(0);
   });
 
-  if (!HAS_CHROMIUM && IN_CI) {
-    it('needs Chromium in CI', () => {
-      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
-    });
-  }
-
-  describe.skipIf(!HAS_CHROMIUM)('in Chromium', () => {
-    let browser: Browser;
-
-    beforeAll(async () => {
-      browser = await launchChromium();
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-    });
-
+  describeInChromium('in Chromium', (openPage) => {
     it('runs a command and shows its output while it runs, then stops it', { timeout: 120_000 }, async () => {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(WAIT_MS);
-      const pageErrors: string[] = [];
-      page.on('pageerror', (error) => pageErrors.push(error.message));
+      const { page, pageErrors } = await openPage();
       await page.goto(appUrl);
       await page.fill('input[aria-label="Command"]', 'echo live-1; echo live-2; sleep 600');
       await page.click('button[type="submit"]');
