@@ -1,11 +1,30 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm', 'cjs'],
-  dts: { entry: 'src/index.ts' },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
-});
+const shared: Options = { sourcemap: true, target: 'node20', platform: 'node' };
+
+export default defineConfig([
+  // The library, for `import` and `require`.
+  {
+    ...shared,
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: { entry: 'src/index.ts' },
+    clean: ['!cli.js', '!cli.js.map'],
+  },
+  // The `sandproc-server` bin: ESM only (a CommonJS copy would ship unused). It loads the server
+  // from the library's `index.js` instead of bundling a second copy of it.
+  {
+    ...shared,
+    entry: ['src/cli.ts'],
+    format: ['esm'],
+    clean: false,
+    esbuildPlugins: [
+      {
+        name: 'cli-imports-the-library',
+        setup(build) {
+          build.onResolve({ filter: /^\.\/create-sandbox-server\.js$/ }, () => ({ path: './index.js', external: true }));
+        },
+      },
+    ],
+  },
+]);

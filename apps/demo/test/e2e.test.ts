@@ -3,18 +3,16 @@
  * sandbox server, through the demo server's `/sandbox` proxy (production build, `vite preview`).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSandboxServer, type SandboxServer } from '@sandproc/server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot, buildDemo, startDemoServer, type DemoServer } from '../scripts/launch.js';
 import { LOCAL_SANDBOX_OPTIONS } from '../scripts/local-sandbox.js';
+import { CHROMIUM_PATH, HAS_CHROMIUM, IN_CI, launchChromium } from './chromium.js';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
-const IN_CI = process.env.CI === 'true';
 const OUTPUT_DIR = path.join(appRoot, 'test-output');
 /** Bound of every wait for the page: generous, the machine is small and shared. */
 const WAIT_MS = 30_000;
@@ -46,19 +44,7 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     // current sources and packages, and never races another build writing `dist/`.
     await buildDemo({ outDir: buildDir });
     demo = await startDemoServer({ mode: 'preview', sandboxUrl: sandbox.url, sandboxToken: token, port: 0, outDir: buildDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
     page.setDefaultTimeout(WAIT_MS);
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -168,6 +154,39 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.click('[data-testid="stop-button"]');
     await waitForStatus('stopped');
     await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="stopped"]`);
+  });
+
+  it('has no horizontal scroll on a phone (390 px) or a small window (800 px), even with long commands', { timeout: TEST_MS }, async () => {
+    const longWord = `${'x'.repeat(40)}/${'very-long-path-segment-'.repeat(12)}`;
+    await run('ls', async () => {
+      await page.fill('[data-testid="command-input"]', `echo ${longWord} ${'and many words '.repeat(20)}`);
+    });
+    await waitForStatus('completed');
+    try {
+      for (const width of [390, 800]) {
+        await page.setViewportSize({ width, height: 844 });
+        await page.waitForFunction((expected) => window.innerWidth === expected, width);
+        const overflow = await page.evaluate(() => {
+          const root = document.documentElement;
+          // For the failure message: what sticks out, outside the boxes that scroll by design (the log).
+          const clipped = (element: Element) => {
+            for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+              if (getComputedStyle(parent).overflowX !== 'visible') return true;
+            }
+            return false;
+          };
+          const wide = [...document.querySelectorAll('body *')]
+            .filter((element) => element.getBoundingClientRect().right > root.clientWidth + 1 && !clipped(element))
+            .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} "${(element.textContent ?? '').slice(0, 30)}"`);
+          return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide.slice(0, 5) };
+        });
+        expect(overflow.scrollWidth, `${width} px: ${overflow.wide.join(', ')}`).toBeLessThanOrEqual(overflow.clientWidth);
+        mkdirSync(OUTPUT_DIR, { recursive: true });
+        await page.screenshot({ path: path.join(OUTPUT_DIR, `demo-${width}px.png`), fullPage: true });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1360, height: 860 });
+    }
   });
 
   it('shows why a command could not start (missing working directory)', { timeout: TEST_MS }, async () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, pollUntil } from './testing/test-server.js';
@@ -80,6 +81,32 @@ describe('sandproc-server CLI', () => {
       expect(cli.output()).toContain(`invalid --port '${port}'`);
       expect(cli.output()).not.toContain('listening on');
     }
+  });
+
+  it('says clearly that the port is busy, without the usage text, and exits 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const cli = startCli(['--port', String(port)], {}, BUILT_CLI);
+      expect(await cli.exited).toBe(1);
+      expect(cli.output()).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(cli.output()).toContain('--port 0 picks a free one');
+      expect(cli.output()).not.toContain('Usage:');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('logs a refused origin with the flag that allows it, and exits 0 after a clean stop on Ctrl-C (SIGINT)', async () => {
+    const cli = startCli(['--port', '0'], {}, BUILT_CLI);
+    await pollUntil(() => cli.output().includes('listening on'), 30_000);
+    const url = /listening on (http:\/\/\S+)/.exec(cli.output())?.[1] ?? '';
+    expect((await fetch(`${url}/process`, { headers: { Origin: 'http://localhost:5173' } })).status).toBe(403);
+    await pollUntil(() => cli.output().includes('start it with --cors-origin http://localhost:5173'));
+    // Exit 0, so `npm run` and `pnpm` report no failure for a Ctrl-C.
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
   });
 
   it('rejects unknown flags', async () => {

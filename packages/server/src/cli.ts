@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     auth: !values['no-auth'],
     corsOrigins: values['cors-origin'] ?? [],
     compatibility: values.strict ? 'strict' : 'extended',
+    onRequestRefused: (message) => process.stderr.write(`sandproc-server: ${message}\n`),
   });
   installShutdown(server);
   process.stdout.write(`listening on ${server.url}\n`);
@@ -62,8 +63,9 @@ function installShutdown(server: SandboxServer): void {
     shuttingDown = true;
     const forceExit = setTimeout(() => process.exit(1), 10_000);
     forceExit.unref();
+    // A clean stop exits 0 whatever the signal, so Ctrl-C through `npm run`/`pnpm` ends quietly.
     server.close().then(
-      () => process.exit(signal === 'SIGINT' ? 130 : 0),
+      () => process.exit(0),
       () => process.exit(1),
     );
   };
@@ -73,6 +75,22 @@ function installShutdown(server: SandboxServer): void {
 }
 
 main().catch((error: unknown) => {
+  const busy = addressInUse(error);
+  if (busy) {
+    // Not a usage mistake: say what is wrong and how to get past it, without the usage text.
+    process.stderr.write(
+      `sandproc-server: port ${busy.port} on ${busy.address} is already in use (another sandproc-server?). ` +
+        'Stop the other server, or choose another port: --port <n> (--port 0 picks a free one).\n',
+    );
+    process.exit(1);
+  }
   process.stderr.write(`sandproc-server: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
   process.exit(2);
 });
+
+/** The address and port of a listen error `EADDRINUSE`, else null. */
+function addressInUse(error: unknown): { address: string; port: number } | null {
+  const { code, address, port } = (error ?? {}) as { code?: unknown; address?: unknown; port?: unknown };
+  if (code !== 'EADDRINUSE') return null;
+  return { address: typeof address === 'string' ? address : 'this host', port: typeof port === 'number' ? port : Number.NaN };
+}

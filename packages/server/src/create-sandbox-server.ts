@@ -64,6 +64,7 @@ function resolveOptions(options: SandboxServerOptions): ResolvedOptions {
     totalOutputMemoryBytes: options.totalOutputMemoryBytes ?? 64 * 1024 * 1024,
     stopGraceMs: options.stopGraceMs ?? 10_000,
     maxStreams: options.maxStreams ?? 256,
+    onRequestRefused: options.onRequestRefused,
   };
 }
 

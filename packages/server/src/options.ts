@@ -52,6 +52,12 @@ export interface SandboxServerOptions {
   maxStreams?: number;
   /** Grace after a stop (SIGTERM) before the group gets SIGKILL, in milliseconds. `0` = never. Default `10000`. */
   stopGraceMs?: number;
+  /**
+   * Called with one line, fix included, the first time a request is refused (403) for its
+   * `Origin` (not a CORS origin) or its `Host` (the DNS-rebinding check); each distinct origin or
+   * host is reported once. Default: none (the CLI writes these lines to stderr).
+   */
+  onRequestRefused?: (message: string) => void;
 }
 
 /** Options with every default applied. */
@@ -72,4 +78,5 @@ export interface ResolvedOptions {
   totalOutputMemoryBytes: number;
   stopGraceMs: number;
   maxStreams: number;
+  onRequestRefused: ((message: string) => void) | undefined;
 }

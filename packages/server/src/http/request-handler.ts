@@ -3,6 +3,7 @@ import { hasValidToken } from '../security/auth.js';
 import { handleCors } from '../security/cors.js';
 import { createHostCheck } from '../security/host-check.js';
 import { isAllowedOrigin } from '../security/origin-check.js';
+import { createRefusalReport } from '../security/refusal-report.js';
 import type { ResolvedOptions } from '../options.js';
 import { sendError } from './respond.js';
 import type { Router } from './router.js';
@@ -13,6 +14,7 @@ const LEFTOVER_BODY_GRACE_MS = 2000;
 /** The `node:http` request listener: Host check, Origin check, CORS, auth, routing, and a 4xx for every fault. */
 export function createRequestHandler(router: Router, options: ResolvedOptions) {
   const hostAllowed = createHostCheck(options.host);
+  const refusals = createRefusalReport(options.onRequestRefused);
   return (request: IncomingMessage, response: ServerResponse): void => {
     const closed = new AbortController();
     response.on('close', () => closed.abort());
@@ -23,8 +25,14 @@ export function createRequestHandler(router: Router, options: ResolvedOptions) {
     });
     request.on('error', () => undefined);
     response.on('error', () => undefined);
-    if (!hostAllowed(request.headers.host)) return sendError(response, 403, 'forbidden host');
-    if (!isAllowedOrigin(request, options.corsOrigins)) return sendError(response, 403, 'forbidden origin');
+    if (!hostAllowed(request.headers.host)) {
+      refusals.host(request.headers.host);
+      return sendError(response, 403, 'forbidden host');
+    }
+    if (!isAllowedOrigin(request, options.corsOrigins)) {
+      refusals.origin(request.headers.origin ?? '');
+      return sendError(response, 403, 'forbidden origin');
+    }
     if (handleCors(request, response, options.corsOrigins)) return;
     let url: URL;
     try {
