@@ -21,7 +21,7 @@ export function ProcessView({ pid, initialData }: { pid: string; initialData: Pr
         {status === 'running' && (
           <>
             {' '}
-            <button onClick={() => void client.process.stop(pid)}>Stop</button>
+            <button type="button" onClick={() => void client.process.stop(pid)}>Stop</button>
           </>
         )}
       </p>
