@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, pollUntil } from './testing/test-server.js';
+import { hostPidOf, isAlive, pollUntil } from './testing/test-server.js';
 
 /** The source, run through tsx. */
 const SOURCE_CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -49,6 +49,8 @@ describe('sandproc-server CLI', () => {
       backgroundPid = Number(current.stdout.trim());
       return backgroundPid > 0;
     });
+    const { containment } = (await (await fetch(`${url}/health`)).json()) as { containment: string };
+    backgroundPid = hostPidOf(created.pid, backgroundPid, containment);
     expect(isAlive(backgroundPid)).toBe(true);
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);

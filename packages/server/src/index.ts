@@ -1,4 +1,4 @@
 export { createSandboxServer } from './create-sandbox-server.js';
 export type { SandboxServer, SandboxServerStats } from './create-sandbox-server.js';
-export type { CompatibilityMode, ResolvedOptions, SandboxServerOptions } from './options.js';
+export type { CompatibilityMode, ContainmentMode, ResolvedOptions, SandboxServerOptions } from './options.js';
 export type { ProcessJson, ProcessJson as Process, ProcessRequest, ProcessStatus } from './process/process-status.js';

@@ -1,0 +1,52 @@
+/**
+ * The first process of a command's PID namespace (its "init"), a POSIX `sh` script. It runs the
+ * command in the foreground, reports on file descriptor 3 that it started (`ready`) and how the
+ * command's shell ended (`exit <status>`, the shell's `$?`: 128 + N after signal N), then stays
+ * while any other process of the namespace lives (a background child of the command), reaping
+ * orphans, and exits when the namespace is empty. The kernel kills every process of the namespace
+ * when the init dies, and the init dies with the server (parent-death signal), so nothing the
+ * command started outlives the server.
+ *
+ * The command's shell gets neither file descriptor 3 nor the init's copies of the output pipes
+ * after it ended, so the pipes close as soon as the command and its children are done.
+ *
+ * Arguments: `$1` the command, `$2` the shell, `$3` the limits (a `ulimit` prefix, may be empty).
+ */
+export const SANDBOX_INIT_SCRIPT = [
+  `printf 'ready\\n' >&3`,
+  `(eval "$3" && exec "$2" -c "$1") 3>&-`,
+  `status=$?`,
+  `exec >/dev/null 2>&1 </dev/null`,
+  `printf 'exit %s\\n' "$status" >&3`,
+  `exec 3>&-`,
+  `while kill -0 -1 2>/dev/null; do sleep 1; done`,
+].join('\n');
+
+/** `$0` of the init, shown by `ps` inside the namespace. */
+export const SANDBOX_INIT_NAME = 'sandproc-init';
+
+/** Limits applied to every process of a command (each process counts on its own). */
+export interface CommandLimits {
+  /** CPU time per process, in seconds (RLIMIT_CPU soft limit; SIGXCPU past it, SIGKILL one second later). */
+  cpuSeconds: number | undefined;
+  /** Data memory (heap and private writable mappings) per process, in bytes (RLIMIT_DATA). */
+  memoryBytes: number | undefined;
+}
+
+/**
+ * The `ulimit` commands that apply `limits` in a POSIX shell (`true` when there are none). The soft
+ * CPU limit is set before the hard one, which a soft limit above it would refuse.
+ */
+export function limitCommands(limits: CommandLimits): string {
+  const commands: string[] = [];
+  if (limits.cpuSeconds !== undefined) commands.push(`ulimit -S -t ${limits.cpuSeconds}`, `ulimit -H -t ${limits.cpuSeconds + 1}`);
+  if (limits.memoryBytes !== undefined) commands.push(`ulimit -d ${Math.max(1, Math.floor(limits.memoryBytes / 1024))}`);
+  return commands.length > 0 ? commands.join(' && ') : 'true';
+}
+
+/** Parses one line the init wrote on file descriptor 3. */
+export function parseInitReport(line: string): { kind: 'ready' } | { kind: 'exit'; status: number } | undefined {
+  if (line === 'ready') return { kind: 'ready' };
+  const match = /^exit (\d+)$/.exec(line);
+  return match ? { kind: 'exit', status: Number(match[1]) } : undefined;
+}
