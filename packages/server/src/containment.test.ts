@@ -1,0 +1,88 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { BUILT_CLI, startCliProcess, type CliProcess } from './testing/cli-process.js';
+import { commandProcesses, isAlive, pollUntil, startTestServer, type HostProcess } from './testing/test-server.js';
+import { detectContainment } from './process/containment.js';
+
+const TOKEN = 'containment-test-token-6c1f';
+/** A background child, a child in a new session, and one orphaned right away (its parent subshell exits). */
+const SPREADING_COMMAND = 'sleep 301 & setsid sleep 302 & (sleep 303 &); echo started; wait';
+const started: CliProcess[] = [];
+const containment = detectContainment(undefined);
+
+beforeAll(() => {
+  if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: build the package first`);
+  if (containment.mode === 'process-group') {
+    console.warn(`containment tests skipped: no PID namespaces here (${containment.fallbackReason}); fallback mode cannot hold setsid children or survive SIGKILL`);
+  }
+});
+
+afterEach(() => {
+  for (const cli of started.splice(0)) {
+    if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+  }
+});
+
+/** Starts the CLI, runs the spreading command, and returns the host processes of the three sleeps. */
+async function startSpreadingCommand(args: string[] = []): Promise<{ cli: CliProcess; sleeps: HostProcess[] }> {
+  const cli = startCliProcess(['--port', '0', ...args], { PATH: process.env['PATH'], SANDPROC_TOKEN: TOKEN });
+  started.push(cli);
+  await cli.listening();
+  const { json } = await cli.request<{ pid: string }>(TOKEN, 'POST', '/process', { command: SPREADING_COMMAND });
+  let sleeps: HostProcess[] = [];
+  const health = await cli.request<{ containment: string }>(TOKEN, 'GET', '/health');
+  await pollUntil(() => {
+    sleeps = commandProcesses(json.pid, health.json.containment).filter((entry) => /^sleep 30[123]$/.test(entry.cmdline));
+    return sleeps.length === 3;
+  });
+  return { cli, sleeps };
+}
+
+describe.skipIf(containment.mode === 'process-group')('children never outlive the server (PID namespace per command)', () => {
+  it('SIGKILL of the server ends background, setsid and orphaned children', async () => {
+    const { cli, sleeps } = await startSpreadingCommand();
+    expect(sleeps.every((entry) => isAlive(entry.pid))).toBe(true);
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
+  });
+
+  it('a graceful shutdown (SIGTERM) ends them too', async () => {
+    const { cli, sleeps } = await startSpreadingCommand();
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
+  });
+
+  it('stop and kill reach every process the command started, setsid ones included', async () => {
+    const sandbox = await startTestServer();
+    try {
+      for (const path of ['', '/kill']) {
+        const { json } = await sandbox.exec({ command: SPREADING_COMMAND });
+        let sleeps: HostProcess[] = [];
+        await pollUntil(() => {
+          sleeps = commandProcesses(json.pid, sandbox.server.options.containment).filter((entry) => /^sleep 30[123]$/.test(entry.cmdline));
+          return sleeps.length === 3;
+        });
+        expect((await sandbox.request('DELETE', `/process/${json.pid}${path}`)).status).toBe(200);
+        const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
+        expect(final.status).toBe(path === '' ? 'stopped' : 'killed');
+        await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
+      }
+    } finally {
+      await sandbox.server.close();
+    }
+  });
+
+  it('a command sees only its own processes, numbered from 1', async () => {
+    const sandbox = await startTestServer();
+    try {
+      const { json } = await sandbox.exec({ command: 'echo $$; ls /proc | grep -c "^[0-9]"', waitForCompletion: true });
+      const [ownPid, count] = json.stdout.trim().split('\n').map(Number);
+      expect(ownPid).toBeLessThanOrEqual(3);
+      expect(count).toBeLessThanOrEqual(5);
+    } finally {
+      await sandbox.server.close();
+    }
+  });
+});
