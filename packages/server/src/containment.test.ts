@@ -1,8 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { BUILT_CLI, startCliProcess, type CliProcess } from './testing/cli-process.js';
 import { commandProcesses, isAlive, pollUntil, startTestServer, type HostProcess } from './testing/test-server.js';
 import { detectContainment } from './process/containment.js';
+import { bubblewrapUnavailable } from './testing/bubblewrap.js';
 
 const TOKEN = 'containment-test-token-6c1f';
 /** A background child, a child in a new session, and one orphaned right away (its parent subshell exits). */
@@ -45,6 +47,22 @@ describe.skipIf(containment.mode === 'process-group')('children never outlive th
     cli.child.kill('SIGKILL');
     await cli.exited;
     await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
+  });
+
+  it('the same in isolated mode', async (context) => {
+    const unavailable = bubblewrapUnavailable();
+    if (unavailable !== undefined) {
+      console.warn(`isolated SIGKILL test skipped: ${unavailable}`);
+      return context.skip();
+    }
+    const { cli, sleeps } = await startSpreadingCommand(['--isolate']);
+    const workspace = /containment: isolated \(.*workspace (\S+),/.exec(cli.output())?.[1];
+    expect(workspace).toMatch(/sandproc-isolated-/);
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
+    // A killed server cannot remove its run directory.
+    rmSync(dirname(workspace ?? ''), { recursive: true, force: true });
   });
 
   it('a graceful shutdown (SIGTERM) ends them too', async () => {
