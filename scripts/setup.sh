@@ -58,4 +58,14 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
     echo "setup: chromium is missing; install it (e.g. 'sudo apt-get install chromium') or set CHROMIUM_PATH" >&2
   fi
 fi
+# The local sandbox's isolated mode (--isolate) and its tests run commands in bubblewrap.
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing bubblewrap (apt-get)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+  else
+    echo "setup: bubblewrap is missing; --isolate needs it (e.g. 'sudo apt-get install bubblewrap'); its tests will be skipped" >&2
+  fi
+fi
 echo "setup: done"
