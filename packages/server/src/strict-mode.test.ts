@@ -46,7 +46,7 @@ describe("strict compatibility mode (the real server's behaviour)", () => {
     const response = await fetch(`${sandbox.server.url}/process`, {
       method: 'POST',
       headers: { ...sandbox.authHeaders(), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-      body: JSON.stringify({ command: "printf 'x\\ny\\n'", waitForCompletion: true }),
+      body: JSON.stringify({ command: "env printf 'x\\ny\\n'", waitForCompletion: true }),
     });
     const events = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; data?: string });
     expect(events).toContainEqual({ type: 'stdout', data: 'x\ny\n' });
