@@ -1,9 +1,10 @@
 /**
  * The first process of a command's PID namespace (its "init"), a POSIX `sh` script. It runs the
- * command in the foreground, reports on file descriptor 3 that it started (`ready`) and how the
- * command's shell ended (`exit <status>`, the shell's `$?`: 128 + N after signal N), then stays
- * while any other process of the namespace lives (a background child of the command), reaping
- * orphans, and exits when the namespace is empty. The kernel kills every process of the namespace
+ * command in the foreground, in a subshell that reports on file descriptor 3 that it exists
+ * (`ready`, so that a signal sent from then on reaches it) before it becomes the command's shell;
+ * the init then reports how the command's shell ended (`exit <status>`, the shell's `$?`: 128 + N
+ * after signal N), then stays while any other process of the namespace lives (a background child
+ * of the command), reaping orphans, and exits when the namespace is empty. The kernel kills every process of the namespace
  * when the init dies, and the init dies with the server (parent-death signal), so nothing the
  * command started outlives the server.
  *
@@ -13,10 +14,12 @@
  * Arguments: `$1` the command, `$2` the shell, `$3` the limits (a `ulimit` prefix, may be empty).
  */
 export const SANDBOX_INIT_SCRIPT = [
-  `printf 'ready\\n' >&3`,
-  `(eval "$3" && exec "$2" -c "$1") 3>&-`,
+  // The init's own stderr goes to /dev/null while it waits (it would print "Terminated" when the
+  // command dies of a signal); the command gets the real one back from file descriptor 4.
+  `exec 4>&2 2>/dev/null`,
+  `(exec 2>&4 4>&- && printf 'ready\\n' >&3 && exec 3>&- && eval "$3" && exec "$2" -c "$1")`,
   `status=$?`,
-  `exec >/dev/null 2>&1 </dev/null`,
+  `exec >/dev/null 4>&- </dev/null`,
   `printf 'exit %s\\n' "$status" >&3`,
   `exec 3>&-`,
   `while kill -0 -1 2>/dev/null; do sleep 1; done`,
