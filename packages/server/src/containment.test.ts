@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -21,7 +22,7 @@ beforeAll(() => {
 
 afterEach(() => {
   for (const cli of started.splice(0)) {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+    cli.signal('SIGKILL');
   }
 });
 
@@ -102,5 +103,40 @@ describe.skipIf(containment.mode === 'process-group')('children never outlive th
     } finally {
       await sandbox.server.close();
     }
+  });
+});
+
+/** Why the fallback test cannot run here (it needs root to drop to `nobody`, who must read the CLI), or undefined. */
+function fallbackUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not root (cannot start the server as another user)';
+  const probe = spawnSync('setpriv', [...AS_NOBODY, 'test', '-r', BUILT_CLI]);
+  return probe.status === 0 ? undefined : `user nobody cannot read ${BUILT_CLI} (or setpriv is missing)`;
+}
+
+const AS_NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+const fallbackSkipReason = fallbackUnavailable();
+if (fallbackSkipReason !== undefined) console.warn(`fallback test skipped: ${fallbackSkipReason}`);
+
+describe.skipIf(fallbackSkipReason !== undefined)('fallback where PID namespaces are refused', () => {
+  it('an unprivileged server falls back to process groups, says so, and still stops, limits and cleans up', async () => {
+    const cli = startCliProcess(['--port', '0', '--max-cpu-seconds', '1'], { PATH: process.env['PATH'], HOME: '/tmp', SANDPROC_TOKEN: TOKEN }, ['setpriv', ...AS_NOBODY, process.execPath, BUILT_CLI]);
+    started.push(cli);
+    await cli.listening();
+    expect(cli.output()).toMatch(/containment: process-group \(fallback: .+\)/);
+    expect((await cli.request<{ containment: string }>(TOKEN, 'GET', '/health')).json.containment).toBe('process-group');
+    const busy = await cli.request<{ status: string; stderr: string }>(TOKEN, 'POST', '/process', { command: 'node -e "for (;;) {}"', waitForCompletion: true });
+    expect(busy.json.status).toBe('failed');
+    expect(busy.json.stderr).toContain('CPU time limit of 1 s per process');
+    const { json } = await cli.request<{ pid: string; stdout: string }>(TOKEN, 'POST', '/process', { command: 'sleep 304 & echo $!; wait' });
+    let backgroundPid = 0;
+    await pollUntil(async () => {
+      backgroundPid = Number((await cli.request<{ stdout: string }>(TOKEN, 'GET', `/process/${json.pid}`)).json.stdout.trim());
+      return backgroundPid > 0;
+    });
+    expect(isAlive(backgroundPid)).toBe(true);
+    expect((await cli.request(TOKEN, 'DELETE', `/process/${json.pid}`)).status).toBe(200);
+    await pollUntil(() => !isAlive(backgroundPid), 10_000);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
   });
 });

@@ -17,7 +17,7 @@ const started: CliProcess[] = [];
 
 afterEach(() => {
   for (const cli of started.splice(0)) {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+    cli.signal('SIGKILL');
   }
 });
 
@@ -55,7 +55,7 @@ describe('a clean environment for children', () => {
       expect(output).not.toContain(UNIQUE_VALUE);
       expect(output).not.toMatch(/^npm_/m);
       if (containment !== 'process-group') expect(output).not.toContain(TOKEN);
-      cli.child.kill('SIGTERM');
+      cli.signal('SIGTERM');
       await cli.exited;
     }
   }, 240_000);

@@ -229,12 +229,13 @@ export class ManagedProcess {
   }
 
   /**
-   * A shell in a PID namespace reports a death by signal N as status 128 + N (its init is a shell):
-   * read it as that signal when the server sent it or a limit sends it, so that a stopped or killed
-   * process ends as before; any other status is an exit code.
+   * A shell reports a death by signal N of the command it waited for as status 128 + N (in a PID
+   * namespace the init is a shell too): read it as that signal when the server sent it or a limit
+   * sends it, so that a stopped, killed or limited process ends as a signalled one; any other
+   * status is an exit code.
    */
   #readShellStatus(code: number | null, signal: NodeJS.Signals | null): { code: number | null; signal: NodeJS.Signals | null } {
-    if (signal !== null || code === null || code <= 128 || this.#settings.launch.containment === 'process-group') return { code, signal };
+    if (signal !== null || code === null || code <= 128) return { code, signal };
     const named = SIGNAL_NAMES.get(code - 128);
     const expected = new Set<NodeJS.Signals>(this.#killSignals);
     if (this.#stopRequested) expected.add('SIGTERM').add('SIGKILL');

@@ -8,6 +8,8 @@ export const BUILT_CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.
 /** A server started as its own operating-system process, plus what it printed. */
 export interface CliProcess {
   child: ChildProcessWithoutNullStreams;
+  /** Sends `signal` to the whole process group (a script runner such as pnpm does not pass signals on). */
+  signal(signal: NodeJS.Signals): void;
   output(): string;
   exited: Promise<number | null>;
   /** Resolves with the URL once the server printed `listening on <url>`. */
@@ -16,10 +18,10 @@ export interface CliProcess {
   request<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }>;
 }
 
-/** Spawns `command` (default: node + the built CLI) with exactly `env`. */
+/** Spawns `command` (default: node + the built CLI) with exactly `env`, as the leader of a new process group. */
 export function startCliProcess(args: string[], env: NodeJS.ProcessEnv, command: string[] = [process.execPath, BUILT_CLI], cwd?: string): CliProcess {
   const [file, ...commandArgs] = command as [string, ...string[]];
-  const child = spawn(file, [...commandArgs, ...args], { env, cwd });
+  const child = spawn(file, [...commandArgs, ...args], { env, cwd, detached: true });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
@@ -27,6 +29,13 @@ export function startCliProcess(args: string[], env: NodeJS.ProcessEnv, command:
   let url = '';
   return {
     child,
+    signal: (signal) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    },
     output: () => output,
     exited,
     listening: async () => {
