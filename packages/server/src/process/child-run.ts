@@ -100,14 +100,10 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
       const membersLeft = tree.hasMembers();
       drainTimer = setTimeout(() => {
         if (closed) return;
-        if (membersLeft && !tree.hasMembers()) {
-          tree.dispose();
-          return waitForPipes();
-        }
+        if (membersLeft && !tree.hasMembers()) return waitForPipes();
         setImmediate(() => settle(code, signal));
       }, membersLeft ? PIPE_DRAIN_GRACE_MS : OUTSIDE_HOLDER_GRACE_MS);
     };
-    if (!tree.hasMembers()) tree.dispose();
     waitForPipes();
   };
 
@@ -123,8 +119,11 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
     namespaceTree?.hasMembers(); // locates the init while it surely lives
     markStarted();
   });
-  child.on('exit', (code, signal) => {
+  child.on('exit', (launcherCode, launcherSignal) => {
     namespaceTree?.launcherExited();
+    // Without a report from the init (the namespace was killed), the launcher's status stands for
+    // the command's, and a namespace the server killed ended by SIGKILL whatever the launcher says.
+    const [code, signal] = namespaceTree?.killed ? [null, 'SIGKILL' as const] : [launcherCode, launcherSignal];
     // The init's report may still be unread: the report pipe ends once the launcher is gone.
     if (!reports || reports.destroyed || reports.readableEnded) shellExited(code, signal);
     else reports.once('close', () => shellExited(code, signal));

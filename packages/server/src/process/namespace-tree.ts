@@ -35,17 +35,23 @@ function hostPids(): number[] {
  * or `bwrap`, the tree's id) whose child is the namespace's init (see `sandbox-init.ts`), and the
  * command runs under that init. Members are found in the host's `/proc` by their namespace, so a
  * child that started a new session (`setsid`) or process group is found too. SIGKILL goes to the
- * launcher: its child, the init, then gets SIGKILL from the kernel (parent-death signal), and with
- * the init the kernel kills every process of the namespace at once.
+ * init: with it the kernel kills every process of the namespace at once. The init exits by itself
+ * once the namespace is empty, so the launcher reaps it and no zombie is left behind.
  */
 export class NamespaceTree implements ProcessTree {
   readonly id: number;
   #initPid: number | undefined;
   #namespace: string | undefined;
   #launcherExited = false;
+  #killed = false;
 
   constructor(launcherPid: number) {
     this.id = launcherPid;
+  }
+
+  /** True once the server sent SIGKILL to the namespace (the launcher's own exit status then says little). */
+  get killed(): boolean {
+    return this.#killed;
   }
 
   /** The launcher exited and was reaped: the namespace is gone and its pid may be reused. */
@@ -61,7 +67,7 @@ export class NamespaceTree implements ProcessTree {
 
   signal(signal: NodeJS.Signals): boolean {
     if (this.#launcherExited) return false;
-    if (signal === 'SIGKILL') return this.#killLauncher();
+    if (signal === 'SIGKILL') return this.#killNamespace();
     let signalled = false;
     for (const pid of this.#resolve() ? this.#members(false) : []) {
       try {
@@ -74,9 +80,6 @@ export class NamespaceTree implements ProcessTree {
     return signalled;
   }
 
-  dispose(): void {
-    if (!this.#launcherExited && !this.hasMembers()) this.#killLauncher();
-  }
 
   /** Host pids of the live (not zombie) processes of the namespace but its init; only the first if `firstOnly`. */
   #members(firstOnly: boolean): number[] {
@@ -106,9 +109,15 @@ export class NamespaceTree implements ProcessTree {
     return false;
   }
 
-  #killLauncher(): boolean {
+  /**
+   * SIGKILL to the init (the kernel then kills the whole namespace, and the launcher reaps the
+   * init and exits), or to the launcher before the init is known (its child gets SIGKILL too).
+   */
+  #killNamespace(): boolean {
+    const target = this.#resolve() ? this.#initPid ?? this.id : this.id;
     try {
-      process.kill(this.id, 'SIGKILL');
+      process.kill(target, 'SIGKILL');
+      this.#killed = true;
       return true;
     } catch {
       return false;

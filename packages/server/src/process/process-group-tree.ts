@@ -16,6 +16,4 @@ export class ProcessGroupTree implements ProcessTree {
   signal(signal: NodeJS.Signals): boolean {
     return signalGroup(this.id, signal);
   }
-
-  dispose(): void {}
 }

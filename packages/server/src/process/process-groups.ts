@@ -14,12 +14,10 @@ export class ProcessGroups {
     this.#trees.add(tree);
   }
 
-  /** Forgets (and disposes of) every tree without members. */
+  /** Forgets every tree without members. */
   prune(): void {
     for (const tree of this.#trees) {
-      if (tree.hasMembers()) continue;
-      tree.dispose();
-      this.#trees.delete(tree);
+      if (!tree.hasMembers()) this.#trees.delete(tree);
     }
   }
 

@@ -10,6 +10,4 @@ export interface ProcessTree {
   hasMembers(): boolean;
   /** Sends `signal` to every live process of the command. Returns false if none was alive. */
   signal(signal: NodeJS.Signals): boolean;
-  /** Ends whatever is left of the tree's own machinery (the namespace's init) once it has no members. */
-  dispose(): void;
 }
