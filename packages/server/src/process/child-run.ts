@@ -115,7 +115,10 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
   });
   const reports = child.stdio[3] as Readable | null | undefined;
   if (reports) readInitReports(reports, (report) => {
-    if (report.kind === 'exit') return shellExited(report.status, null);
+    if (report.kind === 'exit') {
+      if (!report.othersLeft) namespaceTree?.markEmpty();
+      return shellExited(report.status, null);
+    }
     namespaceTree?.hasMembers(); // locates the init while it surely lives
     markStarted();
   });

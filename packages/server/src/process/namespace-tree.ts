@@ -43,6 +43,8 @@ export class NamespaceTree implements ProcessTree {
   #initPid: number | undefined;
   #namespace: string | undefined;
   #launcherExited = false;
+  /** The init found no other process when the command's shell ended: none can appear any more. */
+  #empty = false;
   #killed = false;
 
   constructor(launcherPid: number) {
@@ -54,19 +56,24 @@ export class NamespaceTree implements ProcessTree {
     return this.#killed;
   }
 
+  /** The init reported that the command's shell left no other process behind. */
+  markEmpty(): void {
+    this.#empty = true;
+  }
+
   /** The launcher exited and was reaped: the namespace is gone and its pid may be reused. */
   launcherExited(): void {
     this.#launcherExited = true;
   }
 
   hasMembers(): boolean {
-    if (this.#launcherExited) return false;
+    if (this.#launcherExited || this.#empty) return false;
     if (!this.#resolve()) return true;
     return this.#members(true).length > 0;
   }
 
   signal(signal: NodeJS.Signals): boolean {
-    if (this.#launcherExited) return false;
+    if (this.#launcherExited || this.#empty) return false;
     if (signal === 'SIGKILL') return this.#killNamespace();
     let signalled = false;
     for (const pid of this.#resolve() ? this.#members(false) : []) {

@@ -2,8 +2,9 @@
  * The first process of a command's PID namespace (its "init"), a POSIX `sh` script. It runs the
  * command in the foreground, in a subshell that reports on file descriptor 3 that it exists
  * (`ready`, so that a signal sent from then on reaches it) before it becomes the command's shell;
- * the init then reports how the command's shell ended (`exit <status>`, the shell's `$?`: 128 + N
- * after signal N), then stays while any other process of the namespace lives (a background child
+ * the init then reports how the command's shell ended (`exit <status> <others>`, the shell's `$?`:
+ * 128 + N after signal N, and 1 if other processes of the namespace were left then, else 0;
+ * without any, nothing can start in it any more), then stays while any other process of the namespace lives (a background child
  * of the command), reaping orphans, and exits when the namespace is empty. The kernel kills every process of the namespace
  * when the init dies, and the init dies with the server (parent-death signal), so nothing the
  * command started outlives the server.
@@ -20,7 +21,8 @@ export const SANDBOX_INIT_SCRIPT = [
   `(exec 2>&4 4>&- && printf 'ready\\n' >&3 && exec 3>&- && eval "$3" && exec "$2" -c "$1")`,
   `status=$?`,
   `exec >/dev/null 4>&- </dev/null`,
-  `printf 'exit %s\\n' "$status" >&3`,
+  `if kill -0 -1 2>/dev/null; then others=1; else others=0; fi`,
+  `printf 'exit %s %s\\n' "$status" "$others" >&3`,
   `exec 3>&-`,
   `while kill -0 -1 2>/dev/null; do sleep 1; done`,
 ].join('\n');
@@ -48,8 +50,8 @@ export function limitCommands(limits: CommandLimits): string {
 }
 
 /** Parses one line the init wrote on file descriptor 3. */
-export function parseInitReport(line: string): { kind: 'ready' } | { kind: 'exit'; status: number } | undefined {
+export function parseInitReport(line: string): { kind: 'ready' } | { kind: 'exit'; status: number; othersLeft: boolean } | undefined {
   if (line === 'ready') return { kind: 'ready' };
-  const match = /^exit (\d+)$/.exec(line);
-  return match ? { kind: 'exit', status: Number(match[1]) } : undefined;
+  const match = /^exit (\d+) ([01])$/.exec(line);
+  return match ? { kind: 'exit', status: Number(match[1]), othersLeft: match[2] === '1' } : undefined;
 }
