@@ -54,6 +54,16 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     expect(pwd).toBe(homeVariable);
     expect(pwd).not.toBe(process.env['HOME']);
     expect(content).toBe('h');
+    // A host directory under /tmp is not there inside: /tmp is private to each command.
+    const hostTemporary = mkdtempSync('/tmp/sandproc-host-only-');
+    try {
+      const inPrivateTmp = await sandbox.exec({ command: 'pwd', workingDir: hostTemporary, waitForCompletion: true });
+      expect(inPrivateTmp.status).toBe(422);
+      expect(inPrivateTmp.json).toEqual({ error: expect.stringContaining('private /tmp') });
+    } finally {
+      rmSync(hostTemporary, { recursive: true, force: true });
+    }
+    expect((await sandbox.exec({ command: 'pwd', workingDir: '/tmp', waitForCompletion: true })).json.stdout).toBe('/tmp\n');
   });
 
   it('runs node and sh from the host, and its ps shows only its own processes', async () => {

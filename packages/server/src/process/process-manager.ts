@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { childEnvironment } from './child-environment.js';
 import type { Containment } from './containment.js';
-import { planLaunch } from './launch-plan.js';
+import { planLaunch, type IsolationLayout } from './launch-plan.js';
 import { ManagedProcess } from './managed-process.js';
 import type { ProcessRequest } from './process-status.js';
 import type { CommandLimits } from './sandbox-init.js';
@@ -46,6 +46,16 @@ export class ProcessStartError extends Error {
 }
 
 const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** True if `path` is within `parent` (or is it). */
+function isWithin(path: string, parent: string): boolean {
+  return path === parent || path.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+}
+
+/** In isolated mode, a path below `/tmp` that is neither in the workspace nor in `HOME` exists only in a command's fresh `/tmp`. */
+function isInPrivateTemporaryDirectory(path: string, isolation: IsolationLayout): boolean {
+  return path !== '/tmp' && isWithin(path, '/tmp') && !isWithin(path, isolation.workspace) && !isWithin(path, isolation.home);
+}
 
 /** Starts processes and keeps every record ever started, looked up by pid or name. */
 export class ProcessManager {
@@ -144,6 +154,10 @@ export class ProcessManager {
     const home = this.#home();
     const expanded = workingDir === '~' ? home : workingDir.startsWith('~/') ? home + workingDir.slice(1) : workingDir;
     const absolute = resolve(expanded);
+    const { isolation } = this.#settings.containment;
+    if (isolation !== undefined && isInPrivateTemporaryDirectory(absolute, isolation)) {
+      throw new ProcessStartError(422, `working directory '${workingDir}' is in the sandbox's private /tmp, which starts empty for each command`);
+    }
     const info = await stat(absolute).catch(() => undefined);
     if (!info?.isDirectory()) {
       throw new ProcessStartError(422, `working directory '${workingDir}' does not exist`);
