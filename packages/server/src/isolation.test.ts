@@ -90,6 +90,20 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     }
   });
 
+  it('answers 422 with the launcher\'s reason when a command cannot start, and keeps no record of it', async () => {
+    const gone = join(outside, 'workspace-to-remove');
+    const own = await startTestServer({ isolate: true, workspace: gone });
+    try {
+      rmSync(gone, { recursive: true, force: true });
+      const { status, json } = await own.exec({ command: 'echo never', waitForCompletion: true });
+      expect(status).toBe(422);
+      expect(json).toEqual({ error: expect.stringMatching(/could not start \(bwrap ended with 1\): bwrap: /) });
+      expect(own.server.stats().processes).toBe(0);
+    } finally {
+      await own.server.close();
+    }
+  });
+
   it('removes its default workspace on close, never a given one', async () => {
     const own = await createSandboxServer({ port: 0, isolate: true });
     const defaultWorkspace = own.options.workspace ?? '';

@@ -62,9 +62,15 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
   const namespaceTree = inNamespace && groupId !== undefined ? new NamespaceTree(groupId) : undefined;
   const tree: ProcessTree = namespaceTree ?? new ProcessGroupTree(groupId ?? 0);
   child.stdin?.on('error', () => undefined);
+  let isStarted = !inNamespace;
+  /** What the launcher said before the command started (why it could not), for the start error. */
+  let launcherErrors = '';
   for (const stream of ['stdout', 'stderr'] as const) {
     const readable = child[stream];
-    readable?.on('data', (chunk: Buffer) => options.onOutput(stream, chunk));
+    readable?.on('data', (chunk: Buffer) => {
+      if (!isStarted && stream === 'stderr' && launcherErrors.length < 1000) launcherErrors += chunk.toString('utf8');
+      options.onOutput(stream, chunk);
+    });
     readable?.on('error', () => undefined);
   }
   let exited = false;
@@ -93,7 +99,8 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
   const shellExited = (code: number | null, signal: NodeJS.Signals | null): void => {
     if (shellEnded) return;
     shellEnded = true;
-    markFailed(new Error(`the command could not start (exit ${signal ?? code})`));
+    const reason = launcherErrors.trim().split('\n')[0];
+    markFailed(new Error(`the command could not start (${launch.file} ended with ${signal ?? code})${reason ? `: ${reason}` : ''}`));
     let closed = false;
     child.once('close', () => { closed = true; settle(code, signal); });
     const waitForPipes = (): void => {
@@ -120,6 +127,7 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
       return shellExited(report.status, null);
     }
     namespaceTree?.hasMembers(); // locates the init while it surely lives
+    isStarted = true;
     markStarted();
   });
   child.on('exit', (launcherCode, launcherSignal) => {
