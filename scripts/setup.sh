@@ -48,14 +48,23 @@ else
   pnpm install
 fi
 
-# Browser tests drive Debian's Chromium with playwright-core (no browser download).
-if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+# Installs Debian package $2 with apt-get (when root) if command $1 is missing; otherwise says what
+# to install and why ($3).
+install_if_missing() {
+  command -v "$1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing chromium (apt-get)"
+    echo "setup: installing $2 (apt-get)"
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
   else
-    echo "setup: chromium is missing; install it (e.g. 'sudo apt-get install chromium') or set CHROMIUM_PATH" >&2
+    echo "setup: $1 is missing; install it (e.g. 'sudo apt-get install $2') $3" >&2
   fi
+}
+
+# Browser tests drive Debian's Chromium with playwright-core (no browser download).
+if [ -z "${CHROMIUM_PATH:-}" ]; then
+  install_if_missing chromium chromium "or set CHROMIUM_PATH"
 fi
+# The local sandbox's isolated mode (--isolate) and its tests run commands in bubblewrap.
+install_if_missing bwrap bubblewrap "for --isolate; its tests are skipped without it"
 echo "setup: done"

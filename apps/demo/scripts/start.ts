@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createSandboxServer } from '@sandproc/server';
+import { createSandboxServer, IsolationUnavailableError } from '@sandproc/server';
 import { buildDemo, isBuildStale, startDemoServer } from './launch.js';
 import { LOCAL_SANDBOX_OPTIONS } from './local-sandbox.js';
 
@@ -28,9 +28,28 @@ const port = Number(values.port ?? process.env.DEMO_PORT ?? 5173);
 const mode = values.preview || process.env.DEMO_MODE === 'preview' ? 'preview' : 'dev';
 const externalUrl = values.sandbox ?? process.env.SANDPROC_URL;
 
+const externalToken = process.env.SANDPROC_TOKEN;
+delete process.env.SANDPROC_TOKEN;
+
+/**
+ * The local sandbox, isolated (bubblewrap) where it can be: demo visitors type commands. Without
+ * bubblewrap it runs in the default mode and says so.
+ */
+async function startLocalSandbox() {
+  const options = { ...LOCAL_SANDBOX_OPTIONS, port: 0, token: randomBytes(24).toString('base64url') };
+  try {
+    return await createSandboxServer({ ...options, isolate: true });
+  } catch (error) {
+    if (!(error instanceof IsolationUnavailableError)) throw error;
+    console.warn(`sandbox: not isolated (${error.message})`);
+    return await createSandboxServer(options);
+  }
+}
+
 const sandbox = externalUrl
-  ? { url: externalUrl, token: process.env.SANDPROC_TOKEN, close: async () => {} }
-  : await createSandboxServer({ ...LOCAL_SANDBOX_OPTIONS, port: 0, token: randomBytes(24).toString('base64url') });
+  ? { url: externalUrl, token: externalToken, close: async () => {} }
+  : await startLocalSandbox();
+if ('options' in sandbox) console.log(`sandbox: ${sandbox.options.containment}${sandbox.options.workspace ? ` (workspace ${sandbox.options.workspace})` : ''}`);
 
 if (mode === 'preview' && isBuildStale()) await buildDemo();
 const demo = await startDemoServer({ mode, sandboxUrl: sandbox.url, sandboxToken: sandbox.token, port });

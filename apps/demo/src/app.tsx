@@ -3,6 +3,7 @@ import { SandprocProvider, useProcessList, useSandprocClient } from '@sandproc/r
 import { useCallback, useMemo, useState } from 'react';
 import { CommandForm } from './components/command-form.js';
 import { ConnectionBanner } from './components/connection-banner.js';
+import { ContainmentBadge } from './components/containment-badge.js';
 import { ProcessList } from './components/process-list.js';
 import { ProcessView } from './components/process-view.js';
 import { SettingsPanel } from './components/settings-panel.js';
@@ -76,6 +77,7 @@ function Demo({ settings, onSaveSettings }: DemoProps) {
         <code className="target" title="Sandbox URL" data-testid="target-url">
           {isProxyTarget(settings) ? 'local sandbox (via /sandbox)' : settings.baseUrl}
         </code>
+        <ContainmentBadge baseUrl={client.baseUrl} />
         <span className="spacer" />
         <button type="button" data-testid="settings-button" onClick={() => setSettingsOpen(true)}>
           Settings

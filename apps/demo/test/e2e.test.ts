@@ -98,6 +98,8 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
   it('loads and connects to the local sandbox through the proxy', { timeout: TEST_MS }, async () => {
     await page.waitForSelector('[data-testid="connection-status"][data-state="connected"]');
     await page.waitForSelector('[data-testid="process-list-empty"]');
+    // The header shows how the sandbox contains commands, as its /health reports it.
+    await page.waitForSelector(`[data-testid="containment-badge"][data-containment="${sandbox.options.containment}"]`);
   });
 
   it('shows the ticking loop line by line while it runs, then completed with exit code 0', { timeout: TEST_MS }, async () => {

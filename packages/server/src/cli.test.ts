@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, pollUntil } from './testing/test-server.js';
+import { hostPidOf, isAlive, pollUntil } from './testing/test-server.js';
 
 /** The source, run through tsx. */
 const SOURCE_CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -50,6 +50,8 @@ describe('sandproc-server CLI', () => {
       backgroundPid = Number(current.stdout.trim());
       return backgroundPid > 0;
     });
+    const { containment } = (await (await fetch(`${url}/health`)).json()) as { containment: string };
+    backgroundPid = hostPidOf(created.pid, backgroundPid, containment);
     expect(isAlive(backgroundPid)).toBe(true);
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);

@@ -1,15 +1,27 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createSandboxServer, type SandboxServer } from './create-sandbox-server.js';
+import type { ResolvedOptions } from './options.js';
 
 const USAGE = `Usage: sandproc-server [options]
 
   --port <n>            port to listen on (default 8080, 0 = any free port)
   --host <address>      interface to listen on (default 127.0.0.1)
-  --token <t>           bearer token (default: $SANDPROC_TOKEN, else a random one, printed)
+  --token-file <path>   read the bearer token from this file (first line)
+                        (default: $SANDPROC_TOKEN, else a random one, printed)
+  --token <t>           bearer token on the command line: visible to every local user, avoid
   --no-auth             no token required (refused on a non-loopback host)
   --cors-origin <o>     answer CORS for this origin (repeatable)
   --strict              strict compatibility with the real Blaxel sandbox API
+  --inherit-env         give commands the server's whole environment (default: a small set)
+  --pass-env <NAME>     also give commands this variable of the server's environment (repeatable)
+  --isolate             run commands in bubblewrap: host filesystem read-only, private HOME and /tmp
+  --workspace <dir>     the writable directory of --isolate (default: a fresh one, removed on exit)
+  --no-network          with --isolate: no network but a private loopback
+  --max-processes <n>   commands running at once; more are refused with 422
+  --max-cpu-seconds <n> CPU time of each process of a command, in seconds
+  --max-memory-mib <n>  data memory of each process of a command, in MiB
   -h, --help            show this help
 `;
 
@@ -19,9 +31,18 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '8080' },
       host: { type: 'string', default: '127.0.0.1' },
       token: { type: 'string' },
+      'token-file': { type: 'string' },
       'no-auth': { type: 'boolean', default: false },
       'cors-origin': { type: 'string', multiple: true },
       strict: { type: 'boolean', default: false },
+      'inherit-env': { type: 'boolean', default: false },
+      'pass-env': { type: 'string', multiple: true },
+      isolate: { type: 'boolean', default: false },
+      workspace: { type: 'string' },
+      'no-network': { type: 'boolean', default: false },
+      'max-processes': { type: 'string' },
+      'max-cpu-seconds': { type: 'string' },
+      'max-memory-mib': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -31,20 +52,79 @@ async function main(): Promise<void> {
     return;
   }
   const port = parsePort(values.port);
-  const givenToken = values.token ?? process.env['SANDPROC_TOKEN'];
+  const givenToken = readToken(values.token, values['token-file']);
+  if (values.workspace !== undefined && !values.isolate) throw new Error('--workspace needs --isolate');
+  if (values['no-network'] && !values.isolate) throw new Error('--no-network needs --isolate');
   const server = await createSandboxServer({
     port,
     host: values.host,
-    token: givenToken && givenToken.length > 0 ? givenToken : undefined,
+    token: givenToken,
     auth: !values['no-auth'],
     corsOrigins: values['cors-origin'] ?? [],
     compatibility: values.strict ? 'strict' : 'extended',
     onRequestRefused: (message) => process.stderr.write(`sandproc-server: ${message}\n`),
+    inheritEnv: values['inherit-env'],
+    passEnv: values['pass-env'] ?? [],
+    isolate: values.isolate,
+    workspace: values.workspace,
+    network: !values['no-network'],
+    maxProcesses: parseCount('--max-processes', values['max-processes']),
+    maxCpuSeconds: parseCount('--max-cpu-seconds', values['max-cpu-seconds']),
+    maxMemoryBytes: mebibytes(parseCount('--max-memory-mib', values['max-memory-mib'])),
   });
   installShutdown(server);
   process.stdout.write(`listening on ${server.url}\n`);
+  process.stdout.write(`${containmentBanner(server.options)}\n`);
   if (values['no-auth']) process.stdout.write('auth: disabled\n');
   else if (!givenToken) process.stdout.write(`token: ${server.token}\n`);
+}
+
+/**
+ * The token from `--token-file`, `--token` (with a warning: the command line is visible to every
+ * local user) or `SANDPROC_TOKEN`, which the server then deletes from its own environment. The
+ * process title replaces the command line, so `ps` no longer shows a `--token` once started.
+ */
+function readToken(fromFlag: string | undefined, file: string | undefined): string | undefined {
+  const fromEnvironment = process.env['SANDPROC_TOKEN'];
+  delete process.env['SANDPROC_TOKEN'];
+  if (fromFlag !== undefined && file !== undefined) throw new Error('give either --token or --token-file, not both');
+  if (fromFlag !== undefined) {
+    process.title = 'sandproc-server';
+    process.stderr.write('warning: --token is visible to every local user (ps, /proc) until the server starts; use SANDPROC_TOKEN or --token-file\n');
+  }
+  let token = fromFlag ?? fromEnvironment;
+  if (file !== undefined) {
+    token = readFileSync(file, 'utf8').split(/\r?\n/)[0]?.trim();
+    if (!token) throw new Error(`--token-file '${file}' holds no token on its first line`);
+  }
+  return token !== undefined && token.length > 0 ? token : undefined;
+}
+
+/** A whole number of at least 1, or undefined when the flag is absent. */
+function parseCount(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(count >= 1 && Number.isSafeInteger(count))) throw new Error(`invalid ${flag} '${value}': expected a whole number of at least 1`);
+  return count;
+}
+
+function mebibytes(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : value * 1024 * 1024;
+}
+
+/** The startup line that says how commands are contained. */
+function containmentBanner(options: Readonly<ResolvedOptions>): string {
+  const limits = [
+    options.maxProcesses !== undefined ? `${options.maxProcesses} processes at once` : undefined,
+    options.maxCpuSeconds !== undefined ? `${options.maxCpuSeconds} CPU s per process` : undefined,
+    options.maxMemoryBytes !== undefined ? `${options.maxMemoryBytes / 1048576} MiB per process` : undefined,
+  ].filter((limit) => limit !== undefined);
+  const limitText = limits.length > 0 ? `; limits: ${limits.join(', ')}` : '';
+  if (options.containment === 'isolated') {
+    return `containment: isolated (bubblewrap: host filesystem read-only, workspace ${options.workspace}, network ${options.network ? 'on' : 'off'})${limitText}`;
+  }
+  if (options.containment === 'namespace') return `containment: namespace (a PID namespace per command; children die with the server)${limitText}`;
+  return `containment: process-group (fallback: ${options.containmentFallbackReason ?? 'no PID namespaces'}; a child that calls setsid, or any child after a SIGKILL of the server, can outlive it)${limitText}`;
 }
 
 /** A decimal port number, 0 to 65535 (0 = any free port); anything else ('', '0x2F', '1e2', ' 5') is refused. */

@@ -1,6 +1,6 @@
 import { connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
+import { hostPidOf, isAlive, pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 let sandbox: TestServer;
 beforeAll(async () => { sandbox = await startTestServer(); });
@@ -132,7 +132,7 @@ describe('PROTOCOL.md §6 conformance', () => {
     for (const [path, expected] of [['', 'stopped'], ['/kill', 'killed']] as const) {
       const { json } = await sandbox.exec({ command: 'sleep 300 & echo $!; wait' });
       await pollUntil(async () => (await sandbox.get(json.pid)).stdout.trim().length > 0);
-      const backgroundPid = Number((await sandbox.get(json.pid)).stdout.trim());
+      const backgroundPid = hostPidOf(json.pid, Number((await sandbox.get(json.pid)).stdout.trim()), sandbox.server.options.containment);
       expect(isAlive(backgroundPid)).toBe(true);
       const answer = await sandbox.request<{ message: string }>('DELETE', `/process/${json.pid}${path}`);
       expect(answer.status).toBe(200);

@@ -5,6 +5,9 @@ import { createRequestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
 import { StreamLimiter } from './http/stream-limiter.js';
 import type { ResolvedOptions, SandboxServerOptions } from './options.js';
+import { resolveShell } from './process/child-environment.js';
+import { detectContainment, type Containment } from './process/containment.js';
+import { createIsolationDirectories, type IsolationDirectories } from './process/isolation-directories.js';
 import { ProcessManager } from './process/process-manager.js';
 import { execProcess } from './routes/exec-route.js';
 import { health } from './routes/health-route.js';
@@ -37,11 +40,21 @@ export interface SandboxServer {
   readonly options: Readonly<ResolvedOptions>;
   /** Current counters. */
   stats(): SandboxServerStats;
-  /** SIGKILL to every process group started, closes every socket; resolves when done. Idempotent. */
+  /**
+   * SIGKILL to every command started (their whole PID namespaces, or process groups), closes every
+   * socket, removes isolated mode's run directory (not a given workspace); resolves when done. Idempotent.
+   */
   close(): Promise<void>;
 }
 
-function resolveOptions(options: SandboxServerOptions): ResolvedOptions {
+/** `value` if it is undefined or a whole number of at least `minimum`; throws a clear error otherwise. */
+function positiveLimit(name: string, value: number | undefined, minimum = 1): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < minimum) throw new Error(`invalid ${name} ${value}: expected a whole number of at least ${minimum}`);
+  return value;
+}
+
+function resolveOptions(options: SandboxServerOptions, containment: Containment): ResolvedOptions {
   const host = options.host ?? '127.0.0.1';
   const auth = options.auth ?? true;
   if (!auth && !isLoopbackHost(host)) {
@@ -65,7 +78,30 @@ function resolveOptions(options: SandboxServerOptions): ResolvedOptions {
     stopGraceMs: options.stopGraceMs ?? 10_000,
     maxStreams: options.maxStreams ?? 256,
     onRequestRefused: options.onRequestRefused,
+    inheritEnv: options.inheritEnv ?? false,
+    passEnv: [...(options.passEnv ?? [])],
+    isolate: containment.mode === 'isolated',
+    workspace: containment.isolation?.workspace,
+    network: containment.isolation?.network ?? true,
+    maxProcesses: positiveLimit('maxProcesses', options.maxProcesses),
+    maxCpuSeconds: positiveLimit('maxCpuSeconds', options.maxCpuSeconds),
+    maxMemoryBytes: positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024),
+    containment: containment.mode,
+    containmentFallbackReason: containment.fallbackReason,
+    shell: resolveShell(),
   };
+}
+
+/** Detects the containment; in isolated mode creates its directories first (removed again if bubblewrap cannot run). */
+function prepareContainment(options: SandboxServerOptions): { containment: Containment; directories: IsolationDirectories | undefined } {
+  if (!options.isolate) return { containment: detectContainment(undefined), directories: undefined };
+  const directories = createIsolationDirectories(options.workspace, options.network ?? true);
+  try {
+    return { containment: detectContainment(directories.layout), directories };
+  } catch (error) {
+    directories.remove();
+    throw error;
+  }
 }
 
 function buildRouter(server: ServerContext): Router {
@@ -95,7 +131,17 @@ function listen(httpServer: Server, port: number, host: string): Promise<number>
 
 /** Starts a local sandbox server and resolves once it accepts connections. */
 export async function createSandboxServer(options: SandboxServerOptions = {}): Promise<SandboxServer> {
-  const resolved = resolveOptions(options);
+  positiveLimit('maxProcesses', options.maxProcesses);
+  positiveLimit('maxCpuSeconds', options.maxCpuSeconds);
+  positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024);
+  const { containment, directories } = prepareContainment(options);
+  let resolved: ResolvedOptions;
+  try {
+    resolved = resolveOptions(options, containment);
+  } catch (error) {
+    directories?.remove();
+    throw error;
+  }
   const manager = new ProcessManager({
     restartDelayMs: resolved.restartDelayMs,
     stopGraceMs: resolved.stopGraceMs,
@@ -104,6 +150,12 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     totalOutputMemoryBytes: resolved.totalOutputMemoryBytes,
     chunkRecords: resolved.compatibility === 'strict',
     secrets: [resolved.token],
+    containment,
+    shell: resolved.shell,
+    inheritEnvironment: resolved.inheritEnv,
+    passEnvironment: resolved.passEnv,
+    limits: { cpuSeconds: resolved.maxCpuSeconds, memoryBytes: resolved.maxMemoryBytes },
+    maxProcesses: resolved.maxProcesses,
   });
   const httpServer = createServer(createRequestHandler(buildRouter({ manager, options: resolved, streams: new StreamLimiter(resolved.maxStreams) }), resolved));
   httpServer.requestTimeout = 0;
@@ -114,7 +166,10 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     socket.on('close', () => sockets.delete(socket));
   });
   httpServer.on('clientError', answerClientError);
-  const port = await listen(httpServer, resolved.port, resolved.host);
+  const port = await listen(httpServer, resolved.port, resolved.host).catch((error: unknown) => {
+    directories?.remove();
+    throw error;
+  });
   const urlHost = resolved.host.includes(':') && !resolved.host.startsWith('[') ? `[${resolved.host}]` : resolved.host;
   let closing: Promise<void> | undefined;
   return {
@@ -133,6 +188,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
         await manager.closeAll();
         for (const socket of sockets) socket.destroy();
         await closed;
+        directories?.remove();
       })();
       return closing;
     },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, pollUntil, readUntil, startTestServer, type TestServer } from './testing/test-server.js';
+import { commandProcesses, hostPidOf, isAlive, pollUntil, readUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 let sandbox: TestServer;
 beforeAll(async () => { sandbox = await startTestServer({ keepaliveIntervalMs: 200, ndjsonKeepaliveIntervalMs: 200 }); });
@@ -70,7 +70,7 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
     // sh (dash) catches a SIGINT that arrives while it forks a command, so exec sleep and wait until
     // the exec happened before signalling.
     const { json } = await sandbox.exec({ command: 'exec sleep 30' });
-    await pollUntil(() => readFileSync(`/proc/${json.pid}/cmdline`, 'utf8').startsWith('sleep'));
+    await pollUntil(() => commandProcesses(json.pid, sandbox.server.options.containment).some((entry) => entry.cmdline.startsWith('sleep')));
     expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'INT' } })).status).toBe(200);
     const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
     expect(final.status).toBe('killed');
@@ -178,7 +178,7 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
     const own = await startTestServer();
     const { json } = await own.exec({ command: 'sleep 300 & echo $!; wait' });
     await pollUntil(async () => (await own.get(json.pid)).stdout.trim().length > 0);
-    const backgroundPid = Number((await own.get(json.pid)).stdout.trim());
+    const backgroundPid = hostPidOf(json.pid, Number((await own.get(json.pid)).stdout.trim()), own.server.options.containment);
     const leaderPid = Number(json.pid);
     const restarting = await own.exec({ command: 'sleep 300', restartOnFailure: true, maxRestarts: -1 });
     expect(isAlive(backgroundPid)).toBe(true);

@@ -1,3 +1,7 @@
+import type { ContainmentMode } from './process/launch-plan.js';
+
+export type { ContainmentMode };
+
 /** How closely the server follows the real Blaxel sandbox API. */
 export type CompatibilityMode = 'extended' | 'strict';
 
@@ -58,6 +62,45 @@ export interface SandboxServerOptions {
    * host is reported once. Default: none (the CLI writes these lines to stderr).
    */
   onRequestRefused?: (message: string) => void;
+  /**
+   * Give children every variable of the server's environment. Default `false`: only `PATH`, `HOME`,
+   * `USER`, `LOGNAME`, `SHELL`, `LANG`, `LANGUAGE`, `LC_*`, `TERM`, `TMPDIR`, `TZ`, plus
+   * {@link passEnv} and the request's `env`. `SANDPROC_TOKEN` and any variable holding the token
+   * are never passed.
+   */
+  inheritEnv?: boolean;
+  /** Names of variables of the server's environment passed to children on top of the default set. Default `[]`. */
+  passEnv?: string[];
+  /**
+   * Run every command in bubblewrap (Linux, `bwrap` installed): the host filesystem read-only,
+   * writable {@link workspace}, private `HOME` and `/tmp`, its own PID namespace and `/proc`, all
+   * capabilities dropped. `createSandboxServer` rejects when bubblewrap cannot run. Default `false`.
+   */
+  isolate?: boolean;
+  /**
+   * The writable directory of isolated mode (created if missing, never removed), the commands'
+   * default working directory. Default: a fresh directory under a `sandproc-isolated-*` run
+   * directory in the system's temporary directory, removed by `close()`.
+   */
+  workspace?: string;
+  /** Isolated mode keeps the host's network. `false` = a private loopback only. Default `true`. */
+  network?: boolean;
+  /**
+   * Processes (commands) running at once; a start past it answers 422 and starts nothing.
+   * Default: no limit.
+   */
+  maxProcesses?: number;
+  /**
+   * CPU time of each process of a command, in seconds (RLIMIT_CPU). Past it the process gets
+   * SIGXCPU (SIGKILL one second later); a command ended by it is `failed` and its stderr says why.
+   * Default: no limit.
+   */
+  maxCpuSeconds?: number;
+  /**
+   * Data memory (heap and private writable mappings, RLIMIT_DATA) of each process of a command, in
+   * bytes. Allocations past it fail. Default: no limit.
+   */
+  maxMemoryBytes?: number;
 }
 
 /** Options with every default applied. */
@@ -79,4 +122,19 @@ export interface ResolvedOptions {
   stopGraceMs: number;
   maxStreams: number;
   onRequestRefused: ((message: string) => void) | undefined;
+  inheritEnv: boolean;
+  passEnv: string[];
+  isolate: boolean;
+  /** The workspace in isolated mode (resolved), else undefined. */
+  workspace: string | undefined;
+  network: boolean;
+  maxProcesses: number | undefined;
+  maxCpuSeconds: number | undefined;
+  maxMemoryBytes: number | undefined;
+  /** How commands are contained, detected at startup. */
+  containment: ContainmentMode;
+  /** Why the server fell back to process groups, when it did. */
+  containmentFallbackReason: string | undefined;
+  /** The shell commands run in (`<shell> -c <command>`). */
+  shell: string;
 }

@@ -92,22 +92,26 @@ describe('security', () => {
     }
   });
 
-  it('never passes the token to child processes', async () => {
+  it('never passes the token to child processes, even with inheritEnv', async () => {
     process.env['SANDPROC_TOKEN'] = 'secret-token-123';
     process.env['SOME_COPY_OF_TOKEN'] = 'secret-token-123';
+    const inheriting = await startTestServer({ token: 'secret-token-123', inheritEnv: true, passEnv: ['SANDPROC_TOKEN', 'SOME_COPY_OF_TOKEN'] });
     try {
-      const { json } = await sandbox.exec({ command: 'env', waitForCompletion: true, env: { VISIBLE: 'yes' } });
-      expect(json.stdout).toContain('VISIBLE=yes');
-      expect(json.stdout).not.toContain('secret-token-123');
-      expect(json.stdout).not.toContain('SANDPROC_TOKEN');
+      for (const server of [sandbox, inheriting]) {
+        const { json } = await server.exec({ command: 'env', waitForCompletion: true, env: { VISIBLE: 'yes' } });
+        expect(json.stdout).toContain('VISIBLE=yes');
+        expect(json.stdout).not.toContain('secret-token-123');
+        expect(json.stdout).not.toContain('SANDPROC_TOKEN');
+      }
     } finally {
       delete process.env['SANDPROC_TOKEN'];
       delete process.env['SOME_COPY_OF_TOKEN'];
+      await inheriting.server.close();
     }
   });
 
-  it('removes only variables whose value is the token (a short token does not hide unrelated variables)', async () => {
-    const shortToken = await startTestServer({ token: 'abc' });
+  it('with inheritEnv removes only variables whose value is the token (a short token does not hide unrelated variables)', async () => {
+    const shortToken = await startTestServer({ token: 'abc', inheritEnv: true });
     process.env['SANDPROC_TEST_CONTAINS_TOKEN'] = 'xabcx';
     process.env['SANDPROC_TEST_IS_TOKEN'] = 'abc';
     process.env['SANDPROC_TOKEN'] = 'something-else';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
+import { hostPidOf, isAlive, pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 let sandbox: TestServer;
 beforeAll(async () => { sandbox = await startTestServer({ compatibility: 'strict' }); });
@@ -7,7 +7,8 @@ afterAll(async () => { await sandbox.server.close(); });
 
 describe("strict compatibility mode (the real server's behaviour)", () => {
   it('prefixes each read chunk, not each line', async () => {
-    const { json } = await sandbox.exec({ command: "printf 'a\\nb\\n'", waitForCompletion: true });
+    // `env printf` (not the shell's builtin, which bash flushes line by line) writes both lines at once.
+    const { json } = await sandbox.exec({ command: "env printf 'a\\nb\\n'", waitForCompletion: true });
     const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, { headers: sandbox.authHeaders() });
     expect(await response.text()).toBe('stdout:a\nb\n');
   });
@@ -45,7 +46,7 @@ describe("strict compatibility mode (the real server's behaviour)", () => {
     const response = await fetch(`${sandbox.server.url}/process`, {
       method: 'POST',
       headers: { ...sandbox.authHeaders(), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-      body: JSON.stringify({ command: "printf 'x\\ny\\n'", waitForCompletion: true }),
+      body: JSON.stringify({ command: "env printf 'x\\ny\\n'", waitForCompletion: true }),
     });
     const events = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; data?: string });
     expect(events).toContainEqual({ type: 'stdout', data: 'x\ny\n' });
@@ -56,7 +57,7 @@ describe("strict compatibility mode (the real server's behaviour)", () => {
     const own = await startTestServer({ compatibility: 'strict' });
     try {
       const { json } = await own.exec({ command: 'sleep 312 & echo $!', waitForCompletion: true });
-      const backgroundPid = Number(json.stdout.trim());
+      const backgroundPid = hostPidOf(json.pid, Number(json.stdout.trim()), own.server.options.containment);
       expect((await own.request('DELETE', `/process/${json.pid}`)).status).toBe(404);
       expect((await own.request('DELETE', `/process/${json.pid}/kill`)).status).toBe(404);
       expect(isAlive(backgroundPid)).toBe(true);

@@ -1,16 +1,23 @@
-import type { ChildProcess } from 'node:child_process';
-import { startChildRun } from './child-run.js';
+import { Buffer } from 'node:buffer';
+import { constants } from 'node:os';
+import { startChildRun, type ChildRun } from './child-run.js';
+import type { LaunchPlan } from './launch-plan.js';
 import { OutputLog } from './output-log.js';
 import type { ProcessRequest, ProcessStatus } from './process-status.js';
 import { ProcessGroups } from './process-groups.js';
+import type { CommandLimits } from './sandbox-init.js';
 import { terminatesByDefault } from './signal-group.js';
 
 /** Everything a {@link ManagedProcess} needs to start (and restart) its command. */
 export interface ManagedProcessSettings {
   request: ProcessRequest;
   name: string;
-  /** Absolute working directory, already checked to exist. */
+  /** Absolute working directory of the spawn, already checked to exist. */
   cwd: string | undefined;
+  /** What to spawn for each run (the same on restarts). */
+  launch: LaunchPlan;
+  /** Per-process limits in force, for the message a command past one gets. */
+  limits: CommandLimits;
   env: NodeJS.ProcessEnv;
   restartDelayMs: number;
   stopGraceMs: number;
@@ -25,9 +32,15 @@ export type StdinWriteResult = 'written' | 'no-stdin' | 'closed' | 'exited' | 'f
 
 const DEFAULT_KEEP_ALIVE_SECONDS = 600;
 
+/** Signal names by number, to read a shell's `128 + N` status. */
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
+);
+
 /**
- * One process record: a command run as `sh -c` in its own process group, restarted on failure
- * when asked, with a stable public pid (the first child's pid) across restarts.
+ * One process record: a command run as `$SHELL -c` in its own PID namespace (or process group),
+ * restarted on failure when asked, with a stable public pid (the first spawned child's pid)
+ * across restarts.
  */
 export class ManagedProcess {
   readonly name: string;
@@ -38,11 +51,11 @@ export class ManagedProcess {
   readonly keepAlive: boolean;
   readonly hasStdin: boolean;
   readonly output: OutputLog;
-  /** The process groups this record created (one per start) that still have members. */
+  /** The process trees this record created (one per start) that still have members. */
   readonly groups = new ProcessGroups();
   #settings: ManagedProcessSettings;
   #publicPid = 0;
-  #child: ChildProcess | undefined;
+  #run: ChildRun | undefined;
   #status: ProcessStatus = 'running';
   #exitCode = 0;
   #lastFailureCode = 0;
@@ -74,10 +87,11 @@ export class ManagedProcess {
     this.output = new OutputLog({ memoryBytes: settings.outputMemoryBytes, chunkRecords: settings.chunkRecords });
   }
 
-  /** Spawns the first child. Throws if the operating system refuses to spawn. */
-  start(): void {
+  /** Spawns the first child and resolves once the command runs. Rejects if it cannot start. */
+  async start(): Promise<void> {
     this.#spawnChild();
-    this.#publicPid = this.#child?.pid ?? 0;
+    this.#publicPid = this.#run?.child.pid ?? 0;
+    await this.#run?.started;
     const seconds = this.keepAlive ? (this.#settings.request.timeout ?? DEFAULT_KEEP_ALIVE_SECONDS) : 0;
     if (seconds > 0) {
       this.#deadlineTimer = setTimeout(() => this.kill('SIGKILL'), seconds * 1000);
@@ -157,8 +171,8 @@ export class ManagedProcess {
    */
   writeStdin(data: Buffer): StdinWriteResult {
     if (!this.hasStdin) return 'no-stdin';
-    if (this.#status !== 'running' || this.#child === undefined) return 'exited';
-    const stdin = this.#child.stdin;
+    if (this.#status !== 'running' || this.#run === undefined) return 'exited';
+    const stdin = this.#run.child.stdin;
     if (this.#stdinClosed || stdin === null || stdin.destroyed || stdin.writableEnded) return 'closed';
     if (stdin.writableLength + data.length > this.#settings.stdinBufferBytes) return 'full';
     stdin.write(data);
@@ -168,7 +182,7 @@ export class ManagedProcess {
   /** Closes the child's stdin (EOF). Idempotent. */
   closeStdin(): void {
     this.#stdinClosed = true;
-    const stdin = this.#child?.stdin;
+    const stdin = this.#run?.child.stdin;
     if (stdin && !stdin.destroyed && !stdin.writableEnded) stdin.end();
   }
 
@@ -180,12 +194,11 @@ export class ManagedProcess {
     clearTimeout(this.#deadlineTimer);
     clearTimeout(this.#graceTimer);
     this.groups.signalAll('SIGKILL');
-    if (this.#status === 'running' && this.#child === undefined) this.#finish('killed', -1);
+    if (this.#status === 'running' && this.#run === undefined) this.#finish('killed', -1);
   }
 
   #signal(signal: NodeJS.Signals): void {
-    const child = this.#child;
-    if (child?.pid !== undefined) this.groups.signalOne(child.pid, signal);
+    if (this.#run !== undefined) this.groups.signalOne(this.#run.tree, signal);
   }
 
   #cancelPendingRestart(status: ProcessStatus): boolean {
@@ -197,33 +210,64 @@ export class ManagedProcess {
   }
 
   #spawnChild(): void {
-    const child = startChildRun({
-      command: this.command,
+    const run = startChildRun({
+      launch: this.#settings.launch,
       cwd: this.#settings.cwd,
       env: this.#settings.env,
       stdin: this.hasStdin,
       onOutput: (stream, chunk) => this.output.write(stream, chunk),
       onExit: (code, signal) => this.#onChildExit(code, signal),
     });
-    this.#child = child;
+    this.#run = run;
     this.#stdinClosed = false;
     this.#killSignals.clear();
     this.#startedAt = new Date();
     this.#completedAt = undefined;
     this.#exitCode = 0;
-    if (child.pid !== undefined) this.groups.add(child.pid);
-    child.stdin?.on('error', () => { this.#stdinClosed = true; });
+    if (run.child.pid !== undefined) this.groups.add(run.tree);
+    run.child.stdin?.on('error', () => { this.#stdinClosed = true; });
   }
 
-  #onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
+  /**
+   * A shell reports a death by signal N of the command it waited for as status 128 + N (in a PID
+   * namespace the init is a shell too): read it as that signal when the server sent it or a limit
+   * sends it, so that a stopped, killed or limited process ends as a signalled one; any other
+   * status is an exit code.
+   */
+  #readShellStatus(code: number | null, signal: NodeJS.Signals | null): { code: number | null; signal: NodeJS.Signals | null } {
+    if (signal !== null || code === null || code <= 128) return { code, signal };
+    const named = SIGNAL_NAMES.get(code - 128);
+    const expected = new Set<NodeJS.Signals>(this.#killSignals);
+    if (this.#stopRequested) expected.add('SIGTERM').add('SIGKILL');
+    if (this.#settings.limits.cpuSeconds !== undefined) expected.add('SIGXCPU');
+    return named !== undefined && expected.has(named) ? { code: null, signal: named } : { code, signal };
+  }
+
+  /** Writes to stderr why a command past a limit ended, where a limit is the likely cause. */
+  #explainLimit(code: number | null, signal: NodeJS.Signals | null): void {
+    const { cpuSeconds, memoryBytes } = this.#settings.limits;
+    let message: string | undefined;
+    if (signal === 'SIGXCPU' && cpuSeconds !== undefined) {
+      message = `sandproc: the command used its CPU time limit of ${cpuSeconds} s per process and was ended (SIGXCPU)`;
+    } else if (memoryBytes !== undefined && !this.#killSignals.has(signal as NodeJS.Signals) && !this.#stopRequested && (signal !== null || (code ?? 0) > 128)) {
+      const how = signal ?? SIGNAL_NAMES.get((code ?? 0) - 128) ?? `status ${code}`;
+      message = `sandproc: the command ended with ${how} while its memory is limited to ${Math.round(memoryBytes / 1048576)} MiB per process; it may have run out of memory`;
+    }
+    if (message !== undefined) this.output.write('stderr', Buffer.from(`${message}\n`));
+  }
+
+  #onChildExit(reportedCode: number | null, reportedSignal: NodeJS.Signals | null): void {
     this.output.flushPartialLines();
-    const groupId = this.#child?.pid;
-    this.#child = undefined;
+    const { code, signal } = this.#readShellStatus(reportedCode, reportedSignal);
+    this.#explainLimit(code, signal);
+    this.output.flushPartialLines();
+    const tree = this.#run?.tree;
+    this.#run = undefined;
     this.groups.prune();
     const exitCode = signal !== null || code === null ? -1 : code;
     const killed = this.#destroyed || (signal !== null && this.#killSignals.has(signal));
     if (killed || this.#stopRequested) {
-      if (groupId !== undefined) this.groups.signalOne(groupId, 'SIGKILL');
+      if (tree !== undefined) this.groups.signalOne(tree, 'SIGKILL');
       const status = exitCode === 0 ? 'completed' : killed ? 'killed' : 'stopped';
       this.#finish(status, exitCode);
       return;

@@ -1,43 +1,44 @@
-import { groupHasMembers, signalGroup } from './signal-group.js';
+import type { ProcessTree } from './process-tree.js';
 
 /**
- * The process groups one record created (one per start). A group id is forgotten as soon as the
- * group has no member left, before anything is signalled: the operating system may hand the id to
- * an unrelated process group afterwards, and that group must never get our signals.
+ * The process trees one record created (one per start): process groups, or PID namespaces. A tree
+ * is forgotten as soon as it has no member left, before anything is signalled: the operating
+ * system may hand a group id to an unrelated process group afterwards, and that group must never
+ * get our signals.
  */
 export class ProcessGroups {
-  readonly #ids = new Set<number>();
+  readonly #trees = new Set<ProcessTree>();
 
-  /** Records the group of a newly spawned leader. */
-  add(groupId: number): void {
-    this.#ids.add(groupId);
+  /** Records the tree of a newly spawned run. */
+  add(tree: ProcessTree): void {
+    this.#trees.add(tree);
   }
 
-  /** Forgets every group without members (`kill(-id, 0)` answers ESRCH). */
+  /** Forgets every tree without members. */
   prune(): void {
-    for (const groupId of this.#ids) {
-      if (!groupHasMembers(groupId)) this.#ids.delete(groupId);
+    for (const tree of this.#trees) {
+      if (!tree.hasMembers()) this.#trees.delete(tree);
     }
   }
 
-  /** Group ids that still have members, oldest first. */
-  live(): number[] {
+  /** Trees that still have members, oldest first. */
+  live(): ProcessTree[] {
     this.prune();
-    return [...this.#ids];
+    return [...this.#trees];
   }
 
-  /** Sends `signal` to every group that still has members. Returns how many were signalled. */
+  /** Sends `signal` to every tree that still has members. Returns how many were signalled. */
   signalAll(signal: NodeJS.Signals): number {
     let signalled = 0;
-    for (const groupId of this.live()) {
-      if (signalGroup(groupId, signal)) signalled++;
+    for (const tree of this.live()) {
+      if (tree.signal(signal)) signalled++;
     }
     return signalled;
   }
 
-  /** Sends `signal` to the group `groupId` if it is still known and has members. */
-  signalOne(groupId: number, signal: NodeJS.Signals): void {
+  /** Sends `signal` to `tree` if it is still known and has members. */
+  signalOne(tree: ProcessTree, signal: NodeJS.Signals): void {
     this.prune();
-    if (this.#ids.has(groupId)) signalGroup(groupId, signal);
+    if (this.#trees.has(tree)) tree.signal(signal);
   }
 }

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
+import { childEnvironment } from './child-environment.js';
+import type { Containment } from './containment.js';
+import { planLaunch, type IsolationLayout } from './launch-plan.js';
 import { ManagedProcess } from './managed-process.js';
 import type { ProcessRequest } from './process-status.js';
+import type { CommandLimits } from './sandbox-init.js';
 
 /** Settings shared by every process of a manager. */
 export interface ProcessManagerSettings {
@@ -17,6 +21,18 @@ export interface ProcessManagerSettings {
   chunkRecords: boolean;
   /** Secrets that must never reach a child's environment (the server token): a variable whose value equals one is removed. */
   secrets: string[];
+  /** How commands are contained (decided at startup). */
+  containment: Containment;
+  /** Absolute path of the shell commands run in. */
+  shell: string;
+  /** Pass every variable of the server's environment, not only the default set. */
+  inheritEnvironment: boolean;
+  /** Variables passed on top of the default set. */
+  passEnvironment: readonly string[];
+  /** Limits of each process of a command. */
+  limits: CommandLimits;
+  /** Processes running at once; a start past it is refused (422). Undefined = no limit. */
+  maxProcesses: number | undefined;
 }
 
 /** A start refused with an HTTP status (400 or 422) and a message. */
@@ -30,7 +46,16 @@ export class ProcessStartError extends Error {
 }
 
 const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-const HIDDEN_ENVIRONMENT = new Set(['SANDPROC_TOKEN']);
+
+/** True if `path` is within `parent` (or is it). */
+function isWithin(path: string, parent: string): boolean {
+  return path === parent || path.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+}
+
+/** In isolated mode, a path below `/tmp` that is neither in the workspace nor in `HOME` exists only in a command's fresh `/tmp`. */
+function isInPrivateTemporaryDirectory(path: string, isolation: IsolationLayout): boolean {
+  return path !== '/tmp' && isWithin(path, '/tmp') && !isWithin(path, isolation.workspace) && !isWithin(path, isolation.home);
+}
 
 /** Starts processes and keeps every record ever started, looked up by pid or name. */
 export class ProcessManager {
@@ -52,10 +77,19 @@ export class ProcessManager {
     if (this.#byName.get(name)?.status === 'running') {
       throw new ProcessStartError(400, `process with name '${name}' is already running`);
     }
+    const { maxProcesses, containment, shell, limits } = this.#settings;
+    const running = this.#processes.filter((managed) => managed.status === 'running').length;
+    if (maxProcesses !== undefined && running >= maxProcesses) {
+      throw new ProcessStartError(422, `too many processes: ${running} running, the server allows ${maxProcesses} at once (maxProcesses)`);
+    }
+    const isolated = containment.isolation !== undefined;
+    const launch = planLaunch(containment.mode, { command: request.command, shell, limits, cwd }, containment.isolation);
     const managed = new ManagedProcess({
       request,
       name,
-      cwd,
+      cwd: isolated ? undefined : cwd,
+      launch,
+      limits,
       env: { ...this.#baseEnvironment(), ...request.env },
       restartDelayMs: this.#settings.restartDelayMs,
       stopGraceMs: this.#settings.stopGraceMs,
@@ -63,14 +97,22 @@ export class ProcessManager {
       outputMemoryBytes: this.#settings.outputMemoryBytes,
       chunkRecords: this.#settings.chunkRecords,
     });
-    try {
-      managed.start();
-    } catch (error) {
-      throw new ProcessStartError(422, `failed to start process: ${(error as Error).message}`);
-    }
+    // The record is known while the command starts, so that a name, the process limit and a
+    // shutdown all see it; a start that fails takes it back.
+    const started = managed.start();
+    const previousWithName = this.#byName.get(name);
     this.#processes.push(managed);
     this.#byPid.set(managed.pid, managed);
     this.#byName.set(name, managed);
+    try {
+      await started;
+    } catch (error) {
+      this.#processes.splice(this.#processes.indexOf(managed), 1);
+      this.#byPid.delete(managed.pid);
+      if (previousWithName) this.#byName.set(name, previousWithName);
+      else this.#byName.delete(name);
+      throw new ProcessStartError(422, `failed to start process: ${(error as Error).message}`);
+    }
     managed.onFinished(() => this.#enforceTotalBudget());
     return managed;
   }
@@ -103,9 +145,19 @@ export class ProcessManager {
     for (const managed of this.#processes) managed.destroy();
   }
 
+  /** `HOME` of the commands: the private one in isolated mode. */
+  #home(): string {
+    return this.#settings.containment.isolation?.home ?? homedir();
+  }
+
   async #resolveWorkingDirectory(workingDir: string): Promise<string> {
-    const expanded = workingDir === '~' ? homedir() : workingDir.startsWith('~/') ? homedir() + workingDir.slice(1) : workingDir;
+    const home = this.#home();
+    const expanded = workingDir === '~' ? home : workingDir.startsWith('~/') ? home + workingDir.slice(1) : workingDir;
     const absolute = resolve(expanded);
+    const { isolation } = this.#settings.containment;
+    if (isolation !== undefined && isInPrivateTemporaryDirectory(absolute, isolation)) {
+      throw new ProcessStartError(422, `working directory '${workingDir}' is in the sandbox's private /tmp, which starts empty for each command`);
+    }
     const info = await stat(absolute).catch(() => undefined);
     if (!info?.isDirectory()) {
       throw new ProcessStartError(422, `working directory '${workingDir}' does not exist`);
@@ -114,13 +166,14 @@ export class ProcessManager {
   }
 
   #baseEnvironment(): NodeJS.ProcessEnv {
-    const environment: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      if (HIDDEN_ENVIRONMENT.has(key) || value === undefined) continue;
-      if (this.#settings.secrets.some((secret) => secret.length > 0 && value === secret)) continue;
-      environment[key] = value;
-    }
-    return environment;
+    const { isolation } = this.#settings.containment;
+    return childEnvironment({
+      inheritAll: this.#settings.inheritEnvironment,
+      passNames: this.#settings.passEnvironment,
+      secrets: this.#settings.secrets,
+      shell: this.#settings.shell,
+      overrides: isolation ? { HOME: isolation.home, TMPDIR: '/tmp' } : {},
+    });
   }
 
   #generateName(): string {

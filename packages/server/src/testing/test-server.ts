@@ -1,5 +1,5 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { until as pollUntil } from '@sandproc/test-utils';
-import { readFileSync } from 'node:fs';
 import { createSandboxServer, type SandboxServer } from '../create-sandbox-server.js';
 import type { SandboxServerOptions } from '../options.js';
 import type { ProcessJson } from '../process/process-status.js';
@@ -99,4 +99,61 @@ export async function readUntil(response: Response, predicate: (text: string) =>
   }
   await reader.cancel().catch(() => undefined);
   return text;
+}
+
+/** A process of a command as the host sees it. */
+export interface HostProcess {
+  pid: number;
+  /** The pid the command itself sees (`$$`, `$!`): its pid in the command's PID namespace. */
+  commandPid: number;
+  /** Arguments joined by spaces. */
+  cmdline: string;
+  /** State letter (R, S, T, Z, ...). */
+  state: string;
+}
+
+function readHostProcess(pid: number): (HostProcess & { parentPid: number; groupId: number; namespace: string }) | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const namespacePids = /^NSpid:\s+(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) ?? [String(pid)];
+    return {
+      pid,
+      commandPid: Number(namespacePids[namespacePids.length - 1]),
+      cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim(),
+      state: fields[0] ?? '',
+      parentPid: Number(fields[1]),
+      groupId: Number(fields[2]),
+      namespace: readlinkSync(`/proc/${pid}/ns/pid`),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function allHostProcesses(): Array<NonNullable<ReturnType<typeof readHostProcess>>> {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => readHostProcess(Number(entry)) ?? []);
+}
+
+/**
+ * The live processes of the command whose public pid is `publicPid` (Linux): in a PID namespace,
+ * every process of it but its init; in fallback mode, the members of its process group.
+ */
+export function commandProcesses(publicPid: number | string, containment: string): HostProcess[] {
+  const launcher = Number(publicPid);
+  const all = allHostProcesses();
+  if (containment === 'process-group') return all.filter((entry) => entry.groupId === launcher && entry.state !== 'Z');
+  const own = readlinkSync('/proc/self/ns/pid');
+  const init = all.find((entry) => entry.parentPid === launcher && entry.namespace !== own);
+  if (init === undefined) return [];
+  return all.filter((entry) => entry.namespace === init.namespace && entry.pid !== init.pid && entry.state !== 'Z');
+}
+
+/** The host pid of the process a command knows as `commandPid` (`$!`); throws if it is not alive. */
+export function hostPidOf(publicPid: number | string, commandPid: number, containment: string): number {
+  if (containment === 'process-group') return commandPid;
+  const found = commandProcesses(publicPid, containment).find((entry) => entry.commandPid === commandPid);
+  if (found === undefined) throw new Error(`no live process ${commandPid} in the command of pid ${publicPid}`);
+  return found.pid;
 }

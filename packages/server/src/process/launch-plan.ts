@@ -1,0 +1,70 @@
+import { limitCommands, SANDBOX_INIT_NAME, SANDBOX_INIT_SCRIPT, type CommandLimits } from './sandbox-init.js';
+
+/**
+ * How the server keeps a command's processes together:
+ * - `'namespace'`: each command in its own PID namespace (`unshare`, Linux, root) whose init dies
+ *   with the server; the kernel ends every process of it, `setsid` ones included.
+ * - `'isolated'`: the same inside bubblewrap, with the host filesystem read-only (`--isolate`).
+ * - `'process-group'`: the fallback where namespaces are not available (macOS, no privileges):
+ *   each command leads a process group; a child that leaves it (`setsid`) escapes the server,
+ *   and a SIGKILL of the server leaves the command running.
+ */
+export type ContainmentMode = 'namespace' | 'isolated' | 'process-group';
+
+/** The filesystem of isolated mode (paths are the same on the host and inside the sandbox). */
+export interface IsolationLayout {
+  /** Writable directory, the default working directory. */
+  workspace: string;
+  /** Writable private `HOME`, shared by the commands of one server. */
+  home: string;
+  /** Keep the host's network (`false`: only a private loopback). */
+  network: boolean;
+}
+
+/** The program the server spawns for one run of a command. */
+export interface LaunchPlan {
+  containment: ContainmentMode;
+  file: string;
+  args: string[];
+}
+
+/** What to launch. */
+export interface LaunchRequest {
+  command: string;
+  /** Absolute path of the shell that runs the command (`<shell> -c <command>`). */
+  shell: string;
+  limits: CommandLimits;
+  /** Working directory; in isolated mode it is set inside the sandbox (`--chdir`). */
+  cwd: string | undefined;
+}
+
+/** The launcher arguments that put a command in its own PID namespace with a fresh `/proc`, dying with the server. */
+export const NAMESPACE_LAUNCHER = ['setpriv', '--pdeathsig', 'KILL', '--', 'unshare', '--pid', '--fork', '--kill-child', '--mount-proc', '--'] as const;
+
+/** bubblewrap arguments of isolated mode, up to the command. */
+export function bubblewrapArguments(layout: IsolationLayout, cwd: string | undefined): string[] {
+  return [
+    '--die-with-parent', '--unshare-pid', '--as-pid-1', '--unshare-ipc', '--cap-drop', 'ALL',
+    ...(layout.network ? [] : ['--unshare-net']),
+    '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
+    '--bind', layout.workspace, layout.workspace, '--bind', layout.home, layout.home,
+    '--chdir', cwd ?? layout.workspace,
+    '--',
+  ];
+}
+
+/** Builds what to spawn for `request` in `containment`. */
+export function planLaunch(containment: ContainmentMode, request: LaunchRequest, layout?: IsolationLayout): LaunchPlan {
+  const limits = limitCommands(request.limits);
+  const init = ['sh', '-c', SANDBOX_INIT_SCRIPT, SANDBOX_INIT_NAME, request.command, request.shell, limits];
+  if (containment === 'namespace') {
+    const [file, ...args] = [...NAMESPACE_LAUNCHER, ...init] as [string, ...string[]];
+    return { containment, file, args };
+  }
+  if (containment === 'isolated') {
+    if (layout === undefined) throw new Error('isolated mode needs an isolation layout');
+    return { containment, file: 'bwrap', args: [...bubblewrapArguments(layout, request.cwd), ...init] };
+  }
+  if (limits === 'true') return { containment, file: request.shell, args: ['-c', request.command] };
+  return { containment, file: 'sh', args: ['-c', `${limits} && exec "$0" -c "$1"`, request.shell, request.command] };
+}

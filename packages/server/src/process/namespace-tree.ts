@@ -1,0 +1,133 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import type { ProcessTree } from './process-tree.js';
+
+/** The PID namespace link of a process (`pid:[4026532451]`), or undefined if it is gone. */
+function namespaceOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** State letter and parent pid of a process from `/proc/<pid>/stat`, or undefined if it is gone. */
+function readStat(pid: number): { state: string; parentPid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', parentPid: Number(fields[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every pid in the host's `/proc`. */
+function hostPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (/^\d+$/.test(entry)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/**
+ * The processes of one command in its own PID namespace: the server spawned a launcher (`unshare`
+ * or `bwrap`, the tree's id) whose child is the namespace's init (see `sandbox-init.ts`), and the
+ * command runs under that init. Members are found in the host's `/proc` by their namespace, so a
+ * child that started a new session (`setsid`) or process group is found too. SIGKILL goes to the
+ * init: with it the kernel kills every process of the namespace at once. The init exits by itself
+ * once the namespace is empty, so the launcher reaps it and no zombie is left behind.
+ */
+export class NamespaceTree implements ProcessTree {
+  readonly id: number;
+  #initPid: number | undefined;
+  #namespace: string | undefined;
+  #launcherExited = false;
+  /** The init found no other process when the command's shell ended: none can appear any more. */
+  #empty = false;
+  #killed = false;
+
+  constructor(launcherPid: number) {
+    this.id = launcherPid;
+  }
+
+  /** True once the server sent SIGKILL to the namespace (the launcher's own exit status then says little). */
+  get killed(): boolean {
+    return this.#killed;
+  }
+
+  /** The init reported that the command's shell left no other process behind. */
+  markEmpty(): void {
+    this.#empty = true;
+  }
+
+  /** The launcher exited and was reaped: the namespace is gone and its pid may be reused. */
+  launcherExited(): void {
+    this.#launcherExited = true;
+  }
+
+  hasMembers(): boolean {
+    if (this.#launcherExited || this.#empty) return false;
+    if (!this.#resolve()) return true;
+    return this.#members(true).length > 0;
+  }
+
+  signal(signal: NodeJS.Signals): boolean {
+    if (this.#launcherExited || this.#empty) return false;
+    if (signal === 'SIGKILL') return this.#killNamespace();
+    let signalled = false;
+    for (const pid of this.#resolve() ? this.#members(false) : []) {
+      try {
+        process.kill(pid, signal);
+        signalled = true;
+      } catch {
+        // Gone since it was listed.
+      }
+    }
+    return signalled;
+  }
+
+
+  /** Host pids of the live (not zombie) processes of the namespace but its init; only the first if `firstOnly`. */
+  #members(firstOnly: boolean): number[] {
+    const members: number[] = [];
+    for (const pid of hostPids()) {
+      if (pid === this.#initPid || pid === this.id || namespaceOf(pid) !== this.#namespace) continue;
+      const stat = readStat(pid);
+      if (stat === undefined || stat.state === 'Z') continue;
+      members.push(pid);
+      if (firstOnly) break;
+    }
+    return members;
+  }
+
+  /** Finds the init (the launcher's child in another PID namespace). False until it exists. */
+  #resolve(): boolean {
+    if (this.#namespace !== undefined) return true;
+    const own = namespaceOf(process.pid);
+    for (const pid of hostPids()) {
+      if (readStat(pid)?.parentPid !== this.id) continue;
+      const namespace = namespaceOf(pid);
+      if (namespace === undefined || namespace === own) continue;
+      this.#initPid = pid;
+      this.#namespace = namespace;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * SIGKILL to the init (the kernel then kills the whole namespace, and the launcher reaps the
+   * init and exits), or to the launcher before the init is known (its child gets SIGKILL too).
+   */
+  #killNamespace(): boolean {
+    const target = this.#resolve() ? this.#initPid ?? this.id : this.id;
+    try {
+      process.kill(target, 'SIGKILL');
+      this.#killed = true;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
