@@ -1,11 +1,15 @@
 import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { answerClientError } from './http/client-error.js';
+import { ConnectionGuard } from './http/connection-guard.js';
 import { createRequestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
 import { StreamLimiter } from './http/stream-limiter.js';
 import type { ResolvedOptions, SandboxServerOptions } from './options.js';
 import { ProcessManager } from './process/process-manager.js';
+import { createRunDirectory, removeRunDirectory } from './process/run-directory.js';
 import { execProcess } from './routes/exec-route.js';
 import { health } from './routes/health-route.js';
 import { getLogs, streamLogs } from './routes/logs-routes.js';
@@ -21,8 +25,10 @@ export interface SandboxServerStats {
   processes: number;
   /** Processes currently running. */
   running: number;
-  /** Output bytes retained in memory over all processes (the figure the budgets bound). */
+  /** Output bytes kept on disk over all processes (the figure `totalOutputDiskBytes` bounds). */
   retainedOutputBytes: number;
+  /** Open connections. */
+  connections: number;
 }
 
 /** A running local sandbox server. */
@@ -35,6 +41,8 @@ export interface SandboxServer {
   readonly token: string;
   /** The options in effect, defaults applied. */
   readonly options: Readonly<ResolvedOptions>;
+  /** The run directory holding the output files (removed by `close()`). */
+  readonly runDirectory: string;
   /** Current counters. */
   stats(): SandboxServerStats;
   /** SIGKILL to every process group started, closes every socket; resolves when done. Idempotent. */
@@ -60,11 +68,27 @@ function resolveOptions(options: SandboxServerOptions): ResolvedOptions {
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     maxStdinBytes: options.maxStdinBytes ?? 8 * 1024 * 1024,
     stdinBufferBytes: options.stdinBufferBytes ?? 16 * 1024 * 1024,
-    outputMemoryBytes: options.outputMemoryBytes ?? 8 * 1024 * 1024,
-    totalOutputMemoryBytes: options.totalOutputMemoryBytes ?? 64 * 1024 * 1024,
+    dataDir: resolve(options.dataDir ?? tmpdir()),
+    outputDiskBytes: positive('outputDiskBytes', options.outputDiskBytes ?? options.outputMemoryBytes ?? 256 * 1024 * 1024),
+    totalOutputDiskBytes: positive('totalOutputDiskBytes', options.totalOutputDiskBytes ?? options.totalOutputMemoryBytes ?? 1024 * 1024 * 1024),
+    maxFinishedProcesses: nonNegative('maxFinishedProcesses', options.maxFinishedProcesses ?? 1000),
+    headersTimeoutMs: positive('headersTimeoutMs', options.headersTimeoutMs ?? 10_000),
+    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? 60_000),
+    keepAliveTimeoutMs: positive('keepAliveTimeoutMs', options.keepAliveTimeoutMs ?? 5000),
+    maxConnections: positive('maxConnections', options.maxConnections ?? 1024),
     stopGraceMs: options.stopGraceMs ?? 10_000,
     maxStreams: options.maxStreams ?? 256,
   };
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  return value;
 }
 
 function buildRouter(server: ServerContext): Router {
@@ -95,25 +119,44 @@ function listen(httpServer: Server, port: number, host: string): Promise<number>
 /** Starts a local sandbox server and resolves once it accepts connections. */
 export async function createSandboxServer(options: SandboxServerOptions = {}): Promise<SandboxServer> {
   const resolved = resolveOptions(options);
+  const runDirectory = createRunDirectory(resolved.dataDir);
   const manager = new ProcessManager({
     restartDelayMs: resolved.restartDelayMs,
     stopGraceMs: resolved.stopGraceMs,
     stdinBufferBytes: resolved.stdinBufferBytes,
-    outputMemoryBytes: resolved.outputMemoryBytes,
-    totalOutputMemoryBytes: resolved.totalOutputMemoryBytes,
+    runDirectory,
+    outputDiskBytes: resolved.outputDiskBytes,
+    totalOutputDiskBytes: resolved.totalOutputDiskBytes,
+    maxFinishedProcesses: resolved.maxFinishedProcesses,
     chunkRecords: resolved.compatibility === 'strict',
     secrets: [resolved.token],
   });
-  const httpServer = createServer(createRequestHandler(buildRouter({ manager, options: resolved, streams: new StreamLimiter(resolved.maxStreams) }), resolved));
-  httpServer.requestTimeout = 0;
-  httpServer.headersTimeout = 60_000;
-  const sockets = new Set<Socket>();
-  httpServer.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+  const context: ServerContext = {
+    manager,
+    options: resolved,
+    streams: new StreamLimiter(resolved.maxStreams),
+    instanceTag: randomBytes(6).toString('hex'),
+  };
+  const httpServer = createServer({
+    headersTimeout: resolved.headersTimeoutMs,
+    requestTimeout: Math.max(resolved.requestTimeoutMs, resolved.headersTimeoutMs),
+    keepAliveTimeout: resolved.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, resolved.headersTimeoutMs),
+  }, createRequestHandler(buildRouter(context), resolved));
+  const connections = new ConnectionGuard(resolved.maxConnections);
+  httpServer.on('connection', (socket) => connections.admit(socket));
+  httpServer.on('request', (request, response) => {
+    const done = connections.requestStarted(request.socket);
+    response.once('close', done);
   });
   httpServer.on('clientError', answerClientError);
-  const port = await listen(httpServer, resolved.port, resolved.host);
+  let port: number;
+  try {
+    port = await listen(httpServer, resolved.port, resolved.host);
+  } catch (error) {
+    removeRunDirectory(runDirectory);
+    throw error;
+  }
   const urlHost = resolved.host.includes(':') && !resolved.host.startsWith('[') ? `[${resolved.host}]` : resolved.host;
   let closing: Promise<void> | undefined;
   return {
@@ -121,17 +164,20 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     port,
     token: resolved.token,
     options: { ...resolved, port },
+    runDirectory,
     stats: () => ({
       processes: manager.list().length,
       running: manager.list().filter((managed) => managed.status === 'running').length,
       retainedOutputBytes: manager.retainedOutputBytes(),
+      connections: connections.size,
     }),
     close: () => {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         await manager.closeAll();
-        for (const socket of sockets) socket.destroy();
+        connections.destroyAll();
         await closed;
+        removeRunDirectory(runDirectory);
       })();
       return closing;
     },

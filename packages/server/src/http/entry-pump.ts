@@ -1,28 +1,30 @@
 import type { ServerResponse } from 'node:http';
-import type { LogEntry, OutputLog } from '../process/output-log.js';
+import type { LogBlock, OutputLog } from '../process/output-log.js';
 
-/** How a pump turns entries into bytes on the wire. */
+/** How a pump turns blocks into bytes on the wire. */
 export interface EntryPumpOptions {
   log: OutputLog;
   response: ServerResponse;
-  /** Sequence of the first entry to consider. */
-  startSequence: number;
-  /** Records with a lower index are skipped (a `since` beyond what exists yet). */
+  /** Number of the first block to consider. */
+  startBlock: number;
+  /** Records with a lower index are skipped (a `since` in the middle of a block or beyond what exists yet). */
   skipRecordsBelow: number;
-  /** Text for one entry, or `undefined` to send nothing for it. */
-  format: (entry: LogEntry) => string | undefined;
+  /** Text for one block whose first `skipRecords` records are left out, or `undefined` to send nothing for it. */
+  format: (block: LogBlock, skipRecords: number) => string | undefined;
   /** Text announcing that `count` records were dropped before they could be sent. */
   formatGap: (count: number) => string | undefined;
-  /** Called once every entry was written and the log ended (the response is still open). */
+  /** Called once every block was written and the log ended (the response is still open). */
   onEnd: () => void;
 }
 
-const BATCH_SIZE = 512;
+/** Data read from disk per write to the socket, in bytes. */
+const BATCH_BYTES = 64 * 1024;
 
 /**
- * Copies a log's entries to a response from a cursor, backlog then live, respecting socket
- * backpressure: a slow client never makes the server buffer more than one batch, since the log
- * itself is the buffer (and drops old entries within its budget).
+ * Copies a log's blocks to a response from a cursor, backlog then live, reading the log on disk
+ * at the client's pace: one batch is written, and the next is read only once the socket drained.
+ * A slow or stalled client holds one batch of memory and no lines; the writer never waits for it.
+ * If the log drops the segment the cursor is in, the pump jumps ahead and announces the gap.
  */
 export class EntryPump {
   readonly #options: EntryPumpOptions;
@@ -34,7 +36,7 @@ export class EntryPump {
 
   constructor(options: EntryPumpOptions) {
     this.#options = options;
-    this.#cursor = options.startSequence;
+    this.#cursor = options.startBlock;
     this.#nextRecordExpected = options.skipRecordsBelow;
     this.#unsubscribe = options.log.subscribe(() => this.pump());
   }
@@ -46,23 +48,30 @@ export class EntryPump {
 
   /** Writes whatever is pending; ends when the log has ended. */
   pump(): void {
-    const { log, response, format } = this.#options;
+    const { log, response, format, skipRecordsBelow } = this.#options;
     if (this.#stopped || this.#waitingForDrain) return;
     for (;;) {
       let text = '';
-      if (this.#cursor < log.firstRetainedSequence) {
-        this.#cursor = log.firstRetainedSequence;
-        const dropped = log.firstRetainedRecordIndex - this.#nextRecordExpected;
-        if (dropped > 0) text += this.#options.formatGap(dropped) ?? '';
-      }
-      const entries = log.entriesFrom(this.#cursor, BATCH_SIZE);
-      for (const entry of entries) {
-        this.#cursor = entry.sequence + 1;
-        if (entry.recordIndex !== null) {
-          if (entry.recordIndex < this.#options.skipRecordsBelow) continue;
-          this.#nextRecordExpected = entry.recordIndex + 1;
+      if (this.#cursor < log.firstRetainedBlock) {
+        this.#cursor = log.firstRetainedBlock;
+        const firstRecord = log.firstRetainedRecordIndex;
+        const dropped = firstRecord - this.#nextRecordExpected;
+        if (dropped > 0) {
+          text += this.#options.formatGap(dropped) ?? '';
+          this.#nextRecordExpected = firstRecord;
         }
-        text += format(entry) ?? '';
+      }
+      const blocks = log.readBlocks(this.#cursor, BATCH_BYTES);
+      for (const block of blocks) {
+        this.#cursor = block.number + 1;
+        let skip = 0;
+        if (block.recordCount > 0) {
+          const end = block.firstRecord + block.recordCount;
+          if (end <= skipRecordsBelow) continue;
+          skip = Math.max(0, skipRecordsBelow - block.firstRecord);
+          this.#nextRecordExpected = end;
+        }
+        text += format(block, skip) ?? '';
       }
       if (text.length > 0 && !response.write(text)) {
         this.#waitingForDrain = true;
@@ -72,9 +81,9 @@ export class EntryPump {
         });
         return;
       }
-      if (entries.length === 0) break;
+      if (blocks.length === 0) break;
     }
-    if (log.ended && this.#cursor >= log.nextSequence) {
+    if (log.ended && this.#cursor >= log.nextBlock) {
       this.stop();
       this.#options.onEnd();
     }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { OutputStream } from './output-log.js';
+import { findOnServerPath } from './shell-path.js';
 import { groupHasMembers } from './signal-group.js';
 
 /** How to run the command once. */
@@ -30,7 +31,7 @@ const OUTSIDE_HOLDER_GRACE_MS = 5000;
 
 /** Spawns `sh -c <command>` as the leader of a new process group. Throws if the spawn is refused. */
 export function startChildRun(options: ChildRunOptions): ChildProcess {
-  const child = spawn('sh', ['-c', options.command], {
+  const child = spawn(findOnServerPath('sh'), ['-c', options.command], {
     cwd: options.cwd,
     env: options.env,
     detached: true,

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { startChildRun } from './child-run.js';
-import { OutputLog } from './output-log.js';
+import { OutputLog, type OutputLogOptions } from './output-log.js';
 import type { ProcessRequest, ProcessStatus } from './process-status.js';
 import { ProcessGroups } from './process-groups.js';
 import { terminatesByDefault } from './signal-group.js';
@@ -16,8 +16,8 @@ export interface ManagedProcessSettings {
   stopGraceMs: number;
   /** Unread bytes the stdin pipe may hold; a write past it is refused (`'full'`). */
   stdinBufferBytes: number;
-  outputMemoryBytes: number;
-  chunkRecords: boolean;
+  /** Where and how the output is kept on disk. */
+  output: OutputLogOptions;
 }
 
 /** Result of a stdin write. */
@@ -59,6 +59,7 @@ export class ManagedProcess {
   #deadlineTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #finished = false;
+  #stateRevision = 0;
   readonly #finishedListeners = new Set<() => void>();
 
   constructor(settings: ManagedProcessSettings) {
@@ -71,13 +72,25 @@ export class ManagedProcess {
     this.maxRestarts = request.maxRestarts ?? 0;
     this.keepAlive = request.keepAlive ?? false;
     this.hasStdin = request.stdin ?? false;
-    this.output = new OutputLog({ memoryBytes: settings.outputMemoryBytes, chunkRecords: settings.chunkRecords });
+    this.output = new OutputLog(settings.output);
   }
 
-  /** Spawns the first child. Throws if the operating system refuses to spawn. */
-  start(): void {
+  /**
+   * Spawns the first child. Rejects (and leaves nothing behind: no record, no files) if the
+   * operating system refuses to spawn the shell.
+   */
+  async start(): Promise<void> {
     this.#spawnChild();
-    this.#publicPid = this.#child?.pid ?? 0;
+    const child = this.#child;
+    if (child?.pid === undefined) {
+      this.#destroyed = true;
+      this.output.dispose();
+      const failure = child === undefined ? new Error('no child process') : await new Promise<Error>((resolve) => {
+        child.once('error', resolve);
+      });
+      throw new Error(`could not execute command '${this.command}': ${failure.message}`);
+    }
+    this.#publicPid = child.pid;
     const seconds = this.keepAlive ? (this.#settings.request.timeout ?? DEFAULT_KEEP_ALIVE_SECONDS) : 0;
     if (seconds > 0) {
       this.#deadlineTimer = setTimeout(() => this.kill('SIGKILL'), seconds * 1000);
@@ -92,6 +105,8 @@ export class ManagedProcess {
   get completedAt(): Date | undefined { return this.#completedAt; }
   get restartCount(): number { return this.#restartCount; }
   get finished(): boolean { return this.#finished; }
+  /** Grows with every change of what the Process object shows (status, times, restarts, output). */
+  get revision(): number { return this.#stateRevision + this.output.revision; }
 
   /** Calls `listener` once the process reached its final status. Returns the unsubscribe function. */
   onFinished(listener: () => void): () => void {
@@ -211,6 +226,7 @@ export class ManagedProcess {
     this.#startedAt = new Date();
     this.#completedAt = undefined;
     this.#exitCode = 0;
+    this.#stateRevision++;
     if (child.pid !== undefined) this.groups.add(child.pid);
     child.stdin?.on('error', () => { this.#stdinClosed = true; });
   }
@@ -261,6 +277,7 @@ export class ManagedProcess {
     this.#status = status;
     this.#exitCode = exitCode;
     this.#completedAt = new Date();
+    this.#stateRevision++;
     this.output.end();
     for (const listener of [...this.#finishedListeners]) listener();
     this.#finishedListeners.clear();
