@@ -9,6 +9,8 @@ export interface EntryPumpOptions {
   startBlock: number;
   /** Records with a lower index are skipped (a `since` in the middle of a block or beyond what exists yet). */
   skipRecordsBelow: number;
+  /** How the texts are encoded on the wire: `latin1` for texts that carry raw bytes one per character. Default `utf8`. */
+  encoding?: 'utf8' | 'latin1';
   /** Text for one block whose first `skipRecords` records are left out, or `undefined` to send nothing for it. */
   format: (block: LogBlock, skipRecords: number) => string | undefined;
   /** Text announcing that `count` records were dropped before they could be sent. */
@@ -73,7 +75,7 @@ export class EntryPump {
         }
         text += format(block, skip) ?? '';
       }
-      if (text.length > 0 && !response.write(text)) {
+      if (text.length > 0 && !response.write(text, this.#options.encoding ?? 'utf8')) {
         this.#waitingForDrain = true;
         response.once('drain', () => {
           this.#waitingForDrain = false;

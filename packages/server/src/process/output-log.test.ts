@@ -13,6 +13,10 @@ function newLog(options: Partial<OutputLogOptions> = {}): OutputLog {
   return new OutputLog({ pathPrefix: join(directory, `log-${++serial}`), maxBytes: 1 << 20, chunkRecords: false, ...options });
 }
 
+function latin1ToText(text: string): string {
+  return Buffer.from(text, 'latin1').toString('utf8');
+}
+
 /** Every retained record and notice, as the log stream shows them (notices bare, records prefixed). */
 function lines(log: OutputLog, chunkRecords = false): string[] {
   const result: string[] = [];
@@ -21,8 +25,8 @@ function lines(log: OutputLog, chunkRecords = false): string[] {
     for (const read of blocks) {
       block = read.number + 1;
       if (read.stream === null) result.push(read.data.toString());
-      else if (chunkRecords) result.push(prefixedChunk(read));
-      else result.push(...prefixedLines(read, 0).slice(0, -1).split('\n'));
+      else if (chunkRecords) result.push(latin1ToText(prefixedChunk(read)));
+      else result.push(...latin1ToText(prefixedLines(read, 0)).slice(0, -1).split('\n'));
     }
     if (blocks.length === 0) break;
   }

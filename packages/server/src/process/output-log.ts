@@ -1,6 +1,7 @@
 import { INDEX_ENTRY_BYTES, type LogBlock, type OutputStream } from './log-block.js';
 import { BackwardEntryReader, readBlocks } from './log-reading.js';
 import { LogSegment } from './log-segment.js';
+import { countNewlines, hasLineLongerThan } from './count-lines.js';
 import { completeUtf8Length, utf8CutAfter, utf8CutBefore } from './utf8-boundary.js';
 
 export type { LogBlock, OutputStream } from './log-block.js';
@@ -258,9 +259,8 @@ export class OutputLog {
     let rest = data;
     if (lastNewline >= 0) {
       for (const complete of this.#segmentSizedPieces(data.subarray(0, lastNewline + 1))) {
-        const count = countLines(complete, this.#maxLineBytes);
-        if (count >= 0) this.#append(stream, complete, count);
-        else this.#appendWithCuts(stream, complete);
+        if (hasLineLongerThan(complete, this.#maxLineBytes)) this.#appendWithCuts(stream, complete);
+        else this.#append(stream, complete, countNewlines(complete));
       }
       rest = data.subarray(lastNewline + 1);
     }
@@ -370,22 +370,6 @@ export class OutputLog {
   #notify(): void {
     for (const listener of [...this.#listeners]) listener();
   }
-}
-
-/**
- * Number of lines in `bytes` (which ends with a newline), or -1 if one of them is longer than
- * `maxLineBytes` (then it must be cut). A plain byte loop: no allocation per line.
- */
-function countLines(bytes: Uint8Array, maxLineBytes: number): number {
-  let count = 0;
-  let lineStart = 0;
-  for (let position = 0; position < bytes.length; position++) {
-    if (bytes[position] !== NEWLINE) continue;
-    if (position - lineStart > maxLineBytes) return -1;
-    count++;
-    lineStart = position + 1;
-  }
-  return count;
 }
 
 /** Joins `parts` and decodes them, dropping a character cut at the start. */
