@@ -10,6 +10,11 @@ const USAGE = `Usage: sandproc-server [options]
   --no-auth             no token required (refused on a non-loopback host)
   --cors-origin <o>     answer CORS for this origin (repeatable)
   --strict              strict compatibility with the real Blaxel sandbox API
+  --data-dir <dir>      where the run directory of output files is created (default: the system temp dir)
+  --max-output-bytes <n>        output kept on disk per process (default 268435456 = 256 MiB)
+  --max-total-output-bytes <n>  output kept on disk over all processes (default 1073741824 = 1 GiB)
+  --max-finished-processes <n>  finished process records kept, oldest forgotten first (default 1000)
+  --max-connections <n>         open connections (default 1024; the oldest idle one makes room)
   -h, --help            show this help
 `;
 
@@ -22,6 +27,11 @@ async function main(): Promise<void> {
       'no-auth': { type: 'boolean', default: false },
       'cors-origin': { type: 'string', multiple: true },
       strict: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      'max-output-bytes': { type: 'string' },
+      'max-total-output-bytes': { type: 'string' },
+      'max-finished-processes': { type: 'string' },
+      'max-connections': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -39,6 +49,11 @@ async function main(): Promise<void> {
     auth: !values['no-auth'],
     corsOrigins: values['cors-origin'] ?? [],
     compatibility: values.strict ? 'strict' : 'extended',
+    dataDir: values['data-dir'],
+    outputDiskBytes: parseCount('--max-output-bytes', values['max-output-bytes'], 1),
+    totalOutputDiskBytes: parseCount('--max-total-output-bytes', values['max-total-output-bytes'], 1),
+    maxFinishedProcesses: parseCount('--max-finished-processes', values['max-finished-processes'], 0),
+    maxConnections: parseCount('--max-connections', values['max-connections'], 1),
   });
   installShutdown(server);
   process.stdout.write(`listening on ${server.url}\n`);
@@ -53,6 +68,16 @@ function parsePort(value: string): number {
     throw new Error(`invalid --port '${value}': expected a decimal number from 0 to 65535`);
   }
   return port;
+}
+
+/** A decimal integer flag of at least `minimum`, or undefined when the flag is absent. */
+function parseCount(flag: string, value: string | undefined, minimum: number): number | undefined {
+  if (value === undefined) return undefined;
+  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(Number.isSafeInteger(count) && count >= minimum)) {
+    throw new Error(`invalid ${flag} '${value}': expected a decimal integer of at least ${minimum}`);
+  }
+  return count;
 }
 
 function installShutdown(server: SandboxServer): void {

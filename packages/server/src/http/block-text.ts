@@ -1,6 +1,20 @@
+import { countNewlines } from '../process/count-lines.js';
 import type { LogBlock } from '../process/output-log.js';
 
 const NEWLINE = 0x0a;
+const NEWLINE_BYTES = Buffer.from('\n');
+const PREFIXES = { stdout: Buffer.from('stdout:'), stderr: Buffer.from('stderr:') } as const;
+
+/** Byte offset in `data` after its first `skipRecords` lines. */
+function offsetAfterLines(data: Buffer, skipRecords: number): number {
+  let start = 0;
+  for (let skipped = 0; skipped < skipRecords && start < data.length; skipped++) {
+    const newline = data.indexOf(NEWLINE, start);
+    if (newline === -1) return data.length;
+    start = newline + 1;
+  }
+  return start;
+}
 
 /**
  * The text of a block without its first `skipRecords` lines (line-mode blocks end with a
@@ -8,31 +22,40 @@ const NEWLINE = 0x0a;
  * unchanged when the text is written back as `latin1`, and one-byte strings are the fastest).
  */
 export function blockLines(block: LogBlock, skipRecords: number, encoding: 'utf8' | 'latin1' = 'utf8'): string {
-  let start = 0;
-  for (let skipped = 0; skipped < skipRecords && start < block.data.length; skipped++) {
-    const newline = block.data.indexOf(NEWLINE, start);
-    if (newline === -1) return '';
-    start = newline + 1;
-  }
-  return block.data.toString(encoding, start);
+  return block.data.toString(encoding, offsetAfterLines(block.data, skipRecords));
 }
 
 /**
- * `stdout:<line>\n` for every line of a block (prefixes added by one native `replaceAll`, not per
- * line in JavaScript); a notice as a bare line. A `latin1` string: write it with that encoding.
+ * `stdout:<line>\n` for every line of a block, as bytes; a notice as a bare line. One byte loop
+ * into one buffer: no string and no call per line, and nothing for the garbage collector's young
+ * generation (which would otherwise grow the resident memory under a flood).
  */
-export function prefixedLines(block: LogBlock, skipRecords: number): string {
-  const text = blockLines(block, skipRecords, 'latin1');
-  if (block.stream === null) return `${text}\n`;
-  if (text.length === 0) return '';
-  const prefix = `${block.stream}:`;
-  return prefix + text.slice(0, -1).replaceAll('\n', `\n${prefix}`) + '\n';
+export function prefixedLines(block: LogBlock, skipRecords: number): Buffer {
+  const data = block.data;
+  if (block.stream === null) return Buffer.concat([data, NEWLINE_BYTES]);
+  const start = offsetAfterLines(data, skipRecords);
+  const length = data.length - start;
+  if (length === 0) return Buffer.alloc(0);
+  const prefix = PREFIXES[block.stream];
+  const prefixLength = prefix.length;
+  const output = Buffer.allocUnsafe(length + countNewlines(data.subarray(start)) * prefixLength);
+  let written = 0;
+  let lineStart = true;
+  for (let position = start; position < data.length; position++) {
+    if (lineStart) {
+      for (let index = 0; index < prefixLength; index++) output[written++] = prefix[index] as number;
+      lineStart = false;
+    }
+    const byte = data[position] as number;
+    output[written++] = byte;
+    if (byte === NEWLINE) lineStart = true;
+  }
+  return output;
 }
 
-/** Strict mode: one prefix per read chunk; a notice as a bare line. A `latin1` string, as {@link prefixedLines}. */
-export function prefixedChunk(block: LogBlock): string {
-  const text = block.data.toString('latin1');
-  return block.stream === null ? `${text}\n` : `${block.stream}:${text}`;
+/** Strict mode: one prefix per read chunk; a notice as a bare line. As bytes, like {@link prefixedLines}. */
+export function prefixedChunk(block: LogBlock): Buffer {
+  return block.stream === null ? Buffer.concat([block.data, NEWLINE_BYTES]) : Buffer.concat([PREFIXES[block.stream], block.data]);
 }
 
 /** NDJSON exec events: one `{"type","data"}` per line (default mode) or per chunk (strict); notices send nothing. */

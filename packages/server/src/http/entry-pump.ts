@@ -9,10 +9,8 @@ export interface EntryPumpOptions {
   startBlock: number;
   /** Records with a lower index are skipped (a `since` in the middle of a block or beyond what exists yet). */
   skipRecordsBelow: number;
-  /** How the texts are encoded on the wire: `latin1` for texts that carry raw bytes one per character. Default `utf8`. */
-  encoding?: 'utf8' | 'latin1';
-  /** Text for one block whose first `skipRecords` records are left out, or `undefined` to send nothing for it. */
-  format: (block: LogBlock, skipRecords: number) => string | undefined;
+  /** Text or bytes for one block whose first `skipRecords` records are left out, or `undefined` to send nothing for it. */
+  format: (block: LogBlock, skipRecords: number) => string | Buffer | undefined;
   /** Text announcing that `count` records were dropped before they could be sent. */
   formatGap: (count: number) => string | undefined;
   /** Called once every block was written and the log ended (the response is still open). */
@@ -53,13 +51,14 @@ export class EntryPump {
     const { log, response, format, skipRecordsBelow } = this.#options;
     if (this.#stopped || this.#waitingForDrain) return;
     for (;;) {
-      let text = '';
+      const pieces: Buffer[] = [];
       if (this.#cursor < log.firstRetainedBlock) {
         this.#cursor = log.firstRetainedBlock;
         const firstRecord = log.firstRetainedRecordIndex;
         const dropped = firstRecord - this.#nextRecordExpected;
         if (dropped > 0) {
-          text += this.#options.formatGap(dropped) ?? '';
+          const gap = this.#options.formatGap(dropped);
+          if (gap !== undefined) pieces.push(Buffer.from(gap));
           this.#nextRecordExpected = firstRecord;
         }
       }
@@ -73,9 +72,12 @@ export class EntryPump {
           skip = Math.max(0, skipRecordsBelow - block.firstRecord);
           this.#nextRecordExpected = end;
         }
-        text += format(block, skip) ?? '';
+        const piece = format(block, skip);
+        if (piece !== undefined && piece.length > 0) pieces.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
       }
-      if (text.length > 0 && !response.write(text, this.#options.encoding ?? 'utf8')) {
+      // One write per batch (one HTTP chunk), whatever the number of blocks in it.
+      const batch = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+      if (batch !== undefined && batch.length > 0 && !response.write(batch)) {
         this.#waitingForDrain = true;
         response.once('drain', () => {
           this.#waitingForDrain = false;

@@ -2,10 +2,11 @@ import type { ServerResponse } from 'node:http';
 import type { OutputStream } from '../process/log-block.js';
 import { readBlocks } from '../process/log-reading.js';
 import type { LogSnapshot } from '../process/output-log.js';
+import { jsonEscapedBytes } from './json-escape.js';
 import { NO_STORE_HEADERS } from './respond.js';
 
 /** Data read from disk per write, in bytes. */
-const BATCH_BYTES = 256 * 1024;
+const BATCH_BYTES = 64 * 1024;
 
 /** Which blocks a field of the answer holds. */
 type FieldStreams = readonly OutputStream[];
@@ -40,24 +41,20 @@ async function writeField(response: ServerResponse, snapshot: LogSnapshot, strea
   while (next < snapshot.endBlock) {
     const blocks = readBlocks(snapshot.segments, next, BATCH_BYTES, snapshot.endBlock);
     if (blocks.length === 0) break;
-    let text = '';
+    const pieces: Buffer[] = [];
     for (const block of blocks) {
       next = block.number + 1;
-      if (block.stream !== null && streams.includes(block.stream)) text += block.data.toString('utf8');
+      if (block.stream !== null && streams.includes(block.stream)) pieces.push(jsonEscapedBytes(block.data));
     }
-    if (text.length > 0 && !(await write(response, escapeJsonText(text)))) return false;
+    const batch = Buffer.concat(pieces);
+    if (batch.length > 0 && !(await write(response, batch))) return false;
   }
-  const pending = streams.map((stream) => snapshot.partial[stream].toString('utf8')).join('');
-  return pending.length === 0 || write(response, escapeJsonText(pending));
-}
-
-/** The JSON string literal of `text` without its quotes. */
-function escapeJsonText(text: string): string {
-  return JSON.stringify(text).slice(1, -1);
+  const pending = Buffer.concat(streams.map((stream) => snapshot.partial[stream]));
+  return pending.length === 0 || write(response, jsonEscapedBytes(pending));
 }
 
 /** Writes `text`; resolves true when more may be written, false if the client left. */
-function write(response: ServerResponse, text: string): Promise<boolean> {
+function write(response: ServerResponse, text: string | Buffer): Promise<boolean> {
   if (response.destroyed) return Promise.resolve(false);
   if (response.write(text)) return Promise.resolve(true);
   return new Promise((resolve) => {

@@ -80,12 +80,17 @@ export class ManagedProcess {
    * operating system refuses to spawn the shell.
    */
   async start(): Promise<void> {
-    this.#spawnChild();
+    let failure: Error | undefined;
+    try {
+      this.#spawnChild();
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+    }
     const child = this.#child;
-    if (child?.pid === undefined) {
+    if (failure !== undefined || child?.pid === undefined) {
       this.#destroyed = true;
       this.output.dispose();
-      const failure = child === undefined ? new Error('no child process') : await new Promise<Error>((resolve) => {
+      failure ??= child === undefined ? new Error('no child process') : await new Promise<Error>((resolve) => {
         child.once('error', resolve);
       });
       throw new Error(`could not execute command '${this.command}': ${failure.message}`);

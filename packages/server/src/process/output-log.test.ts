@@ -13,8 +13,8 @@ function newLog(options: Partial<OutputLogOptions> = {}): OutputLog {
   return new OutputLog({ pathPrefix: join(directory, `log-${++serial}`), maxBytes: 1 << 20, chunkRecords: false, ...options });
 }
 
-function latin1ToText(text: string): string {
-  return Buffer.from(text, 'latin1').toString('utf8');
+function latin1ToText(bytes: Buffer): string {
+  return bytes.toString('utf8');
 }
 
 /** Every retained record and notice, as the log stream shows them (notices bare, records prefixed). */
@@ -106,7 +106,7 @@ describe('OutputLog', () => {
     const cursor = log.cursorAfterRecords(54_321);
     const block = log.readBlocks(cursor.block, 100)[0];
     expect(block?.firstRecord).toBe(54_000);
-    expect(prefixedLines(block!, 321).split('\n')[0]).toBe('stdout:54321');
+    expect(prefixedLines(block!, 321).toString().split('\n')[0]).toBe('stdout:54321');
   });
 
   it('cuts a line longer than maxLineBytes', () => {

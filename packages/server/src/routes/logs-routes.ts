@@ -54,7 +54,6 @@ export function streamLogs(server: ServerContext): RouteHandler {
       response,
       startBlock: cursor.block,
       skipRecordsBelow: cursor.offset,
-      encoding: 'latin1',
       format: strict ? prefixedChunk : prefixedLines,
       formatGap,
       onEnd: () => response.end(),
