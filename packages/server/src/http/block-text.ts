@@ -1,5 +1,5 @@
-import { countNewlines } from '../process/count-lines.js';
 import type { LogBlock } from '../process/output-log.js';
+import { prefixEveryLine } from './line-prefixer.js';
 
 const NEWLINE = 0x0a;
 const NEWLINE_BYTES = Buffer.from('\n');
@@ -26,31 +26,14 @@ export function blockLines(block: LogBlock, skipRecords: number, encoding: 'utf8
 }
 
 /**
- * `stdout:<line>\n` for every line of a block, as bytes; a notice as a bare line. One byte loop
- * into one buffer: no string and no call per line, and nothing for the garbage collector's young
- * generation (which would otherwise grow the resident memory under a flood).
+ * `stdout:<line>\n` for every line of a block, as bytes; a notice as a bare line. The copy runs in
+ * WebAssembly ({@link prefixEveryLine}): no string and no call per line, and nothing for the
+ * garbage collector's young generation (which would otherwise grow the resident memory under a flood).
  */
 export function prefixedLines(block: LogBlock, skipRecords: number): Buffer {
   const data = block.data;
   if (block.stream === null) return Buffer.concat([data, NEWLINE_BYTES]);
-  const start = offsetAfterLines(data, skipRecords);
-  const length = data.length - start;
-  if (length === 0) return Buffer.alloc(0);
-  const prefix = PREFIXES[block.stream];
-  const prefixLength = prefix.length;
-  const output = Buffer.allocUnsafe(length + countNewlines(data.subarray(start)) * prefixLength);
-  let written = 0;
-  let lineStart = true;
-  for (let position = start; position < data.length; position++) {
-    if (lineStart) {
-      for (let index = 0; index < prefixLength; index++) output[written++] = prefix[index] as number;
-      lineStart = false;
-    }
-    const byte = data[position] as number;
-    output[written++] = byte;
-    if (byte === NEWLINE) lineStart = true;
-  }
-  return output;
+  return prefixEveryLine(data.subarray(offsetAfterLines(data, skipRecords)), PREFIXES[block.stream]);
 }
 
 /** Strict mode: one prefix per read chunk; a notice as a bare line. As bytes, like {@link prefixedLines}. */
