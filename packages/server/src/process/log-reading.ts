@@ -14,9 +14,14 @@ export function segmentOfBlock(segments: readonly LogSegment[], number: number):
   return undefined;
 }
 
+/** One reusable read buffer: readers consume a batch synchronously, so reads need not allocate. */
+let scratch = Buffer.allocUnsafeSlow(256 * 1024);
+
 /**
  * Consecutive blocks from block `from` (within one segment), about `maxBytes` of data in all (at
  * least one block), with their bytes read in one read. Empty if `from` is not retained.
+ * The blocks' `data` live in a buffer shared by every call: they are valid until the next call
+ * (copy what must outlive it), which spares an allocation per batch under a flood.
  */
 export function readBlocks(segments: readonly LogSegment[], from: number, maxBytes: number, endBlock = Number.POSITIVE_INFINITY): LogBlock[] {
   const segment = segmentOfBlock(segments, from);
@@ -31,7 +36,8 @@ export function readBlocks(segments: readonly LogSegment[], from: number, maxByt
   }
   const first = entries[0];
   if (first === undefined) return [];
-  const data = segment.read(first.dataOffset, bytes);
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafeSlow(bytes);
+  const data = segment.read(first.dataOffset, bytes, scratch);
   const blocks: LogBlock[] = [];
   for (let position = 0; position < taken; position++) {
     const entry = entries[position] as IndexEntry;

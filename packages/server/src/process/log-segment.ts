@@ -122,9 +122,9 @@ export class LogSegment {
     return result;
   }
 
-  /** `length` bytes of the data file from `offset`. */
-  read(offset: number, length: number): Buffer {
-    const buffer = Buffer.allocUnsafe(length);
+  /** `length` bytes of the data file from `offset`, in `target` if given (which must be large enough) or in a new buffer. */
+  read(offset: number, length: number, target?: Buffer): Buffer {
+    const buffer = target === undefined ? Buffer.allocUnsafe(length) : target.subarray(0, length);
     this.#readFully(this.#dataDescriptor, buffer, offset);
     return buffer;
   }

@@ -153,7 +153,10 @@ export class OutputLog {
     return { block: segment === undefined ? this.#nextBlock : segment.blockOfRecord(since), offset: since };
   }
 
-  /** Retained blocks from block `from`, about `maxBytes` of data (at least one block if any). */
+  /**
+   * Retained blocks from block `from`, about `maxBytes` of data (at least one block if any). Their
+   * `data` is valid until the next read of any log (a shared buffer): use or copy it at once.
+   */
   readBlocks(from: number, maxBytes: number): LogBlock[] {
     return readBlocks(this.#segments, from, maxBytes);
   }
