@@ -77,7 +77,7 @@ describe('connections', () => {
     await pollUntil(() => client.closed());
   });
 
-  it('refuses a new connection with 503 JSON when every open connection has a request in flight', async () => {
+  it('refuses a new connection with 429 JSON when every open connection has a request in flight', async () => {
     const sandbox = await start({ maxConnections: 2 });
     const busy: OpenSocket[] = [];
     for (let index = 0; index < 2; index++) {
@@ -97,7 +97,7 @@ describe('connections', () => {
     await pollUntil(() => sandbox.server.stats().running === 2);
     const refused = await openSocket(sandbox);
     await pollUntil(() => refused.closed());
-    expect(refused.received()).toMatch(/^HTTP\/1\.1 503/);
+    expect(refused.received()).toMatch(/^HTTP\/1\.1 429/);
     expect(refused.received()).toContain('{"error":"too many open connections"}');
     expect(busy.every((client) => !client.closed())).toBe(true);
   });

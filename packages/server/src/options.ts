@@ -73,7 +73,7 @@ export interface SandboxServerOptions {
   keepAliveTimeoutMs?: number;
   /**
    * Open connections at once. A new connection past it closes the oldest idle one (no request in
-   * flight); if none is idle, it is answered 503 `{"error"}` and closed. Default `1024`.
+   * flight); if none is idle, it is answered 429 `{"error"}` and closed. Default `1024`.
    */
   maxConnections?: number;
   /**

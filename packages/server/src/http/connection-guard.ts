@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 
 const REFUSAL_BODY = JSON.stringify({ error: 'too many open connections' });
 const REFUSAL = [
-  'HTTP/1.1 503 Service Unavailable',
+  'HTTP/1.1 429 Too Many Requests',
   'Content-Type: application/json',
   'Cache-Control: no-cache, no-store',
   'Retry-After: 1',
@@ -16,7 +16,7 @@ const REFUSAL = [
  * Tracks open connections and caps them. At the cap, a new connection closes the oldest idle one
  * (no request in flight: an idle keep-alive, or one still sending its headers), so a flood of idle
  * sockets can never lock a real client out; only when every connection is busy is the newcomer
- * answered 503 and closed.
+ * answered 429 and closed.
  */
 export class ConnectionGuard {
   readonly #maximum: number;
