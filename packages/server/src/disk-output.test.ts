@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,20 @@ describe('output on disk', () => {
     expect(output[0]).toBe('1\n');
     expect(output.at(-1)).toBe('200000\n');
     expect(events.at(-1)?.type).toBe('result');
+  });
+
+  it.runIf(process.platform === 'linux')('holds no file descriptor for the output of finished processes', async () => {
+    const openOutputFiles = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+      try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(sandbox.server.runDirectory); } catch { return false; }
+    }).length;
+    const running = await sandbox.exec({ command: 'echo started; sleep 30' });
+    await sandbox.waitForStatus(running.json.pid, (process) => process.stdout === 'started\n');
+    expect(openOutputFiles()).toBe(2);
+    for (let index = 0; index < 20; index++) await sandbox.exec({ command: `echo finished-${index}`, waitForCompletion: true });
+    await sandbox.request('DELETE', `/process/${running.json.pid}/kill`);
+    await sandbox.waitForStatus(running.json.pid, (process) => process.status !== 'running');
+    expect(openOutputFiles()).toBe(0);
+    expect((await sandbox.get(running.json.pid)).stdout).toBe('started\n');
   });
 
   it('removes the run directory on close', async () => {

@@ -100,7 +100,7 @@ export class OutputLog {
   end(): void {
     if (this.#ended) return;
     this.flushPartialLines();
-    this.#guarded(() => this.#segments.at(-1)?.flushIndex());
+    this.#guarded(() => this.#segments.at(-1)?.seal());
     this.#ended = true;
     this.#revision++;
     this.#notify();
@@ -319,7 +319,7 @@ export class OutputLog {
   #append(stream: OutputStream | null, data: Buffer, recordCount: number): void {
     let segment = this.#segments.at(-1);
     if (segment === undefined || segment.dataBytes >= this.#segmentBytes) {
-      segment?.flushIndex();
+      segment?.seal();
       segment = new LogSegment(`${this.#options.pathPrefix}.${this.#segmentSerial++}`, this.#nextBlock, this.#nextRecord);
       this.#segments.push(segment);
     }
@@ -364,7 +364,6 @@ export class OutputLog {
       if (this.#writeFailed) return;
       this.#writeFailed = true;
       try {
-        this.#segments.at(-1)?.flushIndex();
         this.#append(null, Buffer.from(`[Output lost: ${(error as Error).message}]`), 0);
       } catch { /* the notice could not be written either */ }
     }
