@@ -32,13 +32,27 @@ export class EntryPump {
   #nextRecordExpected: number;
   #waitingForDrain = false;
   #stopped = false;
+  #scheduled = false;
   readonly #unsubscribe: () => void;
 
   constructor(options: EntryPumpOptions) {
     this.#options = options;
     this.#cursor = options.startBlock;
     this.#nextRecordExpected = options.skipRecordsBelow;
-    this.#unsubscribe = options.log.subscribe(() => this.pump());
+    this.#unsubscribe = options.log.subscribe(() => this.#schedule());
+  }
+
+  /**
+   * Pumps once the current I/O phase is over rather than after every append: the server first
+   * drains the child's pipes (so the child keeps running), then sends what arrived in one go.
+   */
+  #schedule(): void {
+    if (this.#scheduled || this.#stopped) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.pump();
+    });
   }
 
   /** True while the socket asked us to wait. */
