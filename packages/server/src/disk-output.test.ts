@@ -166,3 +166,22 @@ describe('retention on disk', () => {
     }
   });
 });
+
+describe('output files removed behind the server\'s back', () => {
+  it('closes the readers of the lost output and keeps serving', async () => {
+    const fragile = await startTestServer({ dataDir });
+    try {
+      const { json } = await fragile.exec({ command: 'seq 1 100000', waitForCompletion: true });
+      rmSync(fragile.server.runDirectory, { recursive: true, force: true });
+      const stream = await fetch(`${fragile.server.url}/process/${json.pid}/logs/stream`, { headers: fragile.authHeaders() });
+      await expect(stream.text()).rejects.toThrow();
+      const health = await fragile.request('GET', '/health');
+      expect(health.status).toBe(200);
+      const process = await fragile.get(json.pid);
+      expect(process.status).toBe('completed');
+      expect(process.stdout).toBe('');
+    } finally {
+      await fragile.server.close();
+    }
+  });
+});

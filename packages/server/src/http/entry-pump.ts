@@ -60,8 +60,20 @@ export class EntryPump {
     return this.#waitingForDrain;
   }
 
-  /** Writes whatever is pending; ends when the log has ended. */
+  /**
+   * Writes whatever is pending; ends when the log has ended. If the log cannot be read (its files
+   * were removed behind the server's back), the connection is closed; the server carries on.
+   */
   pump(): void {
+    try {
+      this.#pumpBatches();
+    } catch {
+      this.stop();
+      this.#options.response.destroy();
+    }
+  }
+
+  #pumpBatches(): void {
     const { log, response, format, skipRecordsBelow } = this.#options;
     if (this.#stopped || this.#waitingForDrain) return;
     for (;;) {

@@ -217,15 +217,17 @@ export class OutputLog {
     const parts: Buffer[] = [pending.subarray(Math.max(0, pending.length - maxBytes))];
     let size = parts[0]?.length ?? 0;
     let number = this.#lastOfStream[stream];
-    while (number >= 0 && size < maxBytes) {
-      const found = reader.entry(number);
-      if (found === undefined) break;
-      const { segment, entry } = found;
-      const wanted = Math.min(entry.dataLength, maxBytes - size);
-      parts.push(segment.read(entry.dataOffset + entry.dataLength - wanted, wanted));
-      size += wanted;
-      number = entry.previousOfStream;
-    }
+    try {
+      while (number >= 0 && size < maxBytes) {
+        const found = reader.entry(number);
+        if (found === undefined) break;
+        const { segment, entry } = found;
+        const wanted = Math.min(entry.dataLength, maxBytes - size);
+        parts.push(segment.read(entry.dataOffset + entry.dataLength - wanted, wanted));
+        size += wanted;
+        number = entry.previousOfStream;
+      }
+    } catch { /* files removed behind the server's back: what was read is all there is */ }
     return tailText(parts.reverse());
   }
 
@@ -235,15 +237,17 @@ export class OutputLog {
     const pending = Buffer.concat([this.#partial.stdout ?? EMPTY, this.#partial.stderr ?? EMPTY]);
     const parts: Buffer[] = [pending.subarray(Math.max(0, pending.length - maxBytes))];
     let size = parts[0]?.length ?? 0;
-    for (let number = this.#nextBlock - 1; number >= this.firstRetainedBlock && size < maxBytes; number--) {
-      const found = reader.entry(number);
-      if (found === undefined) break;
-      const { segment, entry } = found;
-      if (entry.stream === null) continue;
-      const wanted = Math.min(entry.dataLength, maxBytes - size);
-      parts.push(segment.read(entry.dataOffset + entry.dataLength - wanted, wanted));
-      size += wanted;
-    }
+    try {
+      for (let number = this.#nextBlock - 1; number >= this.firstRetainedBlock && size < maxBytes; number--) {
+        const found = reader.entry(number);
+        if (found === undefined) break;
+        const { segment, entry } = found;
+        if (entry.stream === null) continue;
+        const wanted = Math.min(entry.dataLength, maxBytes - size);
+        parts.push(segment.read(entry.dataOffset + entry.dataLength - wanted, wanted));
+        size += wanted;
+      }
+    } catch { /* files removed behind the server's back: what was read is all there is */ }
     return tailText(parts.reverse());
   }
 
