@@ -69,6 +69,16 @@ describe('connections', () => {
     expect(sandbox.server.stats().processes).toBe(0);
   });
 
+  it('request timeouts never cut a long answer: a wait for completion and a log stream outlive them', async () => {
+    const sandbox = await start({ headersTimeoutMs: 200, requestTimeoutMs: 300, keepAliveTimeoutMs: 200 });
+    const started = await sandbox.exec({ command: 'echo one; sleep 1.5; echo two' });
+    const stream = fetch(`${sandbox.server.url}/process/${started.json.pid}/logs/stream`, { headers: sandbox.authHeaders() }).then((response) => response.text());
+    const waited = await sandbox.exec({ command: 'sleep 1.5; echo waited', waitForCompletion: true });
+    expect(waited.status).toBe(200);
+    expect(waited.json.stdout).toBe('waited\n');
+    expect((await stream).replaceAll('[keepalive]\n', '')).toBe('stdout:one\nstdout:two\n');
+  });
+
   it('ends an idle keep-alive connection after keepAliveTimeoutMs', async () => {
     const sandbox = await start({ keepAliveTimeoutMs: 200 });
     const client = await openSocket(sandbox);
@@ -96,7 +106,10 @@ describe('connections', () => {
     }
     await pollUntil(() => sandbox.server.stats().running === 2);
     const refused = await openSocket(sandbox);
+    const sneaky = JSON.stringify({ command: 'echo refused' });
+    refused.socket.write(`POST /process HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${sandbox.server.token}\r\nContent-Type: application/json\r\nContent-Length: ${sneaky.length}\r\n\r\n${sneaky}`);
     await pollUntil(() => refused.closed());
+    expect(sandbox.server.stats().processes).toBe(2);
     expect(refused.received()).toMatch(/^HTTP\/1\.1 429/);
     expect(refused.received()).toContain('{"error":"too many open connections"}');
     expect(busy.every((client) => !client.closed())).toBe(true);

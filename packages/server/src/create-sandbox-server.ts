@@ -137,18 +137,20 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     streams: new StreamLimiter(resolved.maxStreams),
     instanceTag: randomBytes(6).toString('hex'),
   };
+  const connections = new ConnectionGuard(resolved.maxConnections);
+  const handleRequest = createRequestHandler(buildRouter(context), resolved);
   const httpServer = createServer({
     headersTimeout: resolved.headersTimeoutMs,
     requestTimeout: Math.max(resolved.requestTimeoutMs, resolved.headersTimeoutMs),
     keepAliveTimeout: resolved.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.min(1000, resolved.headersTimeoutMs),
-  }, createRequestHandler(buildRouter(context), resolved));
-  const connections = new ConnectionGuard(resolved.maxConnections);
-  httpServer.on('connection', (socket) => connections.admit(socket));
-  httpServer.on('request', (request, response) => {
-    const done = connections.requestStarted(request.socket);
-    response.once('close', done);
+  }, (request, response) => {
+    // A refused connection (answered 429 at connect) never gets a request handled.
+    if (!connections.admitted(request.socket)) return void request.socket.destroy();
+    response.once('close', connections.requestStarted(request.socket));
+    handleRequest(request, response);
   });
+  httpServer.on('connection', (socket) => connections.admit(socket));
   httpServer.on('clientError', answerClientError);
   let port: number;
   try {

@@ -45,6 +45,11 @@ export class ConnectionGuard {
     return true;
   }
 
+  /** True if `socket` was admitted and is still open. */
+  admitted(socket: Socket): boolean {
+    return this.#active.has(socket);
+  }
+
   /** A request arrived on `socket`; returns the function to call once its answer is done (idempotent). */
   requestStarted(socket: Socket): () => void {
     const count = this.#active.get(socket);
