@@ -57,17 +57,21 @@ export function readBlocks(segments: readonly LogSegment[], from: number, maxByt
 /** Reads index entries backwards in batches (tail walks touch many small neighbouring blocks). */
 export class BackwardEntryReader {
   readonly #segments: readonly LogSegment[];
+  readonly #onSegment: (segment: LogSegment) => void;
   #cacheFrom = 0;
   #cache: IndexEntry[] = [];
 
-  constructor(segments: readonly LogSegment[]) {
+  /** `onSegment` is told of each segment before it is read (to keep it open for a read session). */
+  constructor(segments: readonly LogSegment[], onSegment: (segment: LogSegment) => void = () => undefined) {
     this.#segments = segments;
+    this.#onSegment = onSegment;
   }
 
   /** The entry of block `number` with its segment, or undefined if it is not retained. */
   entry(number: number): { segment: LogSegment; entry: IndexEntry } | undefined {
     const segment = segmentOfBlock(this.#segments, number);
     if (segment === undefined) return undefined;
+    this.#onSegment(segment);
     const cached = this.#cache[number - this.#cacheFrom];
     if (number >= this.#cacheFrom && cached !== undefined) return { segment, entry: cached };
     this.#cacheFrom = Math.max(segment.firstBlock, number - 63);

@@ -58,6 +58,8 @@ export class OutputLog {
   #ended = false;
   #disposed = false;
   #writeFailed = false;
+  /** Segments kept open during a {@link readSession}, with their release functions. */
+  #session: Map<LogSegment, () => void> | undefined;
   readonly #listeners = new Set<() => void>();
 
   constructor(options: OutputLogOptions) {
@@ -208,11 +210,30 @@ export class OutputLog {
   }
 
   /**
+   * Runs `read` (calls of {@link streamText} and {@link combinedText}) with every segment it
+   * touches kept open until it returns: several tails of a finished log then open each file once.
+   */
+  readSession<T>(read: () => T): T {
+    if (this.#session !== undefined) return read();
+    this.#session = new Map();
+    try {
+      return read();
+    } finally {
+      for (const release of this.#session.values()) release();
+      this.#session = undefined;
+    }
+  }
+
+  readonly #keepOpenForSession = (segment: LogSegment): void => {
+    if (this.#session !== undefined && !this.#session.has(segment)) this.#session.set(segment, segment.pin());
+  };
+
+  /**
    * The retained text of one stream (pending partial line included), at most its last `maxBytes`
    * bytes in UTF-8 (never a split character). Walks the stream's blocks backwards.
    */
   streamText(stream: OutputStream, maxBytes: number): string {
-    const reader = new BackwardEntryReader(this.#segments);
+    const reader = new BackwardEntryReader(this.#segments, this.#keepOpenForSession);
     const pending = this.#partial[stream] ?? EMPTY;
     const parts: Buffer[] = [pending.subarray(Math.max(0, pending.length - maxBytes))];
     let size = parts[0]?.length ?? 0;
@@ -233,7 +254,7 @@ export class OutputLog {
 
   /** Both streams interleaved in read order (notices excluded), at most the last `maxBytes` UTF-8 bytes. */
   combinedText(maxBytes: number): string {
-    const reader = new BackwardEntryReader(this.#segments);
+    const reader = new BackwardEntryReader(this.#segments, this.#keepOpenForSession);
     const pending = Buffer.concat([this.#partial.stdout ?? EMPTY, this.#partial.stderr ?? EMPTY]);
     const parts: Buffer[] = [pending.subarray(Math.max(0, pending.length - maxBytes))];
     let size = parts[0]?.length ?? 0;

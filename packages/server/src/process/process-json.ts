@@ -21,8 +21,15 @@ export function toProcessJson(process: ManagedProcess, view: ProcessView, concat
   const running = process.status === 'running';
   const completedAt = process.completedAt;
   const inlineBytes = view === 'list' && !concatenateLogs ? LIST_INLINE_OUTPUT_BYTES : INLINE_OUTPUT_BYTES;
-  const stdout = process.output.streamText('stdout', inlineBytes);
-  const stderr = process.output.streamText('stderr', inlineBytes);
+  const { stdout, stderr, logs } = process.output.readSession(() => {
+    const stdoutTail = process.output.streamText('stdout', inlineBytes);
+    const stderrTail = process.output.streamText('stderr', inlineBytes);
+    return {
+      stdout: stdoutTail,
+      stderr: stderrTail,
+      logs: concatenateLogs ? stdoutTail + stderrTail : process.output.combinedText(inlineBytes),
+    };
+  });
   return {
     pid: String(process.pid),
     name: process.name,
@@ -34,7 +41,7 @@ export function toProcessJson(process: ManagedProcess, view: ProcessView, concat
     completedAt: running || completedAt === undefined ? (view === 'list' ? null : '') : completedAt.toUTCString(),
     stdout,
     stderr,
-    logs: concatenateLogs ? stdout + stderr : process.output.combinedText(inlineBytes),
+    logs,
     restartOnFailure: process.restartOnFailure,
     maxRestarts: process.maxRestarts,
     restartCount: process.restartCount,
