@@ -16,13 +16,9 @@ function offsetAfterLines(data: Buffer, skipRecords: number): number {
   return start;
 }
 
-/**
- * The text of a block without its first `skipRecords` lines (line-mode blocks end with a
- * newline), decoded as UTF-8, or as `latin1` (one character per byte: the bytes pass through
- * unchanged when the text is written back as `latin1`, and one-byte strings are the fastest).
- */
-export function blockLines(block: LogBlock, skipRecords: number, encoding: 'utf8' | 'latin1' = 'utf8'): string {
-  return block.data.toString(encoding, offsetAfterLines(block.data, skipRecords));
+/** The text of a block without its first `skipRecords` lines (line-mode blocks end with a newline). */
+export function blockLines(block: LogBlock, skipRecords: number): string {
+  return block.data.toString('utf8', offsetAfterLines(block.data, skipRecords));
 }
 
 /**
