@@ -109,6 +109,56 @@ describe('OutputLog', () => {
     expect(prefixedLines(block!, 321).toString().split('\n')[0]).toBe('stdout:54321');
   });
 
+  it('matches a line-by-line model for random output cut into random chunks (small segments, long lines, UTF-8)', () => {
+    let seed = 42;
+    const random = (limit: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % limit;
+    };
+    const alphabet = ['a', 'b', '7', ' ', 'é', '€', '😀'];
+    for (let round = 0; round < 20; round++) {
+      const maxLineBytes = 8 + random(40);
+      const log = newLog({ maxLineBytes, segmentBytes: 64 + random(256), maxBytes: 1 << 24 });
+      const expected: string[] = [];
+      const pending = { stdout: '', stderr: '' };
+      for (let line = 0; line < 200; line++) {
+        const stream = random(3) === 0 ? 'stderr' : 'stdout';
+        let text = '';
+        for (let length = random(70); length > 0; length--) text += alphabet[random(alphabet.length)];
+        // The model: a line longer than maxLineBytes becomes pieces of at most maxLineBytes bytes, cut between characters.
+        let rest = Buffer.from(text);
+        while (rest.length > maxLineBytes) {
+          let cut = maxLineBytes;
+          while ((rest[cut]! & 0xc0) === 0x80) cut--;
+          expected.push(`${stream}:${rest.subarray(0, cut).toString()}`);
+          rest = rest.subarray(cut);
+        }
+        expected.push(`${stream}:${rest.toString()}`);
+        pending[stream] += `${text}\n`;
+        // Several whole lines of a stream go out together, in random pieces (possibly splitting
+        // characters); a stream's pending lines go out before the other stream writes.
+        const other = stream === 'stdout' ? 'stderr' : 'stdout';
+        flush(other);
+        if (random(4) === 0) flush(stream);
+      }
+      flush('stdout');
+      flush('stderr');
+      function flush(which: 'stdout' | 'stderr'): void {
+        const bytes = Buffer.from(pending[which]);
+        pending[which] = '';
+        for (let start = 0; start < bytes.length;) {
+          const end = Math.min(bytes.length, start + 1 + random(300));
+          log.write(which, bytes.subarray(start, end));
+          start = end;
+        }
+      }
+      log.end();
+      expect(lines(log)).toEqual(expected);
+      expect(log.nextRecordIndex).toBe(expected.length);
+      log.dispose();
+    }
+  });
+
   it('cuts a line longer than maxLineBytes', () => {
     const log = newLog({ maxLineBytes: 4 });
     log.write('stdout', Buffer.from('abcdefghij'));
