@@ -4,14 +4,16 @@
 import { importBuilt } from './harness.mjs';
 import * as execLatency from './exec-latency.bench.mjs';
 import * as logStream from './log-stream.bench.mjs';
+import * as serverOutput from './server-output.bench.mjs';
 
 const core = await importBuilt('core');
 const { createSandboxServer } = await importBuilt('server');
-const server = await createSandboxServer({ port: 0, outputMemoryBytes: 64 * 1024 * 1024 });
+const server = await createSandboxServer({ port: 0 });
 console.log(`sandproc bench: node ${process.version}, server ${server.url}\n`);
 try {
   await logStream.run({ core, server });
   await execLatency.run({ core, server });
+  await serverOutput.run({ core, server });
 } finally {
   await server.close();
 }

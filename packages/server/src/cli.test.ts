@@ -1,6 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hostPidOf, isAlive, pollUntil } from './testing/test-server.js';
@@ -109,6 +111,40 @@ describe('sandproc-server CLI', () => {
     // Exit 0, so `npm run` and `pnpm` report no failure for a Ctrl-C.
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
+  });
+
+  it('keeps output under --data-dir with the given caps, and removes its run directory on exit', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cli-data-dir-'));
+    try {
+      const cli = startCli(['--port', '0', '--data-dir', dataDir, '--max-output-bytes', '65536', '--max-finished-processes', '1'], { SANDPROC_TOKEN: 'disk-token' }, BUILT_CLI);
+      await pollUntil(() => cli.output().includes('listening on'), 30_000);
+      const url = /listening on (http:\/\/\S+)/.exec(cli.output())?.[1] ?? '';
+      const headers = { Authorization: 'Bearer disk-token', 'Content-Type': 'application/json' };
+      const exec = async (command: string): Promise<string> => {
+        const answer = await fetch(`${url}/process`, { method: 'POST', headers, body: JSON.stringify({ command, waitForCompletion: true }) });
+        return ((await answer.json()) as { pid: string }).pid;
+      };
+      const first = await exec('seq 1 100000');
+      expect(readdirSync(dataDir).filter((name) => name.startsWith('sandproc-run-'))).toHaveLength(1);
+      const log = await (await fetch(`${url}/process/${first}/logs/stream`, { headers })).text();
+      expect(log).toMatch(/^\[Output truncated: \d+ records dropped\]\n/);
+      expect(log.endsWith('stdout:100000\n')).toBe(true);
+      await exec('echo second');
+      await pollUntil(async () => (await fetch(`${url}/process/${first}`, { headers })).status === 404);
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a size or count flag that is not a decimal integer', async () => {
+    for (const [flag, value] of [['--max-output-bytes', '0'], ['--max-total-output-bytes', '1e9'], ['--max-finished-processes', '1.5'], ['--max-connections', 'many']]) {
+      const cli = startCli(['--port', '0', flag as string, value as string]);
+      expect(await cli.exited).toBe(2);
+      expect(cli.output()).toContain(`invalid ${flag} '${value}'`);
+    }
   });
 
   it('rejects unknown flags', async () => {

@@ -22,6 +22,11 @@ const USAGE = `Usage: sandproc-server [options]
   --max-processes <n>   commands running at once; more are refused with 422
   --max-cpu-seconds <n> CPU time of each process of a command, in seconds
   --max-memory-mib <n>  data memory of each process of a command, in MiB
+  --data-dir <dir>      where the run directory of output files is created (default: the system temp dir)
+  --max-output-bytes <n>        output kept on disk per process (default 268435456 = 256 MiB)
+  --max-total-output-bytes <n>  output kept on disk over all processes (default 1073741824 = 1 GiB)
+  --max-finished-processes <n>  finished process records kept, oldest forgotten first (default 1000)
+  --max-connections <n>         open connections (default 1024; the oldest idle one makes room)
   -h, --help            show this help
 `;
 
@@ -43,6 +48,11 @@ async function main(): Promise<void> {
       'max-processes': { type: 'string' },
       'max-cpu-seconds': { type: 'string' },
       'max-memory-mib': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'max-output-bytes': { type: 'string' },
+      'max-total-output-bytes': { type: 'string' },
+      'max-finished-processes': { type: 'string' },
+      'max-connections': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -68,9 +78,14 @@ async function main(): Promise<void> {
     isolate: values.isolate,
     workspace: values.workspace,
     network: !values['no-network'],
-    maxProcesses: parseCount('--max-processes', values['max-processes']),
-    maxCpuSeconds: parseCount('--max-cpu-seconds', values['max-cpu-seconds']),
-    maxMemoryBytes: mebibytes(parseCount('--max-memory-mib', values['max-memory-mib'])),
+    maxProcesses: parseCount('--max-processes', values['max-processes'], 1),
+    maxCpuSeconds: parseCount('--max-cpu-seconds', values['max-cpu-seconds'], 1),
+    maxMemoryBytes: mebibytes(parseCount('--max-memory-mib', values['max-memory-mib'], 1)),
+    dataDir: values['data-dir'],
+    outputDiskBytes: parseCount('--max-output-bytes', values['max-output-bytes'], 1),
+    totalOutputDiskBytes: parseCount('--max-total-output-bytes', values['max-total-output-bytes'], 1),
+    maxFinishedProcesses: parseCount('--max-finished-processes', values['max-finished-processes'], 0),
+    maxConnections: parseCount('--max-connections', values['max-connections'], 1),
   });
   installShutdown(server);
   process.stdout.write(`listening on ${server.url}\n`);
@@ -101,13 +116,6 @@ function readToken(fromFlag: string | undefined, file: string | undefined): stri
 }
 
 /** A whole number of at least 1, or undefined when the flag is absent. */
-function parseCount(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(count >= 1 && Number.isSafeInteger(count))) throw new Error(`invalid ${flag} '${value}': expected a whole number of at least 1`);
-  return count;
-}
-
 function mebibytes(value: number | undefined): number | undefined {
   return value === undefined ? undefined : value * 1024 * 1024;
 }
@@ -134,6 +142,16 @@ function parsePort(value: string): number {
     throw new Error(`invalid --port '${value}': expected a decimal number from 0 to 65535`);
   }
   return port;
+}
+
+/** A decimal integer flag of at least `minimum`, or undefined when the flag is absent. */
+function parseCount(flag: string, value: string | undefined, minimum: number): number | undefined {
+  if (value === undefined) return undefined;
+  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(Number.isSafeInteger(count) && count >= minimum)) {
+    throw new Error(`invalid ${flag} '${value}': expected a decimal integer of at least ${minimum}`);
+  }
+  return count;
 }
 
 function installShutdown(server: SandboxServer): void {

@@ -127,6 +127,7 @@ describe.skipIf(fallbackSkipReason !== undefined)('fallback where PID namespaces
     const cli = startCliProcess(['--port', '0', '--max-cpu-seconds', '1'], { PATH: process.env['PATH'], HOME: '/tmp', SANDPROC_TOKEN: TOKEN }, ['setpriv', ...AS_NOBODY, process.execPath, BUILT_CLI]);
     started.push(cli);
     await cli.listening();
+    await pollUntil(() => cli.output().includes('containment:'));
     expect(cli.output()).toMatch(/containment: process-group \(fallback: .+\)/);
     expect((await cli.request<{ containment: string }>(TOKEN, 'GET', '/health')).json.containment).toBe('process-group');
     const busy = await cli.request<{ status: string; stderr: string }>(TOKEN, 'POST', '/process', { command: 'node -e "for (;;) {}"', waitForCompletion: true });

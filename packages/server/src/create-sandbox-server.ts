@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { answerClientError } from './http/client-error.js';
+import { ConnectionGuard } from './http/connection-guard.js';
 import { createRequestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
 import { StreamLimiter } from './http/stream-limiter.js';
@@ -9,6 +12,7 @@ import { resolveShell } from './process/child-environment.js';
 import { detectContainment, type Containment } from './process/containment.js';
 import { createIsolationDirectories, type IsolationDirectories } from './process/isolation-directories.js';
 import { ProcessManager } from './process/process-manager.js';
+import { createRunDirectory, removeRunDirectory } from './process/run-directory.js';
 import { execProcess } from './routes/exec-route.js';
 import { health } from './routes/health-route.js';
 import { getLogs, streamLogs } from './routes/logs-routes.js';
@@ -24,8 +28,10 @@ export interface SandboxServerStats {
   processes: number;
   /** Processes currently running. */
   running: number;
-  /** Output bytes retained in memory over all processes (the figure the budgets bound). */
+  /** Output bytes kept on disk over all processes (the figure `totalOutputDiskBytes` bounds). */
   retainedOutputBytes: number;
+  /** Open connections. */
+  connections: number;
 }
 
 /** A running local sandbox server. */
@@ -38,6 +44,8 @@ export interface SandboxServer {
   readonly token: string;
   /** The options in effect, defaults applied. */
   readonly options: Readonly<ResolvedOptions>;
+  /** The run directory holding the output files (removed by `close()`). */
+  readonly runDirectory: string;
   /** Current counters. */
   stats(): SandboxServerStats;
   /**
@@ -73,8 +81,14 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     maxStdinBytes: options.maxStdinBytes ?? 8 * 1024 * 1024,
     stdinBufferBytes: options.stdinBufferBytes ?? 16 * 1024 * 1024,
-    outputMemoryBytes: options.outputMemoryBytes ?? 8 * 1024 * 1024,
-    totalOutputMemoryBytes: options.totalOutputMemoryBytes ?? 64 * 1024 * 1024,
+    dataDir: resolve(options.dataDir ?? tmpdir()),
+    outputDiskBytes: positive('outputDiskBytes', options.outputDiskBytes ?? options.outputMemoryBytes ?? 256 * 1024 * 1024),
+    totalOutputDiskBytes: positive('totalOutputDiskBytes', options.totalOutputDiskBytes ?? options.totalOutputMemoryBytes ?? 1024 * 1024 * 1024),
+    maxFinishedProcesses: nonNegative('maxFinishedProcesses', options.maxFinishedProcesses ?? 1000),
+    headersTimeoutMs: positive('headersTimeoutMs', options.headersTimeoutMs ?? 10_000),
+    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? 60_000),
+    keepAliveTimeoutMs: positive('keepAliveTimeoutMs', options.keepAliveTimeoutMs ?? 5000),
+    maxConnections: positive('maxConnections', options.maxConnections ?? 1024),
     stopGraceMs: options.stopGraceMs ?? 10_000,
     maxStreams: options.maxStreams ?? 256,
     onRequestRefused: options.onRequestRefused,
@@ -102,6 +116,16 @@ function prepareContainment(options: SandboxServerOptions): { containment: Conta
     directories.remove();
     throw error;
   }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  return value;
 }
 
 function buildRouter(server: ServerContext): Router {
@@ -136,8 +160,10 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024);
   const { containment, directories } = prepareContainment(options);
   let resolved: ResolvedOptions;
+  let runDirectory: string;
   try {
     resolved = resolveOptions(options, containment);
+    runDirectory = createRunDirectory(resolved.dataDir);
   } catch (error) {
     directories?.remove();
     throw error;
@@ -146,8 +172,10 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     restartDelayMs: resolved.restartDelayMs,
     stopGraceMs: resolved.stopGraceMs,
     stdinBufferBytes: resolved.stdinBufferBytes,
-    outputMemoryBytes: resolved.outputMemoryBytes,
-    totalOutputMemoryBytes: resolved.totalOutputMemoryBytes,
+    runDirectory,
+    outputDiskBytes: resolved.outputDiskBytes,
+    totalOutputDiskBytes: resolved.totalOutputDiskBytes,
+    maxFinishedProcesses: resolved.maxFinishedProcesses,
     chunkRecords: resolved.compatibility === 'strict',
     secrets: [resolved.token],
     containment,
@@ -157,19 +185,35 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     limits: { cpuSeconds: resolved.maxCpuSeconds, memoryBytes: resolved.maxMemoryBytes },
     maxProcesses: resolved.maxProcesses,
   });
-  const httpServer = createServer(createRequestHandler(buildRouter({ manager, options: resolved, streams: new StreamLimiter(resolved.maxStreams) }), resolved));
-  httpServer.requestTimeout = 0;
-  httpServer.headersTimeout = 60_000;
-  const sockets = new Set<Socket>();
-  httpServer.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+  const context: ServerContext = {
+    manager,
+    options: resolved,
+    streams: new StreamLimiter(resolved.maxStreams),
+    instanceTag: randomBytes(6).toString('hex'),
+  };
+  const connections = new ConnectionGuard(resolved.maxConnections);
+  const handleRequest = createRequestHandler(buildRouter(context), resolved);
+  const httpServer = createServer({
+    headersTimeout: resolved.headersTimeoutMs,
+    requestTimeout: Math.max(resolved.requestTimeoutMs, resolved.headersTimeoutMs),
+    keepAliveTimeout: resolved.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, resolved.headersTimeoutMs),
+  }, (request, response) => {
+    // A refused connection (answered 429 at connect) never gets a request handled.
+    if (!connections.admitted(request.socket)) return void request.socket.destroy();
+    response.once('close', connections.requestStarted(request.socket));
+    handleRequest(request, response);
   });
+  httpServer.on('connection', (socket) => connections.admit(socket));
   httpServer.on('clientError', answerClientError);
-  const port = await listen(httpServer, resolved.port, resolved.host).catch((error: unknown) => {
+  let port: number;
+  try {
+    port = await listen(httpServer, resolved.port, resolved.host);
+  } catch (error) {
     directories?.remove();
+    removeRunDirectory(runDirectory);
     throw error;
-  });
+  }
   const urlHost = resolved.host.includes(':') && !resolved.host.startsWith('[') ? `[${resolved.host}]` : resolved.host;
   let closing: Promise<void> | undefined;
   return {
@@ -177,18 +221,21 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     port,
     token: resolved.token,
     options: { ...resolved, port },
+    runDirectory,
     stats: () => ({
       processes: manager.list().length,
       running: manager.list().filter((managed) => managed.status === 'running').length,
       retainedOutputBytes: manager.retainedOutputBytes(),
+      connections: connections.size,
     }),
     close: () => {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         await manager.closeAll();
-        for (const socket of sockets) socket.destroy();
+        connections.destroyAll();
         await closed;
         directories?.remove();
+        removeRunDirectory(runDirectory);
       })();
       return closing;
     },

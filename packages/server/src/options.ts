@@ -40,15 +40,46 @@ export interface SandboxServerOptions {
    */
   stdinBufferBytes?: number;
   /**
-   * Output kept in memory per process, in bytes (UTF-16 text size plus a small per-record
-   * overhead). Older records are dropped past it. Default `8388608` (8 MiB).
+   * Parent directory of the server's run directory (a fresh `sandproc-run-*` folder created at
+   * start, holding every process's output files, removed by `close()`). Default: the operating
+   * system's temporary directory.
    */
-  outputMemoryBytes?: number;
+  dataDir?: string;
   /**
-   * Output kept in memory over all finished processes, in bytes. Past it, the oldest finished
-   * processes lose their retained output first. Default `67108864` (64 MiB).
+   * Output kept on disk per process, in bytes (data plus a 40-byte index entry per block). Past
+   * it the oldest output is dropped, in segments of an eighth of the cap, and readers are told how
+   * many records they missed. Default `268435456` (256 MiB).
    */
+  outputDiskBytes?: number;
+  /**
+   * Output kept on disk over all processes, in bytes. Past it, finished processes lose their oldest
+   * output first (oldest process first), then the older segments of running ones. Default
+   * `1073741824` (1 GiB).
+   */
+  totalOutputDiskBytes?: number;
+  /** @deprecated Output now lives on disk: use {@link outputDiskBytes} (this is its alias). */
+  outputMemoryBytes?: number;
+  /** @deprecated Output now lives on disk: use {@link totalOutputDiskBytes} (this is its alias). */
   totalOutputMemoryBytes?: number;
+  /**
+   * Finished process records kept (running ones are always kept). Past it the oldest finished
+   * records are forgotten, their output files removed; their id answers 404. Default `1000`.
+   */
+  maxFinishedProcesses?: number;
+  /**
+   * Time a connection may take to send a request's headers, in milliseconds (also bounds a
+   * connection that sends nothing). Default `10000`.
+   */
+  headersTimeoutMs?: number;
+  /** Time a client may take to send a whole request, body included, in milliseconds. Default `60000`. */
+  requestTimeoutMs?: number;
+  /** Time an idle keep-alive connection stays open after an answer, in milliseconds. Default `5000`. */
+  keepAliveTimeoutMs?: number;
+  /**
+   * Open connections at once. A new connection past it closes the oldest idle one (no request in
+   * flight); if none is idle, it is answered 429 `{"error"}` and closed. Default `1024`.
+   */
+  maxConnections?: number;
   /**
    * Long-lived answers open at once — log streams, NDJSON exec streams and `/logs` answers still
    * being sent — more answer 429. Default `256`.
@@ -117,8 +148,14 @@ export interface ResolvedOptions {
   maxBodyBytes: number;
   maxStdinBytes: number;
   stdinBufferBytes: number;
-  outputMemoryBytes: number;
-  totalOutputMemoryBytes: number;
+  dataDir: string;
+  outputDiskBytes: number;
+  totalOutputDiskBytes: number;
+  maxFinishedProcesses: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
   stopGraceMs: number;
   maxStreams: number;
   onRequestRefused: ((message: string) => void) | undefined;

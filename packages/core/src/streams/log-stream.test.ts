@@ -188,12 +188,12 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
 describe('streamLogs when the server capped the log (extended)', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox('extended', { outputMemoryBytes: 16 * 1024 });
+    sandbox = await startSandbox('extended', { outputDiskBytes: 16 * 1024 });
   });
   afterAll(() => sandbox.close());
 
   it('reports the gap and keeps the server indexes', async () => {
-    const process = await sandbox.client.process.exec({ command: 'seq 1 3000', waitForCompletion: true });
+    const process = await sandbox.client.process.exec({ command: 'seq 1 30000', waitForCompletion: true });
     const gaps: { from: number; to: number }[] = [];
     const records: LogRecord[] = [];
     await sandbox.client.process.streamLogs(process.pid, { onGap: (gap) => gaps.push(gap), onRecord: (record) => records.push(record) }).done;
@@ -201,7 +201,7 @@ describe('streamLogs when the server capped the log (extended)', () => {
     expect(gaps[0]?.from).toBe(0);
     const first = gaps[0]?.to ?? 0;
     expect(first).toBeGreaterThan(0);
-    expect(records.map((record) => record.index)).toEqual(Array.from({ length: 3000 - first }, (_, offset) => first + offset));
+    expect(records.map((record) => record.index)).toEqual(Array.from({ length: 30000 - first }, (_, offset) => first + offset));
     records.forEach((record) => expect(record.text).toBe(String(record.index + 1)));
   });
 });

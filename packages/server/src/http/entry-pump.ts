@@ -1,28 +1,30 @@
 import type { ServerResponse } from 'node:http';
-import type { LogEntry, OutputLog } from '../process/output-log.js';
+import type { LogBlock, OutputLog } from '../process/output-log.js';
 
-/** How a pump turns entries into bytes on the wire. */
+/** How a pump turns blocks into bytes on the wire. */
 export interface EntryPumpOptions {
   log: OutputLog;
   response: ServerResponse;
-  /** Sequence of the first entry to consider. */
-  startSequence: number;
-  /** Records with a lower index are skipped (a `since` beyond what exists yet). */
+  /** Number of the first block to consider. */
+  startBlock: number;
+  /** Records with a lower index are skipped (a `since` in the middle of a block or beyond what exists yet). */
   skipRecordsBelow: number;
-  /** Text for one entry, or `undefined` to send nothing for it. */
-  format: (entry: LogEntry) => string | undefined;
+  /** Text or bytes for one block whose first `skipRecords` records are left out, or `undefined` to send nothing for it. */
+  format: (block: LogBlock, skipRecords: number) => string | Buffer | undefined;
   /** Text announcing that `count` records were dropped before they could be sent. */
   formatGap: (count: number) => string | undefined;
-  /** Called once every entry was written and the log ended (the response is still open). */
+  /** Called once every block was written and the log ended (the response is still open). */
   onEnd: () => void;
 }
 
-const BATCH_SIZE = 512;
+/** Data read from disk per write to the socket, in bytes. */
+const BATCH_BYTES = 64 * 1024;
 
 /**
- * Copies a log's entries to a response from a cursor, backlog then live, respecting socket
- * backpressure: a slow client never makes the server buffer more than one batch, since the log
- * itself is the buffer (and drops old entries within its budget).
+ * Copies a log's blocks to a response from a cursor, backlog then live, reading the log on disk
+ * at the client's pace: one batch is written, and the next is read only once the socket drained.
+ * A slow or stalled client holds one batch of memory and no lines; the writer never waits for it.
+ * If the log drops the segment the cursor is in, the pump jumps ahead and announces the gap.
  */
 export class EntryPump {
   readonly #options: EntryPumpOptions;
@@ -30,13 +32,27 @@ export class EntryPump {
   #nextRecordExpected: number;
   #waitingForDrain = false;
   #stopped = false;
+  #scheduled = false;
   readonly #unsubscribe: () => void;
 
   constructor(options: EntryPumpOptions) {
     this.#options = options;
-    this.#cursor = options.startSequence;
+    this.#cursor = options.startBlock;
     this.#nextRecordExpected = options.skipRecordsBelow;
-    this.#unsubscribe = options.log.subscribe(() => this.pump());
+    this.#unsubscribe = options.log.subscribe(() => this.#schedule());
+  }
+
+  /**
+   * Pumps once the current I/O phase is over rather than after every append: the server first
+   * drains the child's pipes (so the child keeps running), then sends what arrived in one go.
+   */
+  #schedule(): void {
+    if (this.#scheduled || this.#stopped) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.pump();
+    });
   }
 
   /** True while the socket asked us to wait. */
@@ -44,27 +60,50 @@ export class EntryPump {
     return this.#waitingForDrain;
   }
 
-  /** Writes whatever is pending; ends when the log has ended. */
+  /**
+   * Writes whatever is pending; ends when the log has ended. If the log cannot be read (its files
+   * were removed behind the server's back), the connection is closed; the server carries on.
+   */
   pump(): void {
-    const { log, response, format } = this.#options;
+    try {
+      this.#pumpBatches();
+    } catch {
+      this.stop();
+      this.#options.response.destroy();
+    }
+  }
+
+  #pumpBatches(): void {
+    const { log, response, format, skipRecordsBelow } = this.#options;
     if (this.#stopped || this.#waitingForDrain) return;
     for (;;) {
-      let text = '';
-      if (this.#cursor < log.firstRetainedSequence) {
-        this.#cursor = log.firstRetainedSequence;
-        const dropped = log.firstRetainedRecordIndex - this.#nextRecordExpected;
-        if (dropped > 0) text += this.#options.formatGap(dropped) ?? '';
-      }
-      const entries = log.entriesFrom(this.#cursor, BATCH_SIZE);
-      for (const entry of entries) {
-        this.#cursor = entry.sequence + 1;
-        if (entry.recordIndex !== null) {
-          if (entry.recordIndex < this.#options.skipRecordsBelow) continue;
-          this.#nextRecordExpected = entry.recordIndex + 1;
+      const pieces: Buffer[] = [];
+      if (this.#cursor < log.firstRetainedBlock) {
+        this.#cursor = log.firstRetainedBlock;
+        const firstRecord = log.firstRetainedRecordIndex;
+        const dropped = firstRecord - this.#nextRecordExpected;
+        if (dropped > 0) {
+          const gap = this.#options.formatGap(dropped);
+          if (gap !== undefined) pieces.push(Buffer.from(gap));
+          this.#nextRecordExpected = firstRecord;
         }
-        text += format(entry) ?? '';
       }
-      if (text.length > 0 && !response.write(text)) {
+      const blocks = log.readBlocks(this.#cursor, BATCH_BYTES);
+      for (const block of blocks) {
+        this.#cursor = block.number + 1;
+        let skip = 0;
+        if (block.recordCount > 0) {
+          const end = block.firstRecord + block.recordCount;
+          if (end <= skipRecordsBelow) continue;
+          skip = Math.max(0, skipRecordsBelow - block.firstRecord);
+          this.#nextRecordExpected = end;
+        }
+        const piece = format(block, skip);
+        if (piece !== undefined && piece.length > 0) pieces.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
+      }
+      // One write per batch (one HTTP chunk), whatever the number of blocks in it.
+      const batch = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+      if (batch !== undefined && batch.length > 0 && !response.write(batch)) {
         this.#waitingForDrain = true;
         response.once('drain', () => {
           this.#waitingForDrain = false;
@@ -72,9 +111,9 @@ export class EntryPump {
         });
         return;
       }
-      if (entries.length === 0) break;
+      if (blocks.length === 0) break;
     }
-    if (log.ended && this.#cursor >= log.nextSequence) {
+    if (log.ended && this.#cursor >= log.nextBlock) {
       this.stop();
       this.#options.onEnd();
     }

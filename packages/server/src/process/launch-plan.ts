@@ -1,3 +1,4 @@
+import { findOnServerPath } from './shell-path.js';
 import { limitCommands, SANDBOX_INIT_NAME, SANDBOX_INIT_SCRIPT, type CommandLimits } from './sandbox-init.js';
 
 /**
@@ -56,15 +57,19 @@ export function bubblewrapArguments(layout: IsolationLayout, cwd: string | undef
 /** Builds what to spawn for `request` in `containment`. */
 export function planLaunch(containment: ContainmentMode, request: LaunchRequest, layout?: IsolationLayout): LaunchPlan {
   const limits = limitCommands(request.limits);
-  const init = ['sh', '-c', SANDBOX_INIT_SCRIPT, SANDBOX_INIT_NAME, request.command, request.shell, limits];
+  // Every program the server starts is found on the server's own PATH, never the child's: a
+  // request's `env` may set `PATH` to anything (the real server finds its shell the same way).
+  const sh = findOnServerPath('sh');
+  const init = [sh, '-c', SANDBOX_INIT_SCRIPT, SANDBOX_INIT_NAME, request.command, request.shell, limits, findOnServerPath('sleep')];
   if (containment === 'namespace') {
-    const [file, ...args] = [...NAMESPACE_LAUNCHER, ...init] as [string, ...string[]];
+    const launcher = NAMESPACE_LAUNCHER.map((part) => (part === 'setpriv' || part === 'unshare' ? findOnServerPath(part) : part));
+    const [file, ...args] = [...launcher, ...init] as [string, ...string[]];
     return { containment, file, args };
   }
   if (containment === 'isolated') {
     if (layout === undefined) throw new Error('isolated mode needs an isolation layout');
-    return { containment, file: 'bwrap', args: [...bubblewrapArguments(layout, request.cwd), ...init] };
+    return { containment, file: findOnServerPath('bwrap'), args: [...bubblewrapArguments(layout, request.cwd), ...init] };
   }
   if (limits === 'true') return { containment, file: request.shell, args: ['-c', request.command] };
-  return { containment, file: 'sh', args: ['-c', `${limits} && exec "$0" -c "$1"`, request.shell, request.command] };
+  return { containment, file: sh, args: ['-c', `${limits} && exec "$0" -c "$1"`, request.shell, request.command] };
 }

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { constants } from 'node:os';
 import { startChildRun, type ChildRun } from './child-run.js';
 import type { LaunchPlan } from './launch-plan.js';
-import { OutputLog } from './output-log.js';
+import { OutputLog, type OutputLogOptions } from './output-log.js';
 import type { ProcessRequest, ProcessStatus } from './process-status.js';
 import { ProcessGroups } from './process-groups.js';
 import type { CommandLimits } from './sandbox-init.js';
@@ -23,8 +23,8 @@ export interface ManagedProcessSettings {
   stopGraceMs: number;
   /** Unread bytes the stdin pipe may hold; a write past it is refused (`'full'`). */
   stdinBufferBytes: number;
-  outputMemoryBytes: number;
-  chunkRecords: boolean;
+  /** Where and how the output is kept on disk. */
+  output: OutputLogOptions;
 }
 
 /** Result of a stdin write. */
@@ -72,6 +72,7 @@ export class ManagedProcess {
   #deadlineTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #finished = false;
+  #stateRevision = 0;
   readonly #finishedListeners = new Set<() => void>();
 
   constructor(settings: ManagedProcessSettings) {
@@ -84,14 +85,23 @@ export class ManagedProcess {
     this.maxRestarts = request.maxRestarts ?? 0;
     this.keepAlive = request.keepAlive ?? false;
     this.hasStdin = request.stdin ?? false;
-    this.output = new OutputLog({ memoryBytes: settings.outputMemoryBytes, chunkRecords: settings.chunkRecords });
+    this.output = new OutputLog(settings.output);
   }
 
-  /** Spawns the first child and resolves once the command runs. Rejects if it cannot start. */
+  /**
+   * Spawns the first child and resolves once the command runs. Rejects with
+   * `could not execute command '<command>': …` (and leaves no output files behind) if it cannot start.
+   */
   async start(): Promise<void> {
-    this.#spawnChild();
-    this.#publicPid = this.#run?.child.pid ?? 0;
-    await this.#run?.started;
+    try {
+      this.#spawnChild();
+      this.#publicPid = this.#run?.child.pid ?? 0;
+      await this.#run?.started;
+    } catch (error) {
+      this.#destroyed = true;
+      this.output.dispose();
+      throw new Error(`could not execute command '${this.command}': ${error instanceof Error ? error.message : String(error)}`);
+    }
     const seconds = this.keepAlive ? (this.#settings.request.timeout ?? DEFAULT_KEEP_ALIVE_SECONDS) : 0;
     if (seconds > 0) {
       this.#deadlineTimer = setTimeout(() => this.kill('SIGKILL'), seconds * 1000);
@@ -106,6 +116,8 @@ export class ManagedProcess {
   get completedAt(): Date | undefined { return this.#completedAt; }
   get restartCount(): number { return this.#restartCount; }
   get finished(): boolean { return this.#finished; }
+  /** Grows with every change of what the Process object shows (status, times, restarts, output). */
+  get revision(): number { return this.#stateRevision + this.output.revision; }
 
   /** Calls `listener` once the process reached its final status. Returns the unsubscribe function. */
   onFinished(listener: () => void): () => void {
@@ -224,6 +236,7 @@ export class ManagedProcess {
     this.#startedAt = new Date();
     this.#completedAt = undefined;
     this.#exitCode = 0;
+    this.#stateRevision++;
     if (run.child.pid !== undefined) this.groups.add(run.tree);
     run.child.stdin?.on('error', () => { this.#stdinClosed = true; });
   }
@@ -305,6 +318,7 @@ export class ManagedProcess {
     this.#status = status;
     this.#exitCode = exitCode;
     this.#completedAt = new Date();
+    this.#stateRevision++;
     this.output.end();
     for (const listener of [...this.#finishedListeners]) listener();
     this.#finishedListeners.clear();

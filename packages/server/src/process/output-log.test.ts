@@ -1,64 +1,177 @@
-import { describe, expect, it } from 'vitest';
-import { OutputLog } from './output-log.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { prefixedChunk, prefixedLines } from '../http/block-text.js';
+import { OutputLog, type OutputLogOptions } from './output-log.js';
 
-function lines(log: OutputLog): string[] {
-  return log.entriesFrom(log.firstRetainedSequence, 10_000).map((entry) => (entry.stream ? `${entry.stream}:${entry.text}` : entry.text));
+const directory = mkdtempSync(join(tmpdir(), 'output-log-test-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+let serial = 0;
+
+function newLog(options: Partial<OutputLogOptions> = {}): OutputLog {
+  return new OutputLog({ pathPrefix: join(directory, `log-${++serial}`), maxBytes: 1 << 20, chunkRecords: false, ...options });
+}
+
+function latin1ToText(bytes: Buffer): string {
+  return bytes.toString('utf8');
+}
+
+/** Every retained record and notice, as the log stream shows them (notices bare, records prefixed). */
+function lines(log: OutputLog, chunkRecords = false): string[] {
+  const result: string[] = [];
+  for (let block = log.firstRetainedBlock; block < log.nextBlock;) {
+    const blocks = log.readBlocks(block, 1 << 20);
+    for (const read of blocks) {
+      block = read.number + 1;
+      if (read.stream === null) result.push(read.data.toString());
+      else if (chunkRecords) result.push(latin1ToText(prefixedChunk(read)));
+      else result.push(...latin1ToText(prefixedLines(read, 0)).slice(0, -1).split('\n'));
+    }
+    if (blocks.length === 0) break;
+  }
+  return result;
 }
 
 describe('OutputLog', () => {
   it('splits lines across chunks and keeps read order across streams', () => {
-    const log = new OutputLog({ memoryBytes: 1 << 20, chunkRecords: false });
+    const log = newLog();
     log.write('stdout', Buffer.from('he'));
     log.write('stderr', Buffer.from('oops\n'));
     log.write('stdout', Buffer.from('llo\nwor'));
     log.notice('[notice]');
     log.end();
     expect(lines(log)).toEqual(['stderr:oops', 'stdout:hello', '[notice]', 'stdout:wor']);
-    expect(log.streamText('stdout')).toBe('hello\nwor\n');
-    expect(log.combinedText()).toBe('oops\nhello\nwor\n');
+    expect(log.streamText('stdout', 1 << 20)).toBe('hello\nwor\n');
+    expect(log.combinedText(1 << 20)).toBe('oops\nhello\nwor\n');
     expect(log.ended).toBe(true);
+    expect(log.nextRecordIndex).toBe(3);
+  });
+
+  it('counts every line of a chunk as a record without storing it separately', () => {
+    const log = newLog();
+    log.write('stdout', Buffer.from('a\nb\nc\n'));
+    expect(log.nextBlock).toBe(1);
+    expect(log.nextRecordIndex).toBe(3);
+    expect(lines(log)).toEqual(['stdout:a', 'stdout:b', 'stdout:c']);
   });
 
   it('decodes UTF-8 split across chunks', () => {
-    const log = new OutputLog({ memoryBytes: 1 << 20, chunkRecords: false });
+    const log = newLog();
     const bytes = Buffer.from('héllo\n');
     log.write('stdout', bytes.subarray(0, 2));
     log.write('stdout', bytes.subarray(2));
     expect(lines(log)).toEqual(['stdout:héllo']);
   });
 
-  it('keeps chunks as records in chunk mode', () => {
-    const log = new OutputLog({ memoryBytes: 1 << 20, chunkRecords: true });
+  it('keeps chunks as records in chunk mode, never splitting a character', () => {
+    const log = newLog({ chunkRecords: true });
     log.write('stdout', Buffer.from('a\nb\n'));
-    log.write('stdout', Buffer.from('c'));
-    expect(lines(log)).toEqual(['stdout:a\nb\n', 'stdout:c']);
-    expect(log.streamText('stdout')).toBe('a\nb\nc');
+    const euro = Buffer.from('€');
+    log.write('stdout', Buffer.concat([Buffer.from('c'), euro.subarray(0, 1)]));
+    log.write('stdout', euro.subarray(1));
+    expect(lines(log, true)).toEqual(['stdout:a\nb\n', 'stdout:c', 'stdout:€']);
+    expect(log.streamText('stdout', 1 << 20)).toBe('a\nb\nc€');
   });
 
-  it('drops the oldest records past the budget and moves cursors forward', () => {
-    const log = new OutputLog({ memoryBytes: 2000, chunkRecords: false });
-    for (let index = 0; index < 100; index++) log.write('stdout', Buffer.from(`line ${index}\n`));
-    expect(log.retainedBytes).toBeLessThanOrEqual(2000);
+  it('drops the oldest segments past the cap, removes their files and moves cursors forward', () => {
+    const prefix = join(directory, 'capped');
+    const log = new OutputLog({ pathPrefix: prefix, maxBytes: 16 * 1024, chunkRecords: false, segmentBytes: 2048 });
+    for (let index = 0; index < 2000; index++) log.write('stdout', Buffer.from(`line ${index}\n`));
+    expect(log.retainedBytes).toBeLessThanOrEqual(16 * 1024);
     const first = log.firstRetainedRecordIndex;
     expect(first).toBeGreaterThan(0);
     expect(log.cursorAfterRecords(3).offset).toBe(first);
-    expect(log.cursorAfterRecords(98)).toEqual({ sequence: 98, offset: 98 });
-    expect(log.cursorAfterRecords(150)).toEqual({ sequence: 100, offset: 150 });
-    expect(log.streamText('stdout').endsWith('line 99\n')).toBe(true);
+    const middle = log.cursorAfterRecords(1998);
+    expect(middle.offset).toBe(1998);
+    expect(log.readBlocks(middle.block, 100)[0]?.firstRecord).toBe(1998);
+    expect(log.cursorAfterRecords(2500)).toEqual({ block: 2000, offset: 2500 });
+    expect(log.streamText('stdout', 1 << 20).endsWith('line 1999\n')).toBe(true);
+    const files = readdirSync(directory).filter((name) => name.startsWith('capped.'));
+    expect(files.length).toBeLessThanOrEqual(2 * 9);
+    log.dispose();
+    expect(readdirSync(directory).filter((name) => name.startsWith('capped.'))).toEqual([]);
   });
 
-  it('cuts a line longer than maxLineLength', () => {
-    const log = new OutputLog({ memoryBytes: 1 << 20, chunkRecords: false, maxLineLength: 4 });
+  it('finds a record in the middle of a large log by binary search, inside a block', () => {
+    const log = newLog({ maxBytes: 1 << 26 });
+    let chunk = '';
+    for (let index = 0; index < 100_000; index++) {
+      chunk += `${index}\n`;
+      if (index % 1000 === 999) {
+        log.write('stdout', Buffer.from(chunk));
+        chunk = '';
+      }
+    }
+    const cursor = log.cursorAfterRecords(54_321);
+    const block = log.readBlocks(cursor.block, 100)[0];
+    expect(block?.firstRecord).toBe(54_000);
+    expect(prefixedLines(block!, 321).toString().split('\n')[0]).toBe('stdout:54321');
+  });
+
+  it('matches a line-by-line model for random output cut into random chunks (small segments, long lines, UTF-8)', () => {
+    let seed = 42;
+    const random = (limit: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % limit;
+    };
+    const alphabet = ['a', 'b', '7', ' ', 'é', '€', '😀'];
+    for (let round = 0; round < 20; round++) {
+      const maxLineBytes = 8 + random(40);
+      const log = newLog({ maxLineBytes, segmentBytes: 64 + random(256), maxBytes: 1 << 24 });
+      const expected: string[] = [];
+      const pending = { stdout: '', stderr: '' };
+      for (let line = 0; line < 200; line++) {
+        const stream = random(3) === 0 ? 'stderr' : 'stdout';
+        let text = '';
+        for (let length = random(70); length > 0; length--) text += alphabet[random(alphabet.length)];
+        // The model: a line longer than maxLineBytes becomes pieces of at most maxLineBytes bytes, cut between characters.
+        let rest = Buffer.from(text);
+        while (rest.length > maxLineBytes) {
+          let cut = maxLineBytes;
+          while ((rest[cut]! & 0xc0) === 0x80) cut--;
+          expected.push(`${stream}:${rest.subarray(0, cut).toString()}`);
+          rest = rest.subarray(cut);
+        }
+        expected.push(`${stream}:${rest.toString()}`);
+        pending[stream] += `${text}\n`;
+        // Several whole lines of a stream go out together, in random pieces (possibly splitting
+        // characters); a stream's pending lines go out before the other stream writes.
+        const other = stream === 'stdout' ? 'stderr' : 'stdout';
+        flush(other);
+        if (random(4) === 0) flush(stream);
+      }
+      flush('stdout');
+      flush('stderr');
+      function flush(which: 'stdout' | 'stderr'): void {
+        const bytes = Buffer.from(pending[which]);
+        pending[which] = '';
+        for (let start = 0; start < bytes.length;) {
+          const end = Math.min(bytes.length, start + 1 + random(300));
+          log.write(which, bytes.subarray(start, end));
+          start = end;
+        }
+      }
+      log.end();
+      expect(lines(log)).toEqual(expected);
+      expect(log.nextRecordIndex).toBe(expected.length);
+      log.dispose();
+    }
+  });
+
+  it('cuts a line longer than maxLineBytes', () => {
+    const log = newLog({ maxLineBytes: 4 });
     log.write('stdout', Buffer.from('abcdefghij'));
+    log.write('stdout', Buffer.from('\nxy\n123456\n'));
     log.end();
-    expect(lines(log)).toEqual(['stdout:abcd', 'stdout:efgh', 'stdout:ij']);
+    expect(lines(log)).toEqual(['stdout:abcd', 'stdout:efgh', 'stdout:ij', 'stdout:xy', 'stdout:1234', 'stdout:56']);
   });
 
   it('tails inline text to the last bytes in UTF-8, never splitting a character', () => {
-    const log = new OutputLog({ memoryBytes: 1 << 20, chunkRecords: false });
+    const log = newLog();
     log.write('stdout', Buffer.from('0123456789\nabc\n'));
     expect(log.streamText('stdout', 5)).toBe('\nabc\n');
-    const wide = new OutputLog({ memoryBytes: 1 << 20, chunkRecords: false });
+    const wide = newLog();
     wide.write('stdout', Buffer.from('aéé\n€x\n'));
     expect(wide.streamText('stdout', 6)).toBe('\n€x\n');
     expect(wide.streamText('stdout', 7)).toBe('\n€x\n');
@@ -67,19 +180,40 @@ describe('OutputLog', () => {
     expect(wide.combinedText(10)).toBe('éé\n€x\n');
   });
 
-  it('stamps every entry with the time it was read or added, in ms since the epoch', () => {
-    const log = new OutputLog({ memoryBytes: 1 << 20, chunkRecords: false });
+  it('walks only its own stream for a stream tail', () => {
+    const log = newLog();
+    log.write('stdout', Buffer.from('out-1\n'));
+    for (let index = 0; index < 500; index++) log.write('stderr', Buffer.from(`err-${index}\n`));
+    log.write('stdout', Buffer.from('out-2\npartial'));
+    expect(log.streamText('stdout', 1 << 20)).toBe('out-1\nout-2\npartial');
+    expect(log.combinedText(16)).toBe('99\nout-2\npartial');
+  });
+
+  it('stamps every block with the time it was read or added, in ms since the epoch', () => {
+    const log = newLog();
     const before = Date.now();
     log.write('stdout', Buffer.from('one\n'));
     log.notice('[notice]');
     log.write('stderr', Buffer.from('two'));
     log.end();
     const after = Date.now();
-    const entries = log.entriesFrom(0, 10);
-    expect(entries).toHaveLength(3);
-    for (const entry of entries) {
-      expect(entry.time).toBeGreaterThanOrEqual(before);
-      expect(entry.time).toBeLessThanOrEqual(after);
+    const blocks = log.readBlocks(0, 1 << 20);
+    expect(blocks).toHaveLength(3);
+    for (const block of blocks) {
+      expect(block.time).toBeGreaterThanOrEqual(before);
+      expect(block.time).toBeLessThanOrEqual(after);
     }
+  });
+
+  it('keeps a pinned snapshot readable after its segments are dropped', () => {
+    const log = newLog({ maxBytes: 8192, segmentBytes: 1024 });
+    for (let index = 0; index < 100; index++) log.write('stdout', Buffer.from(`${'x'.repeat(30)} ${index}\n`));
+    const snapshot = log.snapshot();
+    const first = snapshot.segments[0]!;
+    for (let index = 0; index < 1000; index++) log.write('stdout', Buffer.from(`${'y'.repeat(30)} ${index}\n`));
+    expect(first.dropped).toBe(true);
+    expect(first.read(0, 4).toString()).toBe('xxxx');
+    snapshot.release();
+    expect(() => first.read(0, 4)).toThrow();
   });
 });

@@ -1,91 +1,110 @@
-import { StringDecoder } from 'node:string_decoder';
+import { INDEX_ENTRY_BYTES, type LogBlock, type OutputStream } from './log-block.js';
+import { BackwardEntryReader, readBlocks } from './log-reading.js';
+import { LogSegment } from './log-segment.js';
+import { countNewlines, hasLineLongerThan } from './count-lines.js';
+import { completeUtf8Length, utf8CutAfter, utf8CutBefore } from './utf8-boundary.js';
 
-/** Which pipe an output record came from. */
-export type OutputStream = 'stdout' | 'stderr';
-
-/** One retained entry: an output record (a line, or a read chunk in strict mode) or a notice. */
-export interface LogEntry {
-  /** Position among every entry ever appended to this log (records and notices). */
-  readonly sequence: number;
-  /** Position among output records only, or `null` for a notice. */
-  readonly recordIndex: number | null;
-  /** The pipe of an output record, `null` for a notice. */
-  readonly stream: OutputStream | null;
-  /** A line without its newline, a raw chunk (strict mode), or the notice text. */
-  readonly text: string;
-  /** When the server read the record (or added the notice), in milliseconds since the epoch. */
-  readonly time: number;
-}
+export type { LogBlock, OutputStream } from './log-block.js';
 
 /** Options of an {@link OutputLog}. */
 export interface OutputLogOptions {
-  /** Retained size budget, in bytes (UTF-16 size of the text plus a per-entry overhead, timestamp included). */
-  memoryBytes: number;
+  /** Path prefix of the log's files: each segment is `<prefix>.<n>.data` plus `<prefix>.<n>.index`. */
+  pathPrefix: string;
+  /** Bytes kept on disk for this log (data plus index); past it the oldest segments are dropped. */
+  maxBytes: number;
   /** Keep read chunks as records (strict mode) instead of splitting lines. */
   chunkRecords: boolean;
-  /** A line longer than this many characters is cut into several records. Default 65536. */
-  maxLineLength?: number;
+  /** A line longer than this many bytes is cut into several records (between characters). Default `65536`. */
+  maxLineBytes?: number;
+  /** Data bytes per segment file. Default: an eighth of `maxBytes`, within 512 bytes and 32 MiB. */
+  segmentBytes?: number;
+  /** Told of every change of the bytes the log holds on disk (negative when segments are dropped). */
+  onSizeChange?: (deltaBytes: number) => void;
 }
 
-/** Accounted size of an entry besides its text: the object, its fields and its 8-byte timestamp. */
-const ENTRY_OVERHEAD_BYTES = 72;
+/** A pinned, consistent view of a log for one long read (the segments stay readable until released). */
+export interface LogSnapshot {
+  readonly segments: readonly LogSegment[];
+  /** Number of the block after the last one of the view. */
+  readonly endBlock: number;
+  /** The pending partial line of each stream when the view was taken. */
+  readonly partial: Readonly<Record<OutputStream, Buffer>>;
+  release(): void;
+}
+
 const STREAMS: readonly OutputStream[] = ['stdout', 'stderr'];
+const NEWLINE = 0x0a;
+const EMPTY = Buffer.alloc(0);
 
 /**
- * The output of one process (across its restarts): records in the order they were read,
- * interleaved with notices, within a fixed memory budget (the oldest entries are dropped first).
+ * The output of one process (across its restarts) on disk: blocks of whole lines (or strict-mode
+ * chunks) and notices in the order they were read, appended to segment files. Nothing per line is
+ * created on the write path: a pipe read becomes one block (lines are counted, not split), and
+ * readers cut lines when they read. The oldest segments are dropped past `maxBytes`; record
+ * indexes keep counting, so a reader learns exactly how many records it missed.
  */
 export class OutputLog {
-  readonly #options: Required<OutputLogOptions>;
-  #entries: LogEntry[] = [];
-  #start = 0;
-  #nextSequence = 0;
-  #nextRecordIndex = 0;
+  readonly #options: OutputLogOptions;
+  readonly #maxLineBytes: number;
+  readonly #segmentBytes: number;
+  #segments: LogSegment[] = [];
+  #segmentSerial = 0;
+  #nextBlock = 0;
+  #nextRecord = 0;
+  readonly #lastOfStream: Record<OutputStream, number> = { stdout: -1, stderr: -1 };
+  readonly #partial: Record<OutputStream, Buffer | undefined> = { stdout: undefined, stderr: undefined };
   #retainedBytes = 0;
+  #revision = 0;
   #ended = false;
-  readonly #partial: Record<OutputStream, string> = { stdout: '', stderr: '' };
-  #decoders: Record<OutputStream, StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  #disposed = false;
+  #writeFailed = false;
+  /** Segments kept open during a {@link readSession}, with their release functions. */
+  #session: Map<LogSegment, () => void> | undefined;
   readonly #listeners = new Set<() => void>();
 
   constructor(options: OutputLogOptions) {
-    this.#options = { maxLineLength: 65_536, ...options };
+    this.#options = options;
+    this.#maxLineBytes = options.maxLineBytes ?? 65_536;
+    this.#segmentBytes = options.segmentBytes ?? Math.min(32 * 1024 * 1024, Math.max(512, Math.floor(options.maxBytes / 8)));
   }
 
   /** Appends bytes read from a pipe. */
   write(stream: OutputStream, chunk: Buffer): void {
-    const text = this.#decoders[stream].write(chunk);
-    if (text.length === 0) return;
-    if (this.#options.chunkRecords) {
-      this.#append(stream, text);
-    } else {
-      this.#splitLines(stream, this.#partial[stream] + text);
-    }
+    if (this.#disposed || this.#ended || chunk.length === 0) return;
+    this.#guarded(() => {
+      if (this.#options.chunkRecords) this.#writeChunk(stream, chunk);
+      else this.#writeLines(stream, chunk);
+    });
+    this.#revision++;
     this.#notify();
   }
 
   /** Turns the pending partial lines into records (called when a child exits). */
   flushPartialLines(): void {
+    if (this.#disposed) return;
     for (const stream of STREAMS) {
-      const rest = this.#decoders[stream].end();
-      this.#decoders[stream] = new StringDecoder('utf8');
-      const pending = this.#partial[stream] + rest;
-      this.#partial[stream] = '';
-      if (pending.length > 0) this.#append(stream, pending);
+      const pending = this.#partial[stream];
+      this.#partial[stream] = undefined;
+      if (pending === undefined) continue;
+      this.#guarded(() => this.#append(stream, this.#options.chunkRecords ? pending : Buffer.concat([pending, Buffer.from('\n')]), 1));
     }
     this.#notify();
   }
 
   /** Appends a bare notice line such as `[Process is being gracefully terminated]`. */
   notice(text: string): void {
-    this.#append(null, text);
+    if (this.#disposed || this.#ended) return;
+    this.#guarded(() => this.#append(null, Buffer.from(text), 0));
     this.#notify();
   }
 
-  /** Marks the log complete: no more entries will come. */
+  /** Marks the log complete: no more blocks will come. */
   end(): void {
     if (this.#ended) return;
     this.flushPartialLines();
+    this.#guarded(() => this.#segments.at(-1)?.seal());
     this.#ended = true;
+    this.#revision++;
     this.#notify();
   }
 
@@ -93,139 +112,285 @@ export class OutputLog {
     return this.#ended;
   }
 
-  /** Bytes currently retained (the figure the budget bounds). */
+  /** Bytes currently held on disk (data plus index of the retained segments). */
   get retainedBytes(): number {
-    return this.#retainedBytes + 2 * (this.#partial.stdout.length + this.#partial.stderr.length);
+    return this.#retainedBytes;
   }
 
-  /** Sequence number the next appended entry will get. */
-  get nextSequence(): number {
-    return this.#nextSequence;
+  /** Grows with every change a reader could see (appends, drops, the end). */
+  get revision(): number {
+    return this.#revision;
   }
 
-  /** Sequence of the oldest retained entry. */
-  get firstRetainedSequence(): number {
-    return this.#entries[this.#start]?.sequence ?? this.#nextSequence;
+  /** Number the next appended block will get. */
+  get nextBlock(): number {
+    return this.#nextBlock;
+  }
+
+  /** Index the next output record will get. */
+  get nextRecordIndex(): number {
+    return this.#nextRecord;
+  }
+
+  /** Number of the oldest retained block (or of the next block if none is retained). */
+  get firstRetainedBlock(): number {
+    return this.#segments[0]?.firstBlock ?? this.#nextBlock;
   }
 
   /** Index of the oldest retained record (or of the next record if none is retained). */
   get firstRetainedRecordIndex(): number {
-    for (let position = this.#start; position < this.#entries.length; position++) {
-      const entry = this.#entries[position];
-      if (entry?.recordIndex !== null && entry !== undefined) return entry.recordIndex;
-    }
-    return this.#nextRecordIndex;
+    return this.#segments[0]?.firstRecord ?? this.#nextRecord;
   }
 
   /**
-   * Where a reader that already has the first `since` records starts: the sequence to read from
-   * and the index of the first record it will get (`offset > since` when records were dropped).
+   * Where a reader that already has the first `since` records starts: the block to read from and
+   * the index of the first record it will get (`offset > since` when records were dropped).
+   * A binary search over the index of one segment.
    */
-  cursorAfterRecords(since: number): { sequence: number; offset: number } {
-    const firstRecord = this.firstRetainedRecordIndex;
-    if (since <= firstRecord) return { sequence: this.firstRetainedSequence, offset: firstRecord };
-    if (since >= this.#nextRecordIndex) return { sequence: this.#nextSequence, offset: since };
-    for (let position = this.#start; position < this.#entries.length; position++) {
-      const entry = this.#entries[position];
-      if (entry?.recordIndex === since - 1) return { sequence: entry.sequence + 1, offset: since };
-    }
-    return { sequence: this.#nextSequence, offset: since };
+  cursorAfterRecords(since: number): { block: number; offset: number } {
+    const first = this.firstRetainedRecordIndex;
+    if (since <= first) return { block: this.firstRetainedBlock, offset: first };
+    if (since >= this.#nextRecord) return { block: this.#nextBlock, offset: since };
+    const segment = this.#segments.find((candidate) => since < candidate.endRecord);
+    return { block: segment === undefined ? this.#nextBlock : segment.blockOfRecord(since), offset: since };
   }
 
-  /** Retained entries with `sequence >= fromSequence`, at most `limit` of them. */
-  entriesFrom(fromSequence: number, limit: number): LogEntry[] {
-    const first = Math.max(this.#start, this.#start + (fromSequence - this.firstRetainedSequence));
-    return this.#entries.slice(first, Math.min(first + limit, this.#entries.length));
+  /**
+   * Retained blocks from block `from`, about `maxBytes` of data (at least one block if any). Their
+   * `data` is valid until the next read of any log (a shared buffer): use or copy it at once.
+   */
+  readBlocks(from: number, maxBytes: number): LogBlock[] {
+    return readBlocks(this.#segments, from, maxBytes);
   }
 
-  /** Drops every retained entry (keeps the counters). Returns the bytes freed. */
-  discard(): number {
-    const freed = this.#retainedBytes;
-    this.#entries = [];
-    this.#start = 0;
-    this.#retainedBytes = 0;
+  /** Pins the retained segments for a long read (the caller must release the snapshot). */
+  snapshot(): LogSnapshot {
+    const segments = [...this.#segments];
+    const releases = segments.map((segment) => segment.pin());
+    return {
+      segments,
+      endBlock: this.#nextBlock,
+      partial: { stdout: this.#partial.stdout ?? EMPTY, stderr: this.#partial.stderr ?? EMPTY },
+      release: () => { for (const release of releases) release(); },
+    };
+  }
+
+  /** Drops the oldest segment (not the only one when `keepNewest`). Returns the bytes freed. */
+  dropOldestSegment(keepNewest: boolean): number {
+    if (this.#segments.length === 0 || (keepNewest && this.#segments.length === 1)) return 0;
+    const freed = this.#dropFirst();
+    this.#notify();
     return freed;
   }
 
-  /** Calls `listener` after every append and at the end. Returns the unsubscribe function. */
+  /** Drops every retained segment (keeps the counters). Returns the bytes freed. */
+  discard(): number {
+    let freed = 0;
+    while (this.#segments.length > 0) freed += this.#dropFirst();
+    this.#notify();
+    return freed;
+  }
+
+  /** Removes the log's files for good (the record is pruned or the server closes). */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.discard();
+    this.#disposed = true;
+    this.#ended = true;
+    this.#partial.stdout = undefined;
+    this.#partial.stderr = undefined;
+    this.#notify();
+    this.#listeners.clear();
+  }
+
+  /** Calls `listener` after every change and at the end. Returns the unsubscribe function. */
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
   /**
-   * The retained text of one stream (pending partial line included), at most its last `maxBytes`
-   * bytes in UTF-8 (never a split character).
+   * Runs `read` (calls of {@link streamText} and {@link combinedText}) with every segment it
+   * touches kept open until it returns: several tails of a finished log then open each file once.
    */
-  streamText(stream: OutputStream, maxBytes = Number.POSITIVE_INFINITY): string {
-    return this.#tail((entry) => entry.stream === stream, maxBytes, this.#partial[stream]);
+  readSession<T>(read: () => T): T {
+    if (this.#session !== undefined) return read();
+    this.#session = new Map();
+    try {
+      return read();
+    } finally {
+      for (const release of this.#session.values()) release();
+      this.#session = undefined;
+    }
+  }
+
+  readonly #keepOpenForSession = (segment: LogSegment): void => {
+    if (this.#session !== undefined && !this.#session.has(segment)) this.#session.set(segment, segment.pin());
+  };
+
+  /**
+   * The retained text of one stream (pending partial line included), at most its last `maxBytes`
+   * bytes in UTF-8 (never a split character). Walks the stream's blocks backwards.
+   */
+  streamText(stream: OutputStream, maxBytes: number): string {
+    const reader = new BackwardEntryReader(this.#segments, this.#keepOpenForSession);
+    const pending = this.#partial[stream] ?? EMPTY;
+    const parts: Buffer[] = [pending.subarray(Math.max(0, pending.length - maxBytes))];
+    let size = parts[0]?.length ?? 0;
+    let number = this.#lastOfStream[stream];
+    try {
+      while (number >= 0 && size < maxBytes) {
+        const found = reader.entry(number);
+        if (found === undefined) break;
+        const { segment, entry } = found;
+        const wanted = Math.min(entry.dataLength, maxBytes - size);
+        parts.push(segment.read(entry.dataOffset + entry.dataLength - wanted, wanted));
+        size += wanted;
+        number = entry.previousOfStream;
+      }
+    } catch { /* files removed behind the server's back: what was read is all there is */ }
+    return tailText(parts.reverse());
   }
 
   /** Both streams interleaved in read order (notices excluded), at most the last `maxBytes` UTF-8 bytes. */
-  combinedText(maxBytes = Number.POSITIVE_INFINITY): string {
-    const pending = this.#partial.stdout + this.#partial.stderr;
-    return this.#tail((entry) => entry.stream !== null, maxBytes, pending);
+  combinedText(maxBytes: number): string {
+    const reader = new BackwardEntryReader(this.#segments, this.#keepOpenForSession);
+    const pending = Buffer.concat([this.#partial.stdout ?? EMPTY, this.#partial.stderr ?? EMPTY]);
+    const parts: Buffer[] = [pending.subarray(Math.max(0, pending.length - maxBytes))];
+    let size = parts[0]?.length ?? 0;
+    try {
+      for (let number = this.#nextBlock - 1; number >= this.firstRetainedBlock && size < maxBytes; number--) {
+        const found = reader.entry(number);
+        if (found === undefined) break;
+        const { segment, entry } = found;
+        if (entry.stream === null) continue;
+        const wanted = Math.min(entry.dataLength, maxBytes - size);
+        parts.push(segment.read(entry.dataOffset + entry.dataLength - wanted, wanted));
+        size += wanted;
+      }
+    } catch { /* files removed behind the server's back: what was read is all there is */ }
+    return tailText(parts.reverse());
   }
 
-  #tail(include: (entry: LogEntry) => boolean, maxBytes: number, pending: string): string {
-    const parts: string[] = [pending];
-    const bounded = Number.isFinite(maxBytes);
-    let size = bounded ? Buffer.byteLength(pending) : 0;
-    const separator = this.#options.chunkRecords ? '' : '\n';
-    for (let position = this.#entries.length - 1; position >= this.#start && size < maxBytes; position--) {
-      const entry = this.#entries[position];
-      if (entry === undefined || !include(entry)) continue;
-      const piece = entry.text + separator;
-      parts.push(piece);
-      if (bounded) size += Buffer.byteLength(piece);
+  #writeChunk(stream: OutputStream, chunk: Buffer): void {
+    const pending = this.#partial[stream];
+    const data = pending === undefined ? chunk : Buffer.concat([pending, chunk]);
+    const complete = completeUtf8Length(data);
+    if (complete > 0) this.#append(stream, data.subarray(0, complete), 1);
+    this.#partial[stream] = complete < data.length ? Buffer.from(data.subarray(complete)) : undefined;
+  }
+
+  #writeLines(stream: OutputStream, chunk: Buffer): void {
+    const pending = this.#partial[stream];
+    const data = pending === undefined ? chunk : Buffer.concat([pending, chunk]);
+    const lastNewline = data.lastIndexOf(NEWLINE);
+    let rest = data;
+    if (lastNewline >= 0) {
+      for (const complete of this.#segmentSizedPieces(data.subarray(0, lastNewline + 1))) {
+        if (hasLineLongerThan(complete, this.#maxLineBytes)) this.#appendWithCuts(stream, complete);
+        else this.#append(stream, complete, countNewlines(complete));
+      }
+      rest = data.subarray(lastNewline + 1);
     }
-    const text = parts.reverse().join('');
-    return size > maxBytes ? utf8Tail(text, maxBytes) : text;
+    while (rest.length > this.#maxLineBytes) {
+      const cut = utf8CutBefore(rest, this.#maxLineBytes);
+      this.#append(stream, Buffer.concat([rest.subarray(0, cut), Buffer.from('\n')]), 1);
+      rest = rest.subarray(cut);
+    }
+    this.#partial[stream] = rest.length > 0 ? Buffer.from(rest) : undefined;
   }
 
-  #splitLines(stream: OutputStream, text: string): void {
+  /**
+   * Whole lines cut into pieces of at most a segment's size where a newline allows it, so that a
+   * small cap still drops output in small steps (one pipe read can be larger than a segment).
+   */
+  #segmentSizedPieces(complete: Buffer): Buffer[] {
+    if (complete.length <= this.#segmentBytes) return [complete];
+    const pieces: Buffer[] = [];
+    let start = 0;
+    while (start < complete.length) {
+      let end = complete.length;
+      if (end - start > this.#segmentBytes) {
+        const newline = complete.lastIndexOf(NEWLINE, start + this.#segmentBytes - 1);
+        end = newline >= start ? newline + 1 : complete.indexOf(NEWLINE, start + this.#segmentBytes) + 1;
+      }
+      pieces.push(complete.subarray(start, end));
+      start = end;
+    }
+    return pieces;
+  }
+
+  /** Slow path for a block holding a line longer than the maximum: cut such lines into records. */
+  #appendWithCuts(stream: OutputStream, complete: Buffer): void {
+    const parts: Buffer[] = [];
+    let records = 0;
     let lineStart = 0;
-    let newline = text.indexOf('\n', lineStart);
-    while (newline !== -1) {
-      this.#appendLongLine(stream, text.slice(lineStart, newline));
+    while (lineStart < complete.length) {
+      const newline = complete.indexOf(NEWLINE, lineStart);
+      let line = complete.subarray(lineStart, newline);
+      while (line.length > this.#maxLineBytes) {
+        const cut = utf8CutBefore(line, this.#maxLineBytes);
+        parts.push(line.subarray(0, cut), Buffer.from('\n'));
+        records++;
+        line = line.subarray(cut);
+      }
+      parts.push(line, Buffer.from('\n'));
+      records++;
       lineStart = newline + 1;
-      newline = text.indexOf('\n', lineStart);
     }
-    let rest = text.slice(lineStart);
-    const max = this.#options.maxLineLength;
-    while (rest.length > max) {
-      this.#append(stream, rest.slice(0, max));
-      rest = rest.slice(max);
-    }
-    this.#partial[stream] = rest;
+    this.#append(stream, Buffer.concat(parts), records);
   }
 
-  #appendLongLine(stream: OutputStream, line: string): void {
-    const max = this.#options.maxLineLength;
-    let rest = line;
-    while (rest.length > max) {
-      this.#append(stream, rest.slice(0, max));
-      rest = rest.slice(max);
+  #append(stream: OutputStream | null, data: Buffer, recordCount: number): void {
+    let segment = this.#segments.at(-1);
+    if (segment === undefined || segment.dataBytes >= this.#segmentBytes) {
+      segment?.seal();
+      segment = new LogSegment(`${this.#options.pathPrefix}.${this.#segmentSerial++}`, this.#nextBlock, this.#nextRecord);
+      this.#segments.push(segment);
     }
-    this.#append(stream, rest);
+    segment.append(data, {
+      time: Date.now(),
+      firstRecord: this.#nextRecord,
+      recordCount,
+      previousOfStream: stream === null ? -1 : this.#lastOfStream[stream],
+      stream,
+    });
+    if (stream !== null) this.#lastOfStream[stream] = this.#nextBlock;
+    this.#nextBlock++;
+    this.#nextRecord += recordCount;
+    this.#resize(data.length + INDEX_ENTRY_BYTES);
+    this.#revision++;
+    while (this.#retainedBytes > this.#options.maxBytes && this.#segments.length > 1) this.#dropFirst();
   }
 
-  #append(stream: OutputStream | null, text: string): void {
-    const recordIndex = stream === null ? null : this.#nextRecordIndex++;
-    this.#entries.push({ sequence: this.#nextSequence++, recordIndex, stream, text, time: Date.now() });
-    this.#retainedBytes += text.length * 2 + ENTRY_OVERHEAD_BYTES;
-    this.#enforceBudget();
+  #dropFirst(): number {
+    const segment = this.#segments.shift();
+    if (segment === undefined) return 0;
+    segment.drop();
+    this.#resize(-segment.bytes);
+    this.#revision++;
+    return segment.bytes;
   }
 
-  #enforceBudget(): void {
-    while (this.#retainedBytes > this.#options.memoryBytes && this.#start < this.#entries.length - 1) {
-      const dropped = this.#entries[this.#start];
-      this.#start++;
-      if (dropped !== undefined) this.#retainedBytes -= dropped.text.length * 2 + ENTRY_OVERHEAD_BYTES;
-    }
-    if (this.#start > 4096 && this.#start * 2 > this.#entries.length) {
-      this.#entries = this.#entries.slice(this.#start);
-      this.#start = 0;
+  #resize(deltaBytes: number): void {
+    this.#retainedBytes += deltaBytes;
+    this.#options.onSizeChange?.(deltaBytes);
+  }
+
+  /**
+   * Runs a write to disk. A failure (disk full, no descriptors left) loses that output but never
+   * the server: the log says so once with a notice (if that can be written) until a write works again.
+   */
+  #guarded(write: () => void): void {
+    try {
+      write();
+      this.#writeFailed = false;
+    } catch (error) {
+      if (this.#writeFailed) return;
+      this.#writeFailed = true;
+      try {
+        this.#append(null, Buffer.from(`[Output lost: ${(error as Error).message}]`), 0);
+      } catch { /* the notice could not be written either */ }
     }
   }
 
@@ -234,11 +399,8 @@ export class OutputLog {
   }
 }
 
-/** The longest suffix of `text` whose UTF-8 encoding fits in `maxBytes`, cut between characters. */
-function utf8Tail(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return text;
-  let start = bytes.length - maxBytes;
-  while (start < bytes.length && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;
-  return bytes.subarray(start).toString('utf8');
+/** Joins `parts` and decodes them, dropping a character cut at the start. */
+function tailText(parts: Buffer[]): string {
+  const bytes = Buffer.concat(parts);
+  return bytes.subarray(utf8CutAfter(bytes, 0)).toString('utf8');
 }

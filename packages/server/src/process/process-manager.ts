@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { childEnvironment } from './child-environment.js';
 import type { Containment } from './containment.js';
 import { planLaunch, type IsolationLayout } from './launch-plan.js';
@@ -15,9 +15,14 @@ export interface ProcessManagerSettings {
   stopGraceMs: number;
   /** Unread bytes a stdin pipe may hold before writes are refused. */
   stdinBufferBytes: number;
-  outputMemoryBytes: number;
-  /** Output kept over all finished processes, in bytes; the oldest lose their output first. */
-  totalOutputMemoryBytes: number;
+  /** Directory of the output files (the server's run directory). */
+  runDirectory: string;
+  /** Output kept on disk per process, in bytes; its oldest output is dropped past it. */
+  outputDiskBytes: number;
+  /** Output kept on disk over all processes, in bytes; finished processes lose their oldest output first. */
+  totalOutputDiskBytes: number;
+  /** Finished process records kept; past it the oldest finished records are forgotten (404). */
+  maxFinishedProcesses: number;
   chunkRecords: boolean;
   /** Secrets that must never reach a child's environment (the server token): a variable whose value equals one is removed. */
   secrets: string[];
@@ -57,10 +62,17 @@ function isInPrivateTemporaryDirectory(path: string, isolation: IsolationLayout)
   return path !== '/tmp' && isWithin(path, '/tmp') && !isWithin(path, isolation.workspace) && !isWithin(path, isolation.home);
 }
 
-/** Starts processes and keeps every record ever started, looked up by pid or name. */
+/**
+ * Starts processes and keeps their records, looked up by pid or name: every running one and the
+ * newest `maxFinishedProcesses` finished ones. Holds the output caps over all processes.
+ */
 export class ProcessManager {
   readonly #settings: ProcessManagerSettings;
-  readonly #processes: ManagedProcess[] = [];
+  #processes: ManagedProcess[] = [];
+  #fileSerial = 0;
+  #totalOutputBytes = 0;
+  #enforcingTotal = false;
+  #structureRevision = 0;
   readonly #byPid = new Map<number, ManagedProcess>();
   readonly #byName = new Map<string, ManagedProcess>();
   #closed = false;
@@ -94,16 +106,21 @@ export class ProcessManager {
       restartDelayMs: this.#settings.restartDelayMs,
       stopGraceMs: this.#settings.stopGraceMs,
       stdinBufferBytes: this.#settings.stdinBufferBytes,
-      outputMemoryBytes: this.#settings.outputMemoryBytes,
-      chunkRecords: this.#settings.chunkRecords,
+      output: {
+        pathPrefix: join(this.#settings.runDirectory, `output-${++this.#fileSerial}`),
+        maxBytes: this.#settings.outputDiskBytes,
+        chunkRecords: this.#settings.chunkRecords,
+        onSizeChange: (deltaBytes) => this.#onOutputSizeChange(deltaBytes),
+      },
     });
     // The record is known while the command starts, so that a name, the process limit and a
-    // shutdown all see it; a start that fails takes it back.
+    // shutdown all see it; a start that fails takes it back (and leaves no output files).
     const started = managed.start();
     const previousWithName = this.#byName.get(name);
     this.#processes.push(managed);
     this.#byPid.set(managed.pid, managed);
     this.#byName.set(name, managed);
+    this.#structureRevision++;
     try {
       await started;
     } catch (error) {
@@ -111,10 +128,25 @@ export class ProcessManager {
       this.#byPid.delete(managed.pid);
       if (previousWithName) this.#byName.set(name, previousWithName);
       else this.#byName.delete(name);
+      this.#structureRevision++;
+      managed.output.dispose();
       throw new ProcessStartError(422, `failed to start process: ${(error as Error).message}`);
     }
-    managed.onFinished(() => this.#enforceTotalBudget());
+    managed.onFinished(() => {
+      this.#pruneFinished();
+      this.#enforceTotalCap();
+    });
     return managed;
+  }
+
+  /**
+   * Changes whenever the list answer could change (a start, a prune, any record's revision). Two
+   * equal values mean the same list.
+   */
+  listRevision(): string {
+    let sum = 0;
+    for (const managed of this.#processes) sum += managed.revision;
+    return `${this.#structureRevision}.${this.#processes.length}.${sum}`;
   }
 
   /** Looks a process up: an integer is only a pid; anything else is the most recent with that name. */
@@ -128,9 +160,9 @@ export class ProcessManager {
     return this.#processes;
   }
 
-  /** Output bytes retained over all processes. */
+  /** Output bytes kept on disk over all processes. */
   retainedOutputBytes(): number {
-    return this.#processes.reduce((sum, managed) => sum + managed.output.retainedBytes, 0);
+    return this.#totalOutputBytes;
   }
 
   /** SIGKILL to every process group ever started; resolves once every record is final (bounded). */
@@ -143,6 +175,7 @@ export class ProcessManager {
       new Promise<void>((done) => setTimeout(done, timeoutMs).unref()),
     ]);
     for (const managed of this.#processes) managed.destroy();
+    for (const managed of this.#processes) managed.output.dispose();
   }
 
   /** `HOME` of the commands: the private one in isolated mode. */
@@ -185,12 +218,44 @@ export class ProcessManager {
     }
   }
 
-  #enforceTotalBudget(): void {
-    let total = this.retainedOutputBytes();
-    for (const managed of this.#processes) {
-      if (total <= this.#settings.totalOutputMemoryBytes) return;
-      if (!managed.finished) continue;
-      total -= managed.output.discard();
+  #onOutputSizeChange(deltaBytes: number): void {
+    this.#totalOutputBytes += deltaBytes;
+    if (deltaBytes > 0 && this.#totalOutputBytes > this.#settings.totalOutputDiskBytes) this.#enforceTotalCap();
+  }
+
+  /**
+   * Past the server-wide cap, drops the oldest output first: every segment of finished processes
+   * (oldest process first), then the older segments of running ones (each keeps the one it writes to).
+   */
+  #enforceTotalCap(): void {
+    if (this.#enforcingTotal) return;
+    this.#enforcingTotal = true;
+    try {
+      const cap = this.#settings.totalOutputDiskBytes;
+      for (const finishedFirst of [true, false]) {
+        for (const managed of this.#processes) {
+          if (managed.finished !== finishedFirst) continue;
+          while (this.#totalOutputBytes > cap && managed.output.dropOldestSegment(!finishedFirst) > 0) { /* dropped one */ }
+          if (this.#totalOutputBytes <= cap) return;
+        }
+      }
+    } finally {
+      this.#enforcingTotal = false;
     }
+  }
+
+  /** Forgets the oldest finished records past `maxFinishedProcesses` (their files are removed). */
+  #pruneFinished(): void {
+    let excess = this.#processes.filter((managed) => managed.finished).length - this.#settings.maxFinishedProcesses;
+    if (excess <= 0) return;
+    this.#processes = this.#processes.filter((managed) => {
+      if (excess <= 0 || !managed.finished) return true;
+      excess--;
+      managed.output.dispose();
+      if (this.#byPid.get(managed.pid) === managed) this.#byPid.delete(managed.pid);
+      if (this.#byName.get(managed.name) === managed) this.#byName.delete(managed.name);
+      return false;
+    });
+    this.#structureRevision++;
   }
 }

@@ -12,7 +12,8 @@
  * The command's shell gets neither file descriptor 3 nor the init's copies of the output pipes
  * after it ended, so the pipes close as soon as the command and its children are done.
  *
- * Arguments: `$1` the command, `$2` the shell, `$3` the limits (a `ulimit` prefix, may be empty).
+ * Arguments: `$1` the command, `$2` the shell, `$3` the limits (a `ulimit` prefix, may be empty),
+ * `$4` the absolute path of `sleep` (the command's `PATH` may not find it).
  */
 export const SANDBOX_INIT_SCRIPT = [
   // The init's own stderr goes to /dev/null while it waits (it would print "Terminated" when the
@@ -24,7 +25,7 @@ export const SANDBOX_INIT_SCRIPT = [
   `if kill -0 -1 2>/dev/null; then others=1; else others=0; fi`,
   `printf 'exit %s %s\\n' "$status" "$others" >&3`,
   `exec 3>&-`,
-  `while kill -0 -1 2>/dev/null; do sleep 1; done`,
+  `while kill -0 -1 2>/dev/null; do "$4" 1; done`,
 ].join('\n');
 
 /** `$0` of the init, shown by `ps` inside the namespace. */

@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import { ndjsonEvents } from '../http/block-text.js';
 import { EntryPump } from '../http/entry-pump.js';
 import { parseJson, readBody } from '../http/read-body.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { RouteHandler } from '../http/router.js';
 import type { ManagedProcess } from '../process/managed-process.js';
-import type { LogEntry } from '../process/output-log.js';
 import { ProcessStartError } from '../process/process-manager.js';
 import { toProcessJson } from '../process/process-json.js';
 import type { ProcessRequest } from '../process/process-status.js';
@@ -80,17 +80,13 @@ function streamExec(server: ServerContext, managed: ManagedProcess, processReque
   });
   response.flushHeaders();
   const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
-  const format = (entry: LogEntry): string | undefined => {
-    if (entry.stream === null) return undefined;
-    return line({ type: entry.stream, data: strict ? entry.text : `${entry.text}\n` });
-  };
   let timer: NodeJS.Timeout | undefined;
   const pump = new EntryPump({
     log: managed.output,
     response,
-    startSequence: 0,
+    startBlock: 0,
     skipRecordsBelow: 0,
-    format,
+    format: (block, skipRecords) => ndjsonEvents(block, skipRecords, strict),
     formatGap: (count) => line({ type: 'error', data: `output truncated: ${count} records dropped` }),
     onEnd: () => {
       cleanup();

@@ -1,26 +1,29 @@
+import { prefixedChunk, prefixedLines } from '../http/block-text.js';
 import { EntryPump } from '../http/entry-pump.js';
-import { sendError, sendJson } from '../http/respond.js';
+import { writeLogsJson } from '../http/logs-json-writer.js';
+import { sendError } from '../http/respond.js';
 import type { RouteHandler } from '../http/router.js';
-import type { LogEntry } from '../process/output-log.js';
 import { findOr404 } from './process-routes.js';
 import { isStrict, type ServerContext } from './server-context.js';
 
 /**
- * `GET /process/{id}/logs`: `{stdout, stderr, logs}` from the retained output. The answer can be
- * megabytes that a slow client holds in the server's memory, so it takes a slot of the open-streams
- * limit until it is sent or the client leaves (429 when none is free).
+ * `GET /process/{id}/logs`: `{stdout, stderr, logs}` of the retained output, read from disk and
+ * sent at the client's pace. It takes a slot of the open-streams limit until it is sent or the
+ * client leaves (429 when none is free), and keeps the log's segments readable meanwhile.
  */
 export function getLogs(server: ServerContext): RouteHandler {
-  return (context) => {
+  return async (context) => {
     const managed = findOr404(server, context);
     if (managed === undefined) return;
     const release = server.streams.acquire();
     if (release === undefined) return sendError(context.response, 429, 'too many open streams');
-    context.response.once('finish', release).once('close', release);
-    const stdout = managed.output.streamText('stdout');
-    const stderr = managed.output.streamText('stderr');
-    const logs = isStrict(server) ? stdout + stderr : managed.output.combinedText();
-    sendJson(context.response, 200, { stdout, stderr, logs });
+    const snapshot = managed.output.snapshot();
+    try {
+      await writeLogsJson(context.response, snapshot, isStrict(server));
+    } finally {
+      snapshot.release();
+      release();
+    }
   };
 }
 
@@ -49,9 +52,9 @@ export function streamLogs(server: ServerContext): RouteHandler {
     const pump = new EntryPump({
       log: managed.output,
       response,
-      startSequence: cursor.sequence,
+      startBlock: cursor.block,
       skipRecordsBelow: cursor.offset,
-      format: strict ? formatChunk : formatLine,
+      format: strict ? prefixedChunk : prefixedLines,
       formatGap,
       onEnd: () => response.end(),
     });
@@ -74,14 +77,6 @@ function streamHeaders(): Record<string, string> {
     'Cache-Control': 'no-cache',
     'X-Accel-Buffering': 'no',
   };
-}
-
-function formatLine(entry: LogEntry): string {
-  return entry.stream === null ? `${entry.text}\n` : `${entry.stream}:${entry.text}\n`;
-}
-
-function formatChunk(entry: LogEntry): string {
-  return entry.stream === null ? `${entry.text}\n` : `${entry.stream}:${entry.text}`;
 }
 
 function parseSince(value: string | null): number | undefined {

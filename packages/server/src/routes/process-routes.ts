@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import { parseJson, readBody } from '../http/read-body.js';
-import { sendError, sendJson, sendMessage } from '../http/respond.js';
+import { matchesIfNoneMatch } from '../http/entity-tag.js';
+import { NO_STORE_HEADERS, sendError, sendJson, sendMessage } from '../http/respond.js';
 import type { RouteContext, RouteHandler } from '../http/router.js';
 import type { ManagedProcess } from '../process/managed-process.js';
 import { toProcessJson } from '../process/process-json.js';
@@ -14,20 +16,34 @@ export function findOr404(server: ServerContext, context: RouteContext): Managed
   return managed;
 }
 
-/** `GET /process`: every process ever started. */
+/**
+ * `GET /process`: every process kept (running ones and the newest finished ones). In extended mode
+ * with an `ETag`; a matching `If-None-Match` answers 304 without building the list.
+ */
 export function listProcesses(server: ServerContext): RouteHandler {
-  return ({ response }) => {
+  return ({ request, response }) => {
     const strict = isStrict(server);
-    sendJson(response, 200, server.manager.list().map((managed) => toProcessJson(managed, 'list', strict)));
+    const tag = strict ? undefined : `"list-${server.instanceTag}-${server.manager.listRevision()}"`;
+    if (tag !== undefined && matchesIfNoneMatch(request, tag)) return notModified(response, tag);
+    sendJson(response, 200, server.manager.list().map((managed) => toProcessJson(managed, 'list', strict)), tag ? { ETag: tag } : {});
   };
 }
 
-/** `GET /process/{id}`. */
+/** `GET /process/{id}`, with an `ETag` in extended mode (304 to a matching `If-None-Match`). */
 export function getProcess(server: ServerContext): RouteHandler {
   return (context) => {
     const managed = findOr404(server, context);
-    if (managed) sendJson(context.response, 200, toProcessJson(managed, 'one', isStrict(server)));
+    if (managed === undefined) return;
+    const strict = isStrict(server);
+    const tag = strict ? undefined : `"process-${server.instanceTag}-${managed.pid}-${managed.revision}"`;
+    if (tag !== undefined && matchesIfNoneMatch(context.request, tag)) return notModified(context.response, tag);
+    sendJson(context.response, 200, toProcessJson(managed, 'one', strict), tag ? { ETag: tag } : {});
   };
+}
+
+function notModified(response: ServerResponse, tag: string): void {
+  response.writeHead(304, { ...NO_STORE_HEADERS, ETag: tag });
+  response.end();
 }
 
 /**

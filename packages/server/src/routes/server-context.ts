@@ -8,6 +8,8 @@ export interface ServerContext {
   options: ResolvedOptions;
   /** Slots for long-lived streams. */
   streams: StreamLimiter;
+  /** Random per server start: part of every ETag, so a tag never matches across restarts. */
+  instanceTag: string;
 }
 
 /** True in strict-compatibility mode. */

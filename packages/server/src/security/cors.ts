@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const ALLOWED_HEADERS = [
-  'Authorization', 'Content-Type', 'Accept', 'X-Blaxel-Authorization', 'X-Blaxel-Workspace', 'X-Blaxel-Preview-Token',
+  'Authorization', 'Content-Type', 'Accept', 'X-Blaxel-Authorization', 'X-Blaxel-Workspace', 'X-Blaxel-Preview-Token', 'If-None-Match',
 ].join(', ');
 const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
 
@@ -17,7 +17,7 @@ export function handleCors(request: IncomingMessage, response: ServerResponse, o
     response.setHeader('Vary', 'Origin');
     // `Date` lets a browser client tell, after a lost exec answer, whether a process it finds by name
     // started after its request (on the server's own clock).
-    response.setHeader('Access-Control-Expose-Headers', 'X-Log-Offset, Date');
+    response.setHeader('Access-Control-Expose-Headers', 'X-Log-Offset, Date, ETag');
   }
   if (request.method !== 'OPTIONS') return false;
   if (allowed) {

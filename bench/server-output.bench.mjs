@@ -1,0 +1,164 @@
+// The local server under floods of output: intake throughput against piping the same command into
+// a Node reader, lines lost by a slow reader (must be 0), the server's RSS peak, and the cost of
+// polling GET /process with and without ETag. Ratios against a baseline measured in the same run.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { alternate, median, report } from './harness.mjs';
+
+const INTAKE_LINES = 13_000_000; // `seq` prints about 106 MB
+const INTAKE_ROUNDS = 3;
+const SLOW_LINES = 6_000_000; // about 47 MB
+const LIST_PROCESSES = 1000;
+const LIST_ROUNDS = 15;
+
+/** Bytes of `command`'s stdout piped straight into this Node process. */
+function pipeIntoNode(command) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let bytes = 0;
+    child.stdout.on('data', (chunk) => { bytes += chunk.length; });
+    child.on('error', reject);
+    child.on('close', () => resolve(bytes));
+  });
+}
+
+async function exec(server, body) {
+  const response = await fetch(`${server.url}/process`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`exec answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+/** Starts `command` and reads its whole log stream with a raw fetch reader; resolves with the bytes read. */
+async function throughServer(server, command) {
+  const { pid } = await exec(server, { command });
+  const response = await fetch(`${server.url}/process/${pid}/logs/stream`, { headers: { Authorization: `Bearer ${server.token}` } });
+  let bytes = 0;
+  for await (const chunk of response.body) bytes += chunk.length;
+  return bytes;
+}
+
+/** Reads a log stream, pausing the socket for `pauseMs` after every 8th chunk (a slow reader); counts stdout lines. */
+function slowRead(server, pid, pauseMs) {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${server.url}/process/${pid}/logs/stream`, { headers: { Authorization: `Bearer ${server.token}` } }, (response) => {
+      let lines = 0;
+      let next = 1;
+      let outOfOrder = 0;
+      let rest = '';
+      let chunks = 0;
+      response.setEncoding('latin1');
+      response.on('data', (chunk) => {
+        const text = rest + chunk;
+        const parts = text.split('\n');
+        rest = parts.pop();
+        for (const line of parts) {
+          if (!line.startsWith('stdout:')) continue;
+          if (line !== `stdout:${next}`) outOfOrder++;
+          next = Number(line.slice(7)) + 1;
+          lines++;
+        }
+        if (++chunks % 8 === 0) {
+          response.pause();
+          setTimeout(() => response.resume(), pauseMs);
+        }
+      });
+      response.on('end', () => resolve({ lines, outOfOrder }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** The server CLI in its own process (so that its RSS is its own), with a fixed token. */
+async function startServerProcess() {
+  const cli = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
+  const token = 'bench-token';
+  const child = spawn(process.execPath, [cli, '--port', '0'], { env: { ...process.env, SANDPROC_TOKEN: token }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => { output += chunk; });
+  while (!/listening on \S+/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { url: /listening on (\S+)/.exec(output)[1], token, pid: child.pid, stop: () => child.kill('SIGTERM') };
+}
+
+function rssMiB(pid) {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+}
+
+async function measureRss() {
+  if (process.platform !== 'linux') return console.log('server RSS peak: skipped (needs /proc)');
+  const server = await startServerProcess();
+  try {
+    const idle = rssMiB(server.pid);
+    let peak = idle;
+    const sampler = setInterval(() => { peak = Math.max(peak, rssMiB(server.pid)); }, 10);
+    for (let round = 0; round < 4; round++) {
+      const { pid } = await exec(server, { command: `seq 1 4000000; head -c 20000000 /dev/zero | tr '\\0' z >&2` });
+      const [live, slow] = await Promise.all([slowRead(server, pid, 0), slowRead(server, pid, 5)]);
+      if (live.lines !== 4_000_000 || slow.lines !== 4_000_000) throw new Error(`readers saw ${live.lines} and ${slow.lines} lines`);
+      await (await fetch(`${server.url}/process/${pid}/logs`, { headers: { Authorization: `Bearer ${server.token}` } })).arrayBuffer();
+    }
+    clearInterval(sampler);
+    console.log(`server RSS peak (4 floods of 49 MB, 2 stream readers each, /logs): ${peak.toFixed(1)} MiB (idle ${idle.toFixed(1)} MiB)`);
+  } finally {
+    server.stop();
+  }
+}
+
+export async function run({ server }) {
+  const command = `seq 1 ${INTAKE_LINES}`;
+  const samples = await alternate({
+    rounds: INTAKE_ROUNDS,
+    baseline: () => pipeIntoNode(command),
+    subject: () => throughServer(server, command),
+  });
+  const megabytesPerSecond = (ms) => `${Math.round(106 / (ms / 1000))} MB/s of output`;
+  report(`intake, ${INTAKE_LINES.toLocaleString('en-US')} short lines (~106 MB), raw stream reader vs pipe into Node`, samples, { perUnit: megabytesPerSecond });
+
+  const { pid } = await exec(server, { command: `seq 1 ${SLOW_LINES}` });
+  const slow = await slowRead(server, pid, 5);
+  console.log(`slow reader (pauses 5 ms every 8 chunks), ${SLOW_LINES.toLocaleString('en-US')} lines: lost ${SLOW_LINES - slow.lines}, out of order ${slow.outOfOrder}`);
+
+  await measureRss();
+
+  const headers = { Authorization: `Bearer ${server.token}` };
+  const started = [];
+  for (let index = 0; index < LIST_PROCESSES; index += 50) {
+    const batch = [];
+    for (let offset = 0; offset < 50; offset++) {
+      batch.push(exec(server, { command: `head -c 65536 /dev/zero | tr '\\0' x | fold -w 100`, waitForCompletion: true }));
+    }
+    started.push(...(await Promise.all(batch)));
+  }
+  const full = await fetch(`${server.url}/process`, { headers });
+  const tag = full.headers.get('etag');
+  const fullBytes = (await full.arrayBuffer()).byteLength;
+  const listSamples = await alternate({
+    rounds: LIST_ROUNDS,
+    baseline: async () => (await fetch(`${server.url}/process`, { headers })).arrayBuffer(),
+    subject: async () => {
+      const response = await fetch(`${server.url}/process`, { headers: { ...headers, 'If-None-Match': tag } });
+      if (response.status !== 304) throw new Error(`expected 304, got ${response.status}`);
+      return response.arrayBuffer();
+    },
+  });
+  report(`GET /process of ${started.length} processes x 64 KiB: poll with ETag (304) vs full list (${(fullBytes / 1e6).toFixed(2)} MB)`, listSamples);
+  const one = started.at(-1).pid;
+  const oneTag = (await fetch(`${server.url}/process/${one}`, { headers })).headers.get('etag');
+  const oneSamples = await alternate({
+    rounds: LIST_ROUNDS,
+    baseline: async () => (await fetch(`${server.url}/process/${one}`, { headers })).arrayBuffer(),
+    subject: async () => (await fetch(`${server.url}/process/${one}`, { headers: { ...headers, 'If-None-Match': oneTag } })).arrayBuffer(),
+  });
+  report('GET /process/{id} with 64 KiB output: poll with ETag (304) vs full answer', oneSamples);
+  console.log(`intake medians: server ${median(samples.subject).toFixed(0)} ms, pipe ${median(samples.baseline).toFixed(0)} ms`);
+}

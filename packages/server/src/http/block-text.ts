@@ -1,0 +1,50 @@
+import type { LogBlock } from '../process/output-log.js';
+import { prefixEveryLine } from './line-prefixer.js';
+
+const NEWLINE = 0x0a;
+const NEWLINE_BYTES = Buffer.from('\n');
+const PREFIXES = { stdout: Buffer.from('stdout:'), stderr: Buffer.from('stderr:') } as const;
+
+/** Byte offset in `data` after its first `skipRecords` lines. */
+function offsetAfterLines(data: Buffer, skipRecords: number): number {
+  let start = 0;
+  for (let skipped = 0; skipped < skipRecords && start < data.length; skipped++) {
+    const newline = data.indexOf(NEWLINE, start);
+    if (newline === -1) return data.length;
+    start = newline + 1;
+  }
+  return start;
+}
+
+/** The text of a block without its first `skipRecords` lines (line-mode blocks end with a newline). */
+export function blockLines(block: LogBlock, skipRecords: number): string {
+  return block.data.toString('utf8', offsetAfterLines(block.data, skipRecords));
+}
+
+/**
+ * `stdout:<line>\n` for every line of a block, as bytes; a notice as a bare line. The copy runs in
+ * WebAssembly ({@link prefixEveryLine}): no string and no call per line, and nothing for the
+ * garbage collector's young generation (which would otherwise grow the resident memory under a flood).
+ */
+export function prefixedLines(block: LogBlock, skipRecords: number): Buffer {
+  const data = block.data;
+  if (block.stream === null) return Buffer.concat([data, NEWLINE_BYTES]);
+  return prefixEveryLine(data.subarray(offsetAfterLines(data, skipRecords)), PREFIXES[block.stream]);
+}
+
+/** Strict mode: one prefix per read chunk; a notice as a bare line. As bytes, like {@link prefixedLines}. */
+export function prefixedChunk(block: LogBlock): Buffer {
+  return block.stream === null ? Buffer.concat([block.data, NEWLINE_BYTES]) : Buffer.concat([PREFIXES[block.stream], block.data]);
+}
+
+/** NDJSON exec events: one `{"type","data"}` per line (default mode) or per chunk (strict); notices send nothing. */
+export function ndjsonEvents(block: LogBlock, skipRecords: number, chunkRecords: boolean): string | undefined {
+  if (block.stream === null) return undefined;
+  const type = block.stream;
+  if (chunkRecords) return `${JSON.stringify({ type, data: block.data.toString('utf8') })}\n`;
+  const text = blockLines(block, skipRecords);
+  if (text.length === 0) return undefined;
+  let events = '';
+  for (const line of text.slice(0, -1).split('\n')) events += `${JSON.stringify({ type, data: `${line}\n` })}\n`;
+  return events;
+}

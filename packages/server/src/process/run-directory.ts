@@ -1,0 +1,15 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Creates a fresh run directory `sandproc-run-XXXXXX` (mode 0700) under `parent` (created if missing; default the OS temporary directory). */
+export function createRunDirectory(parent: string | undefined): string {
+  const base = resolve(parent ?? tmpdir());
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, 'sandproc-run-'));
+}
+
+/** Removes a run directory and everything in it. */
+export function removeRunDirectory(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
