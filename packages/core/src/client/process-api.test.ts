@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes, startSandbox, until, type Sandbox } from '../../test/helpers/sandbox.js';
 import {
@@ -105,7 +106,13 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
   });
 
   it('exec with waitForPorts answers once the port accepts connections', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // A port that was free a moment ago (a random one could belong to another test's connection).
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
     const process = await sandbox.client.process.exec({
       command: `node -e "require('net').createServer().listen(${port}, '127.0.0.1'); setTimeout(() => {}, 10000)"`,
       waitForPorts: [port],

@@ -56,7 +56,9 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
     cwd: options.cwd,
     env: options.env,
     detached: true,
-    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(inNamespace ? ['pipe' as const] : [])],
+    // In a namespace: fd 2 is the launcher's own stderr (setpriv, unshare, bwrap: read only for a
+    // start error, never part of the output), fd 3 the init's reports, fd 4 the command's stderr.
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(inNamespace ? (['pipe', 'pipe'] as const) : [])],
   });
   const groupId = child.pid;
   const namespaceTree = inNamespace && groupId !== undefined ? new NamespaceTree(groupId) : undefined;
@@ -65,13 +67,22 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
   let isStarted = !inNamespace;
   /** What the launcher said before the command started (why it could not), for the start error. */
   let launcherErrors = '';
-  for (const stream of ['stdout', 'stderr'] as const) {
-    const readable = child[stream];
+  const outputs: [OutputStream, Readable | null | undefined][] = [
+    ['stdout', child.stdout],
+    ['stderr', inNamespace ? (child.stdio[4] as Readable | null | undefined) : child.stderr],
+  ];
+  for (const [stream, readable] of outputs) {
     readable?.on('data', (chunk: Buffer) => {
-      if (!isStarted && stream === 'stderr' && launcherErrors.length < 1000) launcherErrors += chunk.toString('utf8');
+      if (!inNamespace && !isStarted && stream === 'stderr' && launcherErrors.length < 1000) launcherErrors += chunk.toString('utf8');
       options.onOutput(stream, chunk);
     });
     readable?.on('error', () => undefined);
+  }
+  if (inNamespace) {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (!isStarted && launcherErrors.length < 1000) launcherErrors += chunk.toString('utf8');
+    });
+    child.stderr?.on('error', () => undefined);
   }
   let exited = false;
   let shellEnded = false;
@@ -90,6 +101,7 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
     child.stderr?.destroy();
     child.stdin?.destroy();
     child.stdio[3]?.destroy();
+    child.stdio[4]?.destroy();
     options.onExit(code, signal);
   };
   // The shell ended: while other processes of the command live on, they may hold the pipes: close

@@ -17,8 +17,8 @@
  */
 export const SANDBOX_INIT_SCRIPT = [
   // The init's own stderr goes to /dev/null while it waits (it would print "Terminated" when the
-  // command dies of a signal); the command gets the real one back from file descriptor 4.
-  `exec 4>&2 2>/dev/null`,
+  // command dies of a signal); the command's stderr is file descriptor 4 (fd 2 is the launcher's).
+  `exec 2>/dev/null`,
   `(exec 2>&4 4>&- && printf 'ready\\n' >&3 && exec 3>&- && eval "$3" && exec "$2" -c "$1")`,
   `status=$?`,
   `exec >/dev/null 4>&- </dev/null`,
