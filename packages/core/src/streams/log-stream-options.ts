@@ -61,4 +61,9 @@ export interface LogStreamSource {
   open(since: number, signal: AbortSignal): Promise<Response>;
   /** `GET /process/{id}`. */
   get(signal: AbortSignal): Promise<ProcessInfo>;
+  /**
+   * The last state of the process this source knows (e.g. from the lookup that pinned it), if any.
+   * When it is over before a connection opens, that connection is a replay: its clean end is the end.
+   */
+  known?(): ProcessInfo | undefined;
 }
