@@ -129,8 +129,21 @@ export class ProcessApi {
     return new LogStream(
       {
         processId: pin.id,
-        open: async (since, signal) =>
-          transport.send(path(await pin.pid(signal), since > 0 ? `/logs/stream?since=${since}` : '/logs/stream'), { signal, retry: 0 }),
+        open: async (since, signal) => {
+          const response = await transport.send(path(await pin.pid(signal), since > 0 ? `/logs/stream?since=${since}` : '/logs/stream'), {
+            signal,
+            retry: 0,
+          });
+          // Resuming on a server that replays from the start (no `X-Log-Offset`): under a reused name
+          // that replay may go on with another process's output (checked once the stream is open).
+          if (since > 0 && !response.headers.has('x-log-offset')) {
+            await pin.checkReplay(signal).catch((error: unknown) => {
+              void response.body?.cancel();
+              throw error;
+            });
+          }
+          return response;
+        },
         get: (signal) => pin.read(signal),
         known: () => pin.known,
       },

@@ -7,6 +7,7 @@
 import { NotFoundError } from '../errors/http-errors.js';
 import type { ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
+import { isProcessFinished } from './normalize-process.js';
 
 /**
  * True when `current`, read by the pid of `pinned`, is still that process: the same start, or a
@@ -50,5 +51,20 @@ export class ProcessPin {
     const current = await this.#get(known?.pid ?? this.id, { signal });
     if (known && !isSameProcess(known, current)) throw new NotFoundError(404, '', `process ${known.pid} is gone (its pid was reused)`, this.id);
     return (this.known = current);
+  }
+
+  /**
+   * Before resuming on a server that replays from the start (no `since`): once the process is over,
+   * its name may have been reused, and the real server keeps output by name, so its replay would go
+   * on with the new process's output.
+   * @throws NotFoundError when the process is over and its name now belongs to another process.
+   */
+  async checkReplay(signal?: AbortSignal): Promise<void> {
+    const { pid, name } = await this.read(signal);
+    if (!isProcessFinished(this.known!) || !name) return;
+    const named = await this.#get(name, { signal }).catch(() => undefined);
+    if (named && named.pid !== pid) {
+      throw new NotFoundError(404, '', `process ${pid} is over and its name ${name} was reused (pid ${named.pid}): its output cannot be resumed`, this.id);
+    }
   }
 }
