@@ -83,7 +83,7 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
       if (signal?.aborted) throw lookupError;
       if (isNotFoundError(lookupError) && (error as HttpError).status) throw error;
     }
-    if (!found) throw new ExecOutcomeUnknownError(name, `${name} may have started`, { cause: error });
+    if (!found) throw new ExecOutcomeUnknownError(name, `${name} may have started: ${(error as Error).message}`, { cause: error });
     process = found;
   }
   if (!request.waitForCompletion && !following) return process;
