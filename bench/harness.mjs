@@ -51,13 +51,17 @@ export async function alternate({ rounds, warmup = 1, baseline, subject }) {
 
 const format = (value, digits = 2) => value.toFixed(digits);
 
-/** One result line: subject vs baseline, as a ratio of medians (> 1 means the subject is slower). */
+/**
+ * One result line: subject vs baseline, as a ratio of medians (> 1 means the subject is slower),
+ * and the range of the per-round ratios (each round runs both sides back to back).
+ */
 export function report(title, samples, { unit = 'ms', perUnit } = {}) {
   const baseline = median(samples.baseline);
   const subject = median(samples.subject);
+  const rounds = samples.subject.map((value, index) => value / samples.baseline[index]);
   const extra = perUnit ? `  (${perUnit(subject)} vs ${perUnit(baseline)})` : '';
   console.log(
-    `${title.padEnd(52)} ratio ${format(subject / baseline)}x  ` +
+    `${title.padEnd(52)} ratio ${format(subject / baseline)}x (rounds ${format(Math.min(...rounds))}–${format(Math.max(...rounds))}x, n=${rounds.length})  ` +
       `subject median ${format(subject)} ${unit} p90 ${format(percentile(samples.subject, 0.9))}  ` +
       `baseline median ${format(baseline)} ${unit} p90 ${format(percentile(samples.baseline, 0.9))}${extra}`,
   );
