@@ -3,35 +3,44 @@
  * stream is compared with the end of the process's inline `stdout`/`stderr` (the last 64 KiB the
  * servers send with a process). A connection cut cleanly by an intermediary loses only the end of
  * the output, so a missing end shows here; when it does, or the inline text cannot tell (absent, or
- * one repeated line all through a text that may be truncated), the stream reconciles with the server.
+ * one line repeated all through a text that may be truncated, or more than {@link kept} times), the
+ * stream reconciles with the server.
  */
 import type { LogStreamName, ProcessInfo } from '../types.js';
 
-/** The last line delivered on one output stream, and how many times in a row it came. */
+/** Lines kept per output stream (a ring): enough to count a short run of equal last lines. */
+const kept = 8;
+
+/** The last lines delivered on one output stream (a ring of {@link kept}), and how many were delivered. */
 export interface DeliveredTail {
-  text: string;
-  repeats: number;
+  texts: string[];
+  count: number;
 }
 
-/** Notes a delivered line in `tail`. */
+/** A tail with nothing delivered yet. */
+export const emptyTail = (): DeliveredTail => ({ texts: [], count: 0 });
+
+/** Notes a delivered line in `tail`: one store, no comparison (this runs for every record). */
 export function noteDelivered(tail: DeliveredTail, text: string): void {
-  if (tail.repeats > 0 && tail.text === text) tail.repeats++;
-  else {
-    tail.text = text;
-    tail.repeats = 1;
-  }
+  tail.texts[tail.count++ % kept] = text;
 }
 
 /** An inline text shorter than this is taken as whole (no server keeps less than 64 KiB). */
 const surelyWholeLength = 1024;
 
-function endsWith(inline: string | null, tail: DeliveredTail): boolean {
+function endsWith(inline: string | null, { texts, count }: DeliveredTail): boolean {
   if (inline === null) return false;
   const lines = inline.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  if (count === 0) return lines.length === 0;
+  // The run of equal lines at the end of what was delivered; all of the ring: it may be longer.
+  const last = texts[(count - 1) % kept];
+  let repeats = 1;
+  while (repeats < Math.min(count, kept) && texts[(count - 1 - repeats) % kept] === last) repeats++;
+  if (repeats === kept) return false;
   let run = 0;
-  while (run < lines.length && lines[lines.length - 1 - run]!.replace(/\r$/, '') === tail.text) run++;
-  return run === tail.repeats && (run < lines.length || inline.length < surelyWholeLength);
+  while (run < lines.length && lines[lines.length - 1 - run]!.replace(/\r$/, '') === last) run++;
+  return run === repeats && (run < lines.length || inline.length < surelyWholeLength);
 }
 
 /** True when `process`'s inline output ends as the stream's delivered lines do, on both streams. */

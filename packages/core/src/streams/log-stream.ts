@@ -6,7 +6,7 @@ import { StreamError } from '../errors/transport-errors.js';
 import { isProcessFinished } from '../client/normalize-process.js';
 import { backoffDelay, sleep } from '../client/sleep.js';
 import type { LogRecord, LogStreamName } from '../types.js';
-import { endsAsDelivered, noteDelivered, type DeliveredTail } from './delivered-tail.js';
+import { emptyTail, endsAsDelivered, noteDelivered, type DeliveredTail } from './delivered-tail.js';
 import { createKeepaliveWatchdog } from './keepalive-watchdog.js';
 import { LogLineParser } from './log-line-parser.js';
 import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
@@ -43,7 +43,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
   /** The process was seen over: the next connection is the reconciling replay. */
   #over = false;
   /** The end of what was delivered on each output stream (see `endsAsDelivered`). */
-  readonly #tails: Record<LogStreamName, DeliveredTail> = { stdout: { text: '', repeats: 0 }, stderr: { text: '', repeats: 0 } };
+  readonly #tails: Record<LogStreamName, DeliveredTail> = { stdout: emptyTail(), stderr: emptyTail() };
   #error: unknown;
   #wake: (() => void) | undefined;
   #drained: (() => void) | undefined;
