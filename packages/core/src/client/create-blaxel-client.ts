@@ -49,7 +49,8 @@ export function createBlaxelClient(options: BlaxelClientOptions): SandprocClient
     return createClient({ ...rest, baseUrl: url, headers: { ...headers, 'x-blaxel-preview-token': previewToken } });
   }
   const { workspace, sandbox, apiKey, url, headers, ...rest } = options;
-  for (const [key, value] of Object.entries({ workspace, sandbox, apiKey })) {
+  // The sandbox's name builds the default URL: not needed when `url` is given.
+  for (const [key, value] of Object.entries({ workspace, apiKey, ...(url ? {} : { sandbox }) })) {
     if (typeof value !== 'string' || !value) throw new TypeError(`@sandproc/core: createBlaxelClient needs ${key} (a string), or { url, previewToken }`);
   }
   return createClient({

@@ -85,6 +85,8 @@ describe('createClient checks its options at creation', () => {
     expect(attempt({ baseUrl: 'https://run.blaxel.ai/w/sandboxes/s', retry: false, requestTimeoutMs: 1000 })).toBeUndefined();
     expect(() => createBlaxelClient(undefined as never)).toThrow(TypeError);
     expect(() => createBlaxelClient({} as never)).toThrow(/workspace/);
+    expect(() => createBlaxelClient({ workspace: 'w', apiKey: 'k' } as never)).toThrow(/sandbox/);
+    expect(createBlaxelClient({ workspace: 'w', apiKey: 'k', sandbox: '', url: 'https://sandbox.example' }).baseUrl).toBe('https://sandbox.example');
   });
 });
 
