@@ -1,16 +1,7 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort as closedPort } from '../../test/helpers/reference-sandbox.js';
 import { startSandbox, type Sandbox } from '../../test/helpers/sandbox.js';
 import { BadRequestError, ExecOutcomeUnknownError, NetworkError, createBlaxelClient, createClient } from '../index.js';
-
-/** A loopback port nothing listens on (taken, then released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('the first error a user sees', () => {
   it('server not running: exec is a NetworkError naming the URL and saying nothing was started', async () => {

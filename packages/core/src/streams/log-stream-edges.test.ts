@@ -1,38 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes, startSandbox, until, type Sandbox } from '../../test/helpers/sandbox.js';
+import { changeStreams as streamFetch, endCleanlyAfter } from '../../test/helpers/stream-fetch.js';
 import { NotFoundError, type LogStreamState } from '../index.js';
-
-/** A `fetch` that hands each `/logs/stream` response to `change` (the others pass unchanged). */
-function streamFetch(change: (response: Response, count: number) => Response): typeof fetch {
-  let count = 0;
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    const url = input instanceof Request ? input.url : String(input);
-    return url.includes('/logs/stream') ? change(response, count++) : response;
-  };
-}
-
-/** The body of `response` up to and including the first `marker`, then a NORMAL end (as an intermediary closing it cleanly). */
-function endCleanlyAfter(response: Response, marker: string): Response {
-  const reader = response.body!.getReader();
-  let seen = '';
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) return controller.close();
-      const text = new TextDecoder().decode(value); // ASCII in these tests
-      const at = (seen + text).indexOf(marker);
-      if (at < 0) {
-        seen += text;
-        return controller.enqueue(value);
-      }
-      controller.enqueue(value.subarray(0, at + marker.length - seen.length));
-      controller.close();
-      await reader.cancel();
-    },
-  });
-  return new Response(body, { status: response.status, headers: response.headers });
-}
 
 describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
   let sandbox: Sandbox;

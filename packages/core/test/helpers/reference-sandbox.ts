@@ -15,7 +15,8 @@ const startScript = process.env.SANDPROC_REFERENCE_SERVER ?? '/work/shared/blaxe
 export type Lane = Mode | 'reference';
 export const lanes: Lane[] = [...modes, ...(existsSync(startScript) ? (['reference'] as const) : [])];
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on (taken, then released). */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
