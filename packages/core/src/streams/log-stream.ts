@@ -29,15 +29,13 @@ export class LogStream implements AsyncIterable<LogRecord> {
   #connection = new AbortController();
   #state: LogStreamState = 'connecting';
   #delivered: number;
-  /** The record the iterator takes next (a line gives at most one). */
-  #record: LogRecord | undefined;
   /**
    * With an iterator, lines are read in its own steps (records made as it asks for them, none kept
    * waiting): the lines of the last chunk, the next one's position, and how to read one.
    */
   #lines: string[] = [];
   #lineIndex = 0;
-  #readLine: ((line: string) => void) | undefined;
+  #readLine: ((line: string) => LogRecord | undefined) | undefined;
   #iterating = false;
   #finished = false;
   /** The process was seen over: the next connection is the reconciling replay. */
@@ -174,7 +172,8 @@ export class LogStream implements AsyncIterable<LogRecord> {
         watchdog.touch();
         onProgress();
       };
-      const readLine = (line: string) => {
+      /** Reads one line; returns the record it delivered, if any (a line gives at most one). */
+      const readLine = (line: string): LogRecord | undefined => {
         let stream: LogStreamName;
         let text: string;
         // Every line prefixed (extended servers): the common case, read without the parser.
@@ -195,7 +194,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
         }
         if ((position = ++index) > this.#delivered) {
           this.#delivered = index;
-          this.#deliver({ stream, text, index: index - 1 });
+          return this.#deliver({ stream, text, index: index - 1 });
         }
       };
       const handle = async (lines: string[]) => {
@@ -237,7 +236,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
   }
 
   /** Hands a record to the callback and to the iterator. */
-  #deliver(record: LogRecord): void {
+  #deliver(record: LogRecord): LogRecord {
     noteDelivered(this.#tails[record.stream], record.text);
     try {
       this.#options.onRecord?.(record);
@@ -245,7 +244,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
       this.#finish('error', error);
       throw error;
     }
-    if (this.#iterating) this.#record = record;
+    return record;
   }
 
   #wakeIterator(): void {
@@ -257,19 +256,16 @@ export class LogStream implements AsyncIterable<LogRecord> {
     this.#iterating = true;
     // Not an async function: a record at hand costs one resolved promise, no more.
     const next = (): Promise<IteratorResult<LogRecord, undefined>> => {
-      for (;;) {
-        const record = this.#record;
-        if (record) {
-          this.#record = undefined;
-          return Promise.resolve({ value: record, done: false });
-        }
-        if (this.#finished || this.#lineIndex >= this.#lines.length) break;
+      const lines = this.#lines;
+      while (!this.#finished && this.#lineIndex < lines.length) {
+        let record: LogRecord | undefined;
         try {
-          this.#readLine!(this.#lines[this.#lineIndex++]!);
+          record = this.#readLine!(lines[this.#lineIndex++]!);
         } catch (error) {
           // A callback threw: the stream is over (the reading side stops on it).
           if (!this.#finished) this.#finish('error', error);
         }
+        if (record) return Promise.resolve({ value: record, done: false });
       }
       // Every line read: the connection goes on.
       this.#drained?.();
