@@ -47,8 +47,8 @@ export interface LogStreamOptions {
    */
   keepaliveTimeoutMs?: number;
   /**
-   * Records buffered for a slow async iterator before reading pauses; reading resumes once half of
-   * them are taken. Default `1000`.
+   * @deprecated No effect. An async iterator now reads each chunk's lines in its own steps (records
+   * are made as it asks for them), so reading pauses until it has taken them; nothing is buffered.
    */
   highWaterMark?: number;
 }
