@@ -1,10 +1,11 @@
 /**
- * Whether a stream that ended cleanly has everything: the end of what it delivered on each output
- * stream is compared with the end of the process's inline `stdout`/`stderr` (the last 64 KiB the
- * servers send with a process). A connection cut cleanly by an intermediary loses only the end of
- * the output, so a missing end shows here; when it does, or the inline text cannot tell (absent, or
- * one line repeated all through a text that may be truncated, or more than {@link kept} times), the
- * stream reconciles with the server.
+ * Whether a stream that ended cleanly has everything, from the process's inline `stdout`/`stderr`
+ * (the last 64 KiB the servers send with a process). When both are short enough to be whole, their
+ * line count is the process's record count: it must be the stream's cursor. Otherwise the end of
+ * what the stream delivered on each output stream is compared with the end of the inline text. A
+ * connection cut cleanly by an intermediary loses only the end of the output, so a missing end
+ * shows here; when it does, or the inline text cannot tell (absent, or one line repeated all
+ * through a long text, or more than {@link kept} times), the stream reconciles with the server.
  */
 import type { LogStreamName, ProcessInfo } from '../types.js';
 
@@ -26,12 +27,17 @@ export function noteDelivered(tail: DeliveredTail, text: string): void {
 }
 
 /** An inline text shorter than this is taken as whole (no server keeps less than 64 KiB). */
-const surelyWholeLength = 1024;
+const surelyWholeLength = 16 * 1024;
+
+function linesOf(inline: string): string[] {
+  const lines = inline.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
 
 function endsWith(inline: string | null, { texts, count }: DeliveredTail): boolean {
   if (inline === null) return false;
-  const lines = inline.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
+  const lines = linesOf(inline);
   if (count === 0) return lines.length === 0;
   // The run of equal lines at the end of what was delivered; all of the ring: it may be longer.
   const last = texts[(count - 1) % kept];
@@ -40,10 +46,18 @@ function endsWith(inline: string | null, { texts, count }: DeliveredTail): boole
   if (repeats === kept) return false;
   let run = 0;
   while (run < lines.length && lines[lines.length - 1 - run]!.replace(/\r$/, '') === last) run++;
-  return run === repeats && (run < lines.length || inline.length < surelyWholeLength);
+  return run === repeats && run < lines.length;
 }
 
-/** True when `process`'s inline output ends as the stream's delivered lines do, on both streams. */
-export function endsAsDelivered(process: ProcessInfo, tails: Record<LogStreamName, DeliveredTail>): boolean {
-  return endsWith(process.stdout, tails.stdout) && endsWith(process.stderr, tails.stderr);
+/**
+ * True when `process`'s inline output shows that the stream delivered everything: `delivered` (the
+ * cursor: records delivered, `since` included) is its line count when both texts are whole, else
+ * the ends match on both streams.
+ */
+export function endsAsDelivered(process: ProcessInfo, tails: Record<LogStreamName, DeliveredTail>, delivered: number): boolean {
+  const { stdout, stderr } = process;
+  if (stdout !== null && stderr !== null && stdout.length < surelyWholeLength && stderr.length < surelyWholeLength) {
+    return delivered === linesOf(stdout).length + linesOf(stderr).length;
+  }
+  return endsWith(stdout, tails.stdout) && endsWith(stderr, tails.stderr);
 }

@@ -18,9 +18,10 @@ describe.each(lanes)('streams and waits stay with their process (%s)', (lane) =>
     const first = await sandbox.client.process.exec({ name, command: 'for i in $(seq 1 40); do echo "old $i"; done; sleep 30' });
     const control = streamControl();
     const client = sandbox.clientFor(sandbox.url, { fetch: control.fetch });
-    const texts: string[] = [];
-    const stream = client.process.streamLogs(name, { onRecord: (record) => texts.push(record.text), reconnect: { initialDelayMs: 10 } });
-    await until(() => texts.length === 40);
+    const records: LogRecord[] = [];
+    const stream = client.process.streamLogs(name, { onRecord: (record) => records.push(record), reconnect: { initialDelayMs: 10 } });
+    const texts = (from: 'stdout' | 'stderr') => records.filter((record) => record.stream === from).map((record) => record.text);
+    await until(() => texts('stdout').length === 40);
     control.hold();
     control.cut(); // the connection drops; the reconnect waits at the gate
     await until(() => control.paths.length === 2);
@@ -39,7 +40,9 @@ describe.each(lanes)('streams and waits stay with their process (%s)', (lane) =>
       await stream.done;
       expect(stream.state).toBe('ended');
     }
-    expect(texts).toEqual(lines('old', 40));
+    // (stderr may carry what a killed process's launcher says, e.g. a sandboxing wrapper's message.)
+    expect(texts('stdout')).toEqual(lines('old', 40));
+    expect(records.some((record) => record.text.startsWith('new'))).toBe(false);
     expect(control.paths.every((path) => path.startsWith(`/process/${first.pid}/logs/stream`))).toBe(true);
   });
 
@@ -106,6 +109,23 @@ describe.each(lanes)('a clean end that may have missed output reconciles (%s)', 
     const records: string[] = [];
     await client.process.streamLogs(process.pid, { onRecord: (record) => records.push(record.text) }).done;
     expect(records).toEqual(['x', 'x', 'x']);
+  });
+
+  it('a long output (inline text not whole) cut cleanly near its end: its last lines come by reconciling', async () => {
+    const process = await sandbox.client.process.exec({ command: 'seq 1 6000', waitForCompletion: true });
+    let streams = 0;
+    const client = sandbox.clientFor(sandbox.url, {
+      fetch: changeStreams((response, count) => (streams++, count === 0 ? endCleanlyAfter(response, '5990\n') : response)),
+    });
+    const texts: string[] = [];
+    await client.process.streamLogs(process.pid, { onRecord: (record) => texts.push(record.text) }).done;
+    expect(texts).toEqual(Array.from({ length: 6000 }, (_, index) => String(index + 1)));
+    expect(streams).toBe(2);
+    // Read whole, the same output ends as delivered: no second connection.
+    let again = 0;
+    const whole = sandbox.clientFor(sandbox.url, { fetch: changeStreams((response) => (again++, response)) });
+    await whole.process.streamLogs(process.pid).done;
+    expect(again).toBe(1);
   });
 
   it('a stream that ended with everything does not reconnect (the inline output ends as delivered)', async () => {

@@ -229,7 +229,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
       const process = await this.#source.get(signal);
       if (!isProcessFinished(process)) return false;
       this.#over = true;
-      return endsAsDelivered(process, this.#tails);
+      return endsAsDelivered(process, this.#tails, this.#delivered);
     } finally {
       watchdog.stop();
     }
