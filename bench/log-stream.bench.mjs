@@ -3,7 +3,7 @@
 import { alternate, report } from './harness.mjs';
 
 const LINES = 100_000;
-const ROUNDS = 7;
+const ROUNDS = 9;
 
 /** The baseline: what a hand-written client does, with no reconnect, cursor or keepalive logic. */
 async function bareStream(baseUrl, token, pid) {
@@ -34,6 +34,24 @@ async function coreStream(client, pid) {
   return count;
 }
 
+/** The unmeasured check of both forms: every line, in order, each record's index its position. */
+async function checkOrder(client, pid) {
+  const expected = (index) => `line ${index + 1} of the benchmark output`;
+  let iterated = 0;
+  for await (const record of client.process.streamLogs(pid)) {
+    if (record.index !== iterated || record.text !== expected(iterated)) throw new Error(`for await: record ${iterated} is ${JSON.stringify(record)}`);
+    iterated++;
+  }
+  let called = 0;
+  await client.process.streamLogs(pid, {
+    onRecord: (record) => {
+      if (record.index !== called || record.text !== expected(called)) throw new Error(`onRecord: record ${called} is ${JSON.stringify(record)}`);
+      called++;
+    },
+  }).done;
+  return Math.min(iterated, called);
+}
+
 /** The same stream with an `onRecord` callback instead of the async iterator (what observers use). */
 async function coreCallbacks(client, pid) {
   let count = 0;
@@ -51,6 +69,7 @@ export async function run({ core, server }) {
     ['baseline', await bareStream(server.url, server.token, started.pid)],
     ['core', await coreStream(client, started.pid)],
     ['core callbacks', await coreCallbacks(client, started.pid)],
+    ['core, in order', await checkOrder(client, started.pid)],
   ]) {
     if (count !== LINES) throw new Error(`${name} stream saw ${count} lines, expected ${LINES}`);
   }
@@ -60,10 +79,15 @@ export async function run({ core, server }) {
     [`streamLogs, ${LINES.toLocaleString('en-US')}-line backlog (for await)`, coreStream],
     [`streamLogs, ${LINES.toLocaleString('en-US')}-line backlog (onRecord)`, coreCallbacks],
   ]) {
+    // Every measured run must read every line, or its time means nothing.
+    const counted = (read) => async () => {
+      const count = await read();
+      if (count !== LINES) throw new Error(`a measured run read ${count} lines, expected ${LINES}`);
+    };
     const samples = await alternate({
       rounds: ROUNDS,
-      baseline: () => bareStream(server.url, server.token, started.pid),
-      subject: () => subject(client, started.pid),
+      baseline: counted(() => bareStream(server.url, server.token, started.pid)),
+      subject: counted(() => subject(client, started.pid)),
     });
     ratios.push(report(title, samples, { perUnit: linesPerSecond }));
   }

@@ -7,10 +7,4 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  // ky is ESM-only: `require('ky')` fails on Node < 22, so the CommonJS build carries its own copy.
-  // The ESM build keeps it external (deduplicated with the app's, and tree-shaken by its bundler).
-  noExternal: ['ky'],
-  esbuildOptions(options, { format }) {
-    if (format === 'esm') options.external = [...(options.external ?? []), 'ky'];
-  },
 });

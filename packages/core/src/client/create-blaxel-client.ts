@@ -41,11 +41,18 @@ export function blaxelSandboxUrl(workspace: string, sandbox: string): string {
  * instead of holding a response, so commands longer than the edge's ~60 s limit still succeed.
  */
 export function createBlaxelClient(options: BlaxelClientOptions): SandprocClient {
+  if (!options || typeof options !== 'object') {
+    throw new TypeError('@sandproc/core: createBlaxelClient needs { workspace, sandbox, apiKey } or { url, previewToken }');
+  }
   if ('previewToken' in options) {
     const { url, previewToken, headers, ...rest } = options;
     return createClient({ ...rest, baseUrl: url, headers: { ...headers, 'x-blaxel-preview-token': previewToken } });
   }
   const { workspace, sandbox, apiKey, url, headers, ...rest } = options;
+  // The sandbox's name builds the default URL: not needed when `url` is given.
+  for (const [key, value] of Object.entries({ workspace, apiKey, ...(url ? {} : { sandbox }) })) {
+    if (typeof value !== 'string' || !value) throw new TypeError(`@sandproc/core: createBlaxelClient needs ${key} (a string), or { url, previewToken }`);
+  }
   return createClient({
     ...rest,
     baseUrl: url ?? blaxelSandboxUrl(workspace, sandbox),

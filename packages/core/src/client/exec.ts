@@ -10,7 +10,7 @@ import type { CallOptions } from './client-options.js';
 import { normalizeProcess, type WireProcess } from './normalize-process.js';
 import type { ProcessApi } from './process-api.js';
 import { processPath } from './process-path.js';
-import type { Transport } from './transport.js';
+import { isConnectionRefused, type Transport } from './transport.js';
 
 /** Options of `client.process.exec`. */
 export interface ExecOptions extends CallOptions {
@@ -58,7 +58,8 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
   } catch (error) {
     // Not retried blindly (a second process). Unless the answer was definite (4xx) or the call
     // aborted, the request may have reached the server: ask for the process by its name.
-    if (signal?.aborted || (error as HttpError).status < 500) throw error;
+    // A refused connection sent nothing: that NetworkError says so.
+    if (signal?.aborted || (error as HttpError).status < 500 || isConnectionRefused(error)) throw error;
     let found: ProcessInfo | undefined;
     try {
       const response = await transport.send(processPath(name), { signal });
@@ -82,12 +83,13 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
       if (signal?.aborted) throw lookupError;
       if (isNotFoundError(lookupError) && (error as HttpError).status) throw error;
     }
-    if (!found) throw new ExecOutcomeUnknownError(name, `${name} may have started`, { cause: error });
+    if (!found) throw new ExecOutcomeUnknownError(name, `${name} may have started: ${(error as Error).message}`, { cause: error });
     process = found;
   }
   if (!request.waitForCompletion && !following) return process;
-  // `signal`, `keepaliveTimeoutMs` and `reconnect` are the stream's own options.
-  const stream = api.streamLogs(process.pid, {
+  // `signal`, `keepaliveTimeoutMs` and `reconnect` are the stream's own options. The stream and the
+  // final read follow this process by its pid (its name may be reused meanwhile).
+  const stream = api.streamLogs(process, {
     ...options,
     onRecord: (record) => {
       onLog?.(record);
@@ -108,7 +110,7 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
     : undefined;
   try {
     await stream.done;
-    if (!timedOut) return await api.get(process.pid, { signal });
+    if (!timedOut) return await api.wait(process, { signal });
   } catch (cause) {
     // The process did start: a caller must not take this for a failed start and run it again.
     if (signal?.aborted) throw cause;

@@ -9,3 +9,4 @@ export type { ExecOptions } from './exec.js';
 export { waitForLog } from './wait.js';
 export type { WaitOptions, WaitForLogOptions } from './wait.js';
 export { isTerminalStatus, isProcessFinished } from './normalize-process.js';
+export { isSameProcess } from './process-pin.js';

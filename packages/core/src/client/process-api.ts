@@ -10,6 +10,7 @@ import type { ExecRequest, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
 import { execProcess, type ExecOptions } from './exec.js';
 import { normalizeProcess, type WireProcess } from './normalize-process.js';
+import { ProcessPin } from './process-pin.js';
 import { processPath as path } from './process-path.js';
 import type { Transport } from './transport.js';
 import { waitForProcess, type WaitOptions } from './wait.js';
@@ -50,14 +51,17 @@ export class ProcessApi {
     return execProcess(this, this.#transport, request, options);
   }
 
-  /** `GET /process/{id}` by pid or name. @throws NotFoundError */
+  /**
+   * `GET /process/{id}` by pid or name. Where the server sends an `ETag`, a poll of a process that
+   * did not change is answered `304` and resolves with the same object as before. @throws NotFoundError
+   */
   async get(id: string, options: CallOptions = {}): Promise<ProcessInfo> {
-    return normalizeProcess(await this.#transport.json<WireProcess>(path(id), { signal: options.signal }));
+    return this.#transport.fresh(path(id), options.signal, normalizeProcess);
   }
 
-  /** `GET /process`: every process ever started, any status. */
+  /** `GET /process`: every process ever started, any status (the same array as before on a `304`, as `get`). */
   async list(options: CallOptions = {}): Promise<ProcessInfo[]> {
-    return (await this.#transport.json<WireProcess[]>('process', { signal: options.signal })).map(normalizeProcess);
+    return this.#transport.fresh('process', options.signal, (wire: WireProcess[]) => wire.map(normalizeProcess));
   }
 
   /**
@@ -105,24 +109,49 @@ export class ProcessApi {
 
   /**
    * Polls until the process is over (not running, no restart pending) and resolves with its final
-   * state; at once if it already is. A failing poll rejects (reads are retried first).
-   * @throws WaitTimeoutError after `maxWaitMs` (the process keeps running); NotFoundError.
+   * state; at once if it already is. A failing poll rejects (reads are retried first). The process is
+   * pinned on first contact (see `streamLogs`): a name reused meanwhile is not waited for.
+   * @throws WaitTimeoutError after `maxWaitMs` (the process keeps running); NotFoundError (also when it is gone).
    */
-  wait(id: string, options: WaitOptions = {}): Promise<ProcessInfo> {
-    return waitForProcess(this, id, options);
+  wait(process: string | ProcessInfo, options: WaitOptions = {}): Promise<ProcessInfo> {
+    return waitForProcess(this.#pin(process), options);
   }
 
-  /** Follows the output of a process, exactly once across reconnects (see {@link LogStream}). */
-  streamLogs(id: string, options: LogStreamOptions = {}): LogStream {
+  /**
+   * Follows the output of a process, exactly once across reconnects (see {@link LogStream}). The
+   * process is pinned on first contact: a name is looked up once and its pid used from then on (a
+   * process given, e.g. `exec`'s answer, is pinned as it is), so a name reused meanwhile never feeds
+   * the stream another process's lines; a process that is gone ends it with `NotFoundError`.
+   */
+  streamLogs(process: string | ProcessInfo, options: LogStreamOptions = {}): LogStream {
     const transport = this.#transport;
+    const pin = this.#pin(process);
     return new LogStream(
       {
-        processId: id,
-        open: (since, signal) =>
-          transport.send(path(id, since > 0 ? `/logs/stream?since=${since}` : '/logs/stream'), { signal, retry: 0 }),
-        get: (signal) => this.get(id, { signal }),
+        processId: pin.id,
+        open: async (since, signal) => {
+          const response = await transport.send(path(await pin.pid(signal), since > 0 ? `/logs/stream?since=${since}` : '/logs/stream'), {
+            signal,
+            retry: 0,
+          });
+          // Resuming on a server that replays from the start (no `X-Log-Offset`): under a reused name
+          // that replay may go on with another process's output (checked once the stream is open).
+          if (since > 0 && !response.headers.has('x-log-offset')) {
+            await pin.checkReplay(signal).catch((error: unknown) => {
+              void response.body?.cancel();
+              throw error;
+            });
+          }
+          return response;
+        },
+        get: (signal) => pin.read(signal),
+        known: () => pin.known,
       },
       options,
     );
+  }
+
+  #pin(process: string | ProcessInfo): ProcessPin {
+    return new ProcessPin((id, options) => this.get(id, options), process);
   }
 }

@@ -1,21 +1,21 @@
 /**
- * The HTTP layer: one `ky` instance per client, and the mapping of every failure to a
- * {@link SandprocError} so that no `ky` error reaches users.
+ * The HTTP layer: `fetch` with a base URL, a bound on the wait for response headers, retries of
+ * idempotent requests, conditional reads, and the mapping of every failure to a
+ * {@link SandprocError}, so that no `fetch` error reaches users (except an abort's reason).
  */
-import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from 'ky';
-import { httpErrorClass, type HttpError } from '../errors/http-errors.js';
+import { type HttpError, httpErrorClass } from '../errors/http-errors.js';
 import { isSandprocError } from '../errors/sandproc-error.js';
 import { NetworkError, RequestTimeoutError } from '../errors/transport-errors.js';
-import type { ClientOptions, RetryOptions } from './client-options.js';
-import { backoffDelay } from './sleep.js';
+import type { ClientOptions } from './client-options.js';
+import { checkClientOptions } from './client-options-check.js';
+import { backoffDelay, sleep } from './sleep.js';
 
 /** Options of one request. */
 export interface SendOptions {
   method?: 'get' | 'post' | 'delete';
   json?: unknown;
   body?: BodyInit;
-  headers?: Record<string, string>;
-  searchParams?: Record<string, string | number>;
+  headers?: Record<string, string> | undefined;
   signal?: AbortSignal | undefined;
   /** `0`: no retry for this request even if its method is idempotent. */
   retry?: 0;
@@ -37,57 +37,131 @@ export async function errorFromResponse(response: Response, processId = ''): Pro
   return new ErrorClass(response.status, body, message, processId, Number(response.headers.get('retry-after')) * 1000 || undefined);
 }
 
+/** Paths whose last `ETag` and value a client keeps (see `Transport.fresh`). */
+const cachedPaths = 64;
+
+/**
+ * True when `error` (or one of its causes) is a refused connection: Node's `ECONNREFUSED`, Bun's
+ * `ConnectionRefused`, Deno's "Connection refused". Nothing was sent then.
+ */
+export function isConnectionRefused(error: unknown): boolean {
+  for (let depth = 0; error && depth < 4; depth++, error = (error as Error).cause) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (/ECONNREFUSED|ConnectionRefused|connection refused/i.test(`${code} ${message}`)) return true;
+  }
+  return false;
+}
+
 /** The HTTP layer of a client. */
 export class Transport {
-  readonly baseUrl: string;
-  readonly #ky: KyInstance;
+  declare readonly baseUrl: string;
+  readonly #options: ClientOptions;
   readonly #timeoutMs: number;
+  readonly #cache = new Map<string, [etag: string, value: unknown]>();
 
   constructor(options: ClientOptions) {
+    checkClientOptions(options);
+    this.#options = options;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
-    const retry: RetryOptions = options.retry === false ? { limit: 0 } : (options.retry ?? {});
-    const maxDelayMs = retry.maxDelayMs ?? 5000;
-    this.#ky = ky.create({
-      prefixUrl: this.baseUrl,
-      headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
-      timeout: this.#timeoutMs,
-      fetch: options.fetch, // ky falls back to globalThis.fetch
-      retry: {
-        limit: retry.limit ?? 2,
-        // ky's default methods: GET, DELETE and the other idempotent ones, never POST.
-        statusCodes: [502, 503, 504],
-        // A server's Retry-After (503) is honoured, but never beyond one delay or one request's bound.
-        maxRetryAfter: Math.min(maxDelayMs, this.#timeoutMs),
-        delay: (attempt) => backoffDelay(attempt, retry.initialDelayMs ?? 300, maxDelayMs), // ≤ maxDelayMs
-      },
-    });
   }
 
-  /** Sends a request; resolves with a 2xx response, rejects with a {@link SandprocError} or the abort reason. */
+  /**
+   * Sends a request; resolves with a 2xx response (or a 304 to a conditional request), rejects with
+   * a {@link SandprocError} or the abort reason. GET and DELETE are retried on network errors and
+   * 502/503/504 (never POST: `exec`, `writeStdin`), with exponential backoff; a `Retry-After` (in
+   * seconds) replaces the backoff, but no delay exceeds `maxDelayMs` nor the request timeout.
+   */
   async send(path: string, options: SendOptions = {}): Promise<Response> {
-    try {
-      return await this.#ky(path, options as Options);
-    } catch (error) {
-      // `process/{id}/...`: the id a NotFoundError names.
-      throw await this.toError(error, options.signal, decodeURIComponent(path.split('/')[1] ?? ''));
+    const retry = this.#options.retry;
+    const { limit = 2, initialDelayMs = 300, maxDelayMs = 5000 } = retry === false ? { limit: 0 } : (retry ?? {});
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt(path, options);
+      } catch (error) {
+        const retried = isSandprocError(error) && (error.kind === 'network' || [502, 503, 504].includes((error as HttpError).status));
+        if (!retried || options.method === 'post' || options.retry === 0 || attempt > limit) throw error;
+        const delayMs = (error as HttpError).retryAfterMs ?? backoffDelay(attempt, initialDelayMs, maxDelayMs);
+        await sleep(Math.min(delayMs, maxDelayMs, this.#timeoutMs), options.signal);
+      }
     }
+  }
+
+  async #attempt(path: string, { method = 'get', json, body, headers, signal, timeout }: SendOptions): Promise<Response> {
+    const { token, fetch = globalThis.fetch } = this.#options;
+    // The header timeout, and the caller's signal (kept linked: it also cancels a body being read).
+    const controller = new AbortController();
+    const abort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    let timedOut = false;
+    const timer = timeout === false ? undefined : setTimeout(() => ((timedOut = true), controller.abort()), this.#timeoutMs);
+    try {
+      const response = await fetch(`${this.baseUrl}/${path}`, {
+        method: method.toUpperCase(),
+        headers: {
+          ...(token && { authorization: `Bearer ${token}` }),
+          ...(json !== undefined && { 'content-type': 'application/json' }),
+          ...this.#options.headers,
+          ...headers,
+        },
+        body: json === undefined ? body : JSON.stringify(json),
+        signal: controller.signal,
+      });
+      if (response.ok || response.status === 304) return response;
+      // `process/{id}/...`: the id a NotFoundError names.
+      throw await errorFromResponse(response, decodeURIComponent(path.split(/[/?]/)[1] ?? ''));
+    } catch (error) {
+      throw timedOut ? new RequestTimeoutError(this.#timeoutMs) : this.toError(error, signal, path);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * `GET path`, parsed by `parse`; when the server sent an `ETag` for it, the next request asks
+   * `If-None-Match` and a `304 Not Modified` returns the value parsed before (the same object).
+   * Without `ETag`s nothing is kept. At most {@link cachedPaths} paths are kept, the least recently used dropped.
+   */
+  async fresh<T>(path: string, signal: AbortSignal | undefined, parse: (body: never) => T): Promise<T> {
+    const cache = this.#cache;
+    const cached = cache.get(path);
+    const response = await this.send(path, { signal, headers: cached && { 'if-none-match': cached[0] } });
+    let value = cached?.[1] as T;
+    if (response.status !== 304 || !cached) value = parse((await this.#body(response, signal)) as never);
+    cache.delete(path);
+    const etag = response.headers.get('etag') ?? cached?.[0];
+    if (etag) cache.set(path, [etag, value]);
+    if (cache.size > cachedPaths) cache.delete(cache.keys().next().value!);
+    return value;
   }
 
   /** Sends a request and parses its JSON body. */
   async json<T>(path: string, options?: SendOptions): Promise<T> {
-    const response = await this.send(path, options);
-    return response.json().catch(async (error: unknown) => {
-      throw await this.toError(error, options?.signal);
-    }) as Promise<T>;
+    return this.#body(await this.send(path, options), options?.signal) as Promise<T>;
   }
 
-  /** Maps anything thrown by `ky`/`fetch` to a {@link SandprocError}, or the abort reason if `signal` aborted. */
-  async toError(error: unknown, signal?: AbortSignal, processId?: string): Promise<unknown> {
+  #body(response: Response, signal: AbortSignal | undefined): Promise<unknown> {
+    return response.json().catch((error: unknown) => {
+      throw this.toError(error, signal);
+    });
+  }
+
+  /**
+   * Maps anything thrown by `fetch` to a {@link SandprocError}, or the abort reason if `signal`
+   * aborted. A network error names the URL, and says why when it can: a refused connection (the
+   * request was not sent), or in a browser page the two likely causes of a bare "failed to fetch".
+   */
+  toError(error: unknown, signal?: AbortSignal, path = ''): unknown {
     if (signal?.aborted) return signal.reason;
     if (isSandprocError(error)) return error;
-    if (error instanceof HTTPError) return errorFromResponse(error.response, processId);
-    if (error instanceof TimeoutError) return new RequestTimeoutError(this.#timeoutMs);
-    return new NetworkError(`${this.baseUrl}: ${(error as Error)?.message}`, { cause: error });
+    const url = `${this.baseUrl}/${path}`;
+    const origin = typeof document === 'object' && error instanceof TypeError && globalThis.location?.origin;
+    const message = isConnectionRefused(error)
+      ? `${url}: connection refused, nothing was sent or started (is the server running?)`
+      : origin
+        ? `${url} is unreachable from ${origin}: the server is down, or does not allow this origin (CORS, e.g. --cors-origin ${origin})`
+        : `${url}: ${(error as Error)?.message}`;
+    return new NetworkError(message, { cause: error });
   }
 }

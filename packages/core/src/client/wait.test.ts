@@ -3,6 +3,7 @@ import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
 import type { ProcessInfo, ProcessStatus } from '../types.js';
 import { normalizeProcess } from './normalize-process.js';
 import type { ProcessApi } from './process-api.js';
+import { ProcessPin } from './process-pin.js';
 import { waitForLog, waitForProcess } from './wait.js';
 
 /** Pure polling logic with fake timers: a scripted sequence of states instead of a server. */
@@ -16,7 +17,7 @@ function scripted(statuses: (ProcessStatus | Error)[]) {
       return normalizeProcess({ pid: '1', status: next ?? 'running' });
     },
   } as unknown as ProcessApi;
-  return { api, calls };
+  return { api, calls, pin: (id: string) => new ProcessPin((pid, options) => api.get(pid, options), id) };
 }
 
 describe('waitForProcess timing', () => {
@@ -28,22 +29,22 @@ describe('waitForProcess timing', () => {
   });
 
   it('returns at once, without sleeping, when the process is already over', async () => {
-    const { api, calls } = scripted(['completed']);
-    await expect(waitForProcess(api, '1', {})).resolves.toMatchObject({ status: 'completed' });
+    const { pin, calls } = scripted(['completed']);
+    await expect(waitForProcess(pin('1'), {})).resolves.toMatchObject({ status: 'completed' });
     expect(calls).toEqual([0]);
   });
 
   it('polls every intervalMs until the process is over', async () => {
-    const { api, calls } = scripted(['running', 'running', 'failed']);
-    const waiting = waitForProcess(api, '1', { intervalMs: 250 });
+    const { pin, calls } = scripted(['running', 'running', 'failed']);
+    const waiting = waitForProcess(pin('1'), { intervalMs: 250 });
     await vi.advanceTimersByTimeAsync(1000);
     await expect(waiting).resolves.toMatchObject({ status: 'failed' });
     expect(calls).toEqual([0, 250, 500]);
   });
 
   it('throws WaitTimeoutError with the last state after maxWaitMs, the last sleep shortened to the deadline', async () => {
-    const { api, calls } = scripted(['running']);
-    const waiting = waitForProcess(api, '7', { intervalMs: 400, maxWaitMs: 1000 }).catch((error: unknown) => error);
+    const { pin, calls } = scripted(['running']);
+    const waiting = waitForProcess(pin('7'), { intervalMs: 400, maxWaitMs: 1000 }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(2000);
     const error = await waiting;
     expect(error).toBeInstanceOf(WaitTimeoutError);
@@ -53,8 +54,8 @@ describe('waitForProcess timing', () => {
   });
 
   it('a failing poll rejects at once', async () => {
-    const { api } = scripted(['running', new Error('poll failed')]);
-    const waiting = waitForProcess(api, '1', { intervalMs: 100 }).catch((error: unknown) => error);
+    const { pin } = scripted(['running', new Error('poll failed')]);
+    const waiting = waitForProcess(pin('1'), { intervalMs: 100 }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(200);
     expect(await waiting).toMatchObject({ message: 'poll failed' });
   });

@@ -7,6 +7,7 @@ import type { LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
 import { isProcessFinished } from './normalize-process.js';
 import type { ProcessApi } from './process-api.js';
+import type { ProcessPin } from './process-pin.js';
 import { anySignal } from './any-signal.js';
 import { sleep } from './sleep.js';
 
@@ -24,15 +25,16 @@ export interface WaitForLogOptions extends CallOptions {
   maxWaitMs?: number;
 }
 
-export async function waitForProcess(api: ProcessApi, id: string, options: WaitOptions): Promise<ProcessInfo> {
+/** `wait`: polls the pinned process until it is over. */
+export async function waitForProcess(pin: ProcessPin, options: WaitOptions): Promise<ProcessInfo> {
   const { signal, maxWaitMs = 60_000, intervalMs = 1000 } = options;
   const deadline = Date.now() + maxWaitMs;
-  let process = await api.get(id, { signal });
+  let process = await pin.read(signal);
   while (!isProcessFinished(process)) {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new WaitTimeoutError(id, process, maxWaitMs);
+    if (remaining <= 0) throw new WaitTimeoutError(pin.id, process, maxWaitMs);
     await sleep(Math.min(intervalMs, remaining), signal);
-    process = await api.get(id, { signal });
+    process = await pin.read(signal);
   }
   return process;
 }
@@ -44,17 +46,18 @@ export async function waitForProcess(api: ProcessApi, id: string, options: WaitO
  */
 export async function waitForLog(
   client: { readonly process: ProcessApi },
-  id: string,
+  process: string | ProcessInfo,
   pattern: string | RegExp,
   options: WaitForLogOptions = {},
 ): Promise<LogRecord> {
   const { signal, maxWaitMs = 60_000 } = options;
   const api = client.process;
+  const id = typeof process === 'string' ? process : process.pid;
   const deadline = new AbortController();
   // A non-finite bound (`Infinity`) sets no timer at all (setTimeout would clamp it to ~24.8 days).
   const timer = Number.isFinite(maxWaitMs) ? setTimeout(() => deadline.abort(), Math.min(maxWaitMs, 2 ** 31 - 1)) : undefined;
   const [combined, cleanup] = signal ? anySignal([signal, deadline.signal]) : [deadline.signal, () => {}];
-  const stream = api.streamLogs(id, { signal: combined });
+  const stream = api.streamLogs(process, { signal: combined });
   try {
     for await (const record of stream) if (typeof pattern === 'string' ? record.text.includes(pattern) : pattern.test(record.text)) return record;
   } catch (error) {

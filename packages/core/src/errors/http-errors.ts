@@ -19,13 +19,13 @@ const kinds: Record<number, SandprocErrorKind> = {
  */
 export class HttpError extends SandprocError {
   /** The HTTP status code. */
-  readonly status: number;
+  declare readonly status: number;
   /** The response body as text (`""` if it could not be read). */
-  readonly body: string;
+  declare readonly body: string;
   /** The pid or name the request was about (`""` when none). */
-  readonly processId: string;
+  declare readonly processId: string;
   /** The answer's `Retry-After` (a number of seconds), in milliseconds; `undefined` when absent, `0` or a date. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
 
   constructor(status: number, body: string, message: string, processId = '', retryAfterMs?: number) {
     super(kinds[status] ?? 'http', message);

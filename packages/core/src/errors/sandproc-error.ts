@@ -25,7 +25,7 @@ export type SandprocErrorKind =
  */
 export class SandprocError extends Error {
   /** Which subclass this is; stable across versions and duplicate installs. */
-  readonly kind: SandprocErrorKind;
+  declare readonly kind: SandprocErrorKind;
 
   constructor(kind: SandprocErrorKind, message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -14,7 +14,7 @@ export class NetworkError extends SandprocError {
 /** Thrown when no response headers arrived within `requestTimeoutMs`. */
 export class RequestTimeoutError extends SandprocError {
   /** The bound that was exceeded, in milliseconds. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
 
   constructor(timeoutMs: number) {
     super('request-timeout', `no response within ${timeoutMs} ms`);
@@ -29,13 +29,13 @@ export class RequestTimeoutError extends SandprocError {
  */
 export class StreamError extends SandprocError {
   /** The pid or name of the process whose output was streamed. */
-  readonly processId: string;
+  declare readonly processId: string;
   /**
    * Set by `exec` (with output callbacks or `waitForCompletion`) when the process **did start** and
    * following its output or reading its final state failed afterwards (`cause` says why): the
    * process as it was started. `undefined` otherwise.
    */
-  readonly process: ProcessInfo | undefined;
+  declare readonly process: ProcessInfo | undefined;
 
   constructor(processId: string, message: string, options?: { cause?: unknown; process?: ProcessInfo }) {
     super('stream', message, options);
@@ -53,7 +53,7 @@ export class StreamError extends SandprocError {
  */
 export class ExecOutcomeUnknownError extends SandprocError {
   /** The name the process was started with. */
-  readonly processName: string;
+  declare readonly processName: string;
 
   constructor(processName: string, message: string, options?: { cause?: unknown }) {
     super('exec-outcome-unknown', message, options);

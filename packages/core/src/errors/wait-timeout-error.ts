@@ -7,11 +7,11 @@ import { SandprocError, guardFor } from './sandproc-error.js';
  */
 export class WaitTimeoutError extends SandprocError {
   /** The pid or name that was waited for. */
-  readonly processId: string;
+  declare readonly processId: string;
   /** The last state seen, still `running` (or `failed` with a restart pending). */
-  readonly process: ProcessInfo | null;
+  declare readonly process: ProcessInfo | null;
   /** The bound that passed, in milliseconds. */
-  readonly maxWaitMs: number;
+  declare readonly maxWaitMs: number;
 
   constructor(processId: string, process: ProcessInfo | null, maxWaitMs: number) {
     super('wait-timeout', `process ${processId} still running after ${maxWaitMs} ms`);

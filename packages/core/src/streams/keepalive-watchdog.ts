@@ -10,15 +10,27 @@ export interface KeepaliveWatchdog {
   stop(): void;
 }
 
-/** `timeoutMs`: the allowed silence, in milliseconds; `Infinity` or `0` disables the watchdog. */
+/**
+ * `timeoutMs`: the allowed silence, in milliseconds; `Infinity` or `0` disables the watchdog.
+ * `touch()` only notes the time (it is called for every chunk read); the one timer, when it fires
+ * early, waits again for the rest of the silence.
+ */
 export function createKeepaliveWatchdog(timeoutMs: number, onTimeout: () => void): KeepaliveWatchdog {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const stop = () => clearTimeout(timer);
+  let touchedAt = 0;
+  const check = () => {
+    const silentMs = Date.now() - touchedAt;
+    timer = silentMs < timeoutMs ? setTimeout(check, timeoutMs - silentMs) : undefined;
+    if (!timer) onTimeout();
+  };
   return {
     touch() {
-      stop();
-      if (timeoutMs > 0 && timeoutMs < Infinity) timer = setTimeout(onTimeout, timeoutMs);
+      touchedAt = Date.now();
+      if (!timer && timeoutMs > 0 && timeoutMs < Infinity) timer = setTimeout(check, timeoutMs);
     },
-    stop,
+    stop() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
   };
 }

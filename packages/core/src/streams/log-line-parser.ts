@@ -45,17 +45,27 @@ export class LogLineParser {
 
   /** Parses one line (without its newline); keepalives yield nothing. */
   parse(line: string): ParsedLogLine[] {
+    const parsed = this.parseLine(line);
+    return parsed ? [parsed] : [];
+  }
+
+  /**
+   * Parses one line (without its newline): a record, a notice, or `undefined` (a keepalive, or a
+   * piece of a line not complete yet). A line never holds both a record and a notice.
+   */
+  parseLine(line: string): ParsedLogLine | undefined {
+    // `stdout:`/`stderr:`: the character at 3 tells them apart.
+    const prefixed = line.startsWith('stdout:') || line.startsWith('stderr:');
     if (this.#everyLinePrefixed) {
-      const prefix = /^(stdout|stderr):/.exec(line);
-      if (prefix) return [{ type: 'record', stream: prefix[1] as LogStreamName, text: line.slice(7) }];
-      return line === '[keepalive]' ? [] : [{ type: 'notice', text: line }];
+      if (prefixed) return { type: 'record', stream: line.charCodeAt(3) === 111 ? 'stdout' : 'stderr', text: line.slice(7) };
+      return line === '[keepalive]' ? undefined : { type: 'notice', text: line };
     }
-    const results: ParsedLogLine[] = [];
     const notice = trailingNotice.exec(line);
     if (notice) line = line.slice(0, notice.index);
     // [continuation, stream, text, stream, text, ...]
     const pieces = line.split(/(stdout|stderr):/);
     let stream = this.#lastStream;
+    let record: ParsedLogLine | undefined;
     if (stream || pieces.length > 1) {
       pieces.forEach((piece, index) => {
         if (index % 2) stream = piece as LogStreamName;
@@ -64,11 +74,10 @@ export class LogLineParser {
       this.#lastStream = stream;
       // A line cut by a glued keepalive or notice is not complete yet.
       if (stream && !notice) {
-        results.push({ type: 'record', stream, text: this.#partial[stream] });
+        record = { type: 'record', stream, text: this.#partial[stream] };
         this.#partial[stream] = '';
       }
     }
-    if (notice && notice[0] !== '[keepalive]') results.push({ type: 'notice', text: notice[0] });
-    return results;
+    return notice && notice[0] !== '[keepalive]' ? { type: 'notice', text: notice[0] } : record;
   }
 }

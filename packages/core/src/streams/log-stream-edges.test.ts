@@ -1,38 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes, startSandbox, until, type Sandbox } from '../../test/helpers/sandbox.js';
+import { changeStreams as streamFetch, endCleanlyAfter } from '../../test/helpers/stream-fetch.js';
 import { NotFoundError, type LogStreamState } from '../index.js';
-
-/** A `fetch` that hands each `/logs/stream` response to `change` (the others pass unchanged). */
-function streamFetch(change: (response: Response, count: number) => Response): typeof fetch {
-  let count = 0;
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    const url = input instanceof Request ? input.url : String(input);
-    return url.includes('/logs/stream') ? change(response, count++) : response;
-  };
-}
-
-/** The body of `response` up to and including the first `marker`, then a NORMAL end (as an intermediary closing it cleanly). */
-function endCleanlyAfter(response: Response, marker: string): Response {
-  const reader = response.body!.getReader();
-  let seen = '';
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) return controller.close();
-      const text = new TextDecoder().decode(value); // ASCII in these tests
-      const at = (seen + text).indexOf(marker);
-      if (at < 0) {
-        seen += text;
-        return controller.enqueue(value);
-      }
-      controller.enqueue(value.subarray(0, at + marker.length - seen.length));
-      controller.close();
-      await reader.cancel();
-    },
-  });
-  return new Response(body, { status: response.status, headers: response.headers });
-}
 
 describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
   let sandbox: Sandbox;
@@ -89,22 +58,23 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
 
   it("a 429's Retry-After replaces the backoff, capped by reconnect.maxDelayMs", async () => {
     const process = await sandbox.client.process.exec({ command: 'echo retried', waitForCompletion: true });
-    // The 1st and 3rd stream requests answer 429 with a Retry-After; with a one-minute backoff, the
-    // streams end within the test's bound only if Retry-After is used (1 s), and capped (20 ms).
-    const client = sandbox.clientFor(sandbox.url, {
-      fetch: streamFetch((response, count) => {
-        if (count !== 0 && count !== 2) return response;
-        void response.body?.cancel();
-        return new Response('{"error":"too many open streams"}', { status: 429, headers: { 'retry-after': count === 0 ? '1' : '3600' } });
-      }),
-    });
+    // The first stream request of each client answers 429 with a Retry-After; with a one-minute
+    // backoff, the streams end within the test's bound only if Retry-After is used (1 s), and capped (20 ms).
+    const busyOnce = (retryAfter: string) =>
+      sandbox.clientFor(sandbox.url, {
+        fetch: streamFetch((response, count) => {
+          if (count !== 0) return response;
+          void response.body?.cancel();
+          return new Response('{"error":"too many open streams"}', { status: 429, headers: { 'retry-after': retryAfter } });
+        }),
+      });
     const records: string[] = [];
-    await client.process.streamLogs(process.pid, {
+    await busyOnce('1').process.streamLogs(process.pid, {
       onRecord: (record) => records.push(record.text),
       reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
     }).done;
     expect(records).toEqual(['retried']);
-    const capped = client.process.streamLogs(process.pid, { reconnect: { initialDelayMs: 60_000, maxDelayMs: 20 } });
+    const capped = busyOnce('3600').process.streamLogs(process.pid, { reconnect: { initialDelayMs: 60_000, maxDelayMs: 20 } });
     await capped.done;
     expect(capped.delivered).toBe(1);
   }, 10_000);

@@ -47,8 +47,8 @@ export interface LogStreamOptions {
    */
   keepaliveTimeoutMs?: number;
   /**
-   * Records buffered for a slow async iterator before reading pauses; reading resumes once half of
-   * them are taken. Default `1000`.
+   * @deprecated No effect. An async iterator now reads each chunk's lines in its own steps (records
+   * are made as it asks for them), so reading pauses until it has taken them; nothing is buffered.
    */
   highWaterMark?: number;
 }
@@ -61,4 +61,9 @@ export interface LogStreamSource {
   open(since: number, signal: AbortSignal): Promise<Response>;
   /** `GET /process/{id}`. */
   get(signal: AbortSignal): Promise<ProcessInfo>;
+  /**
+   * The last state of the process this source knows (e.g. from the lookup that pinned it), if any.
+   * When it is over before a connection opens, that connection is a replay: its clean end is the end.
+   */
+  known?(): ProcessInfo | undefined;
 }

@@ -5,8 +5,9 @@ import type { HttpError } from '../errors/http-errors.js';
 import { StreamError } from '../errors/transport-errors.js';
 import { isProcessFinished } from '../client/normalize-process.js';
 import { backoffDelay, sleep } from '../client/sleep.js';
-import type { LogRecord } from '../types.js';
-import { createKeepaliveWatchdog, type KeepaliveWatchdog } from './keepalive-watchdog.js';
+import type { LogRecord, LogStreamName } from '../types.js';
+import { emptyTail, endsAsDelivered, noteDelivered, type DeliveredTail } from './delivered-tail.js';
+import { createKeepaliveWatchdog } from './keepalive-watchdog.js';
 import { LogLineParser } from './log-line-parser.js';
 import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
 import { readLineBatches } from './read-lines.js';
@@ -20,18 +21,27 @@ import { readLineBatches } from './read-lines.js';
  */
 export class LogStream implements AsyncIterable<LogRecord> {
   /** Resolves when the output is over or after `close()`; rejects on a fatal error or abort. */
-  readonly done: Promise<void>;
+  declare readonly done: Promise<void>;
   readonly #source: LogStreamSource;
   readonly #options: LogStreamOptions;
   readonly #controller = new AbortController();
   /** Aborts the current connection (`close()`, or the keepalive watchdog). */
   #connection = new AbortController();
-  readonly #highWaterMark: number;
   #state: LogStreamState = 'connecting';
   #delivered: number;
-  #queue: LogRecord[] = [];
+  /**
+   * With an iterator, lines are read in its own steps (records made as it asks for them, none kept
+   * waiting): the lines of the last chunk, the next one's position, and how to read one.
+   */
+  #lines: string[] = [];
+  #lineIndex = 0;
+  #readLine: ((line: string) => LogRecord | undefined) | undefined;
   #iterating = false;
   #finished = false;
+  /** The process was seen over: the next connection is the reconciling replay. */
+  #over = false;
+  /** The end of what was delivered on each output stream (see `endsAsDelivered`). */
+  readonly #tails: Record<LogStreamName, DeliveredTail> = { stdout: emptyTail(), stderr: emptyTail() };
   #error: unknown;
   #wake: (() => void) | undefined;
   #drained: (() => void) | undefined;
@@ -40,7 +50,6 @@ export class LogStream implements AsyncIterable<LogRecord> {
     this.#source = source;
     this.#options = options;
     this.#delivered = options.since ?? 0;
-    this.#highWaterMark = options.highWaterMark ?? 1000;
     options.onStateChange?.('connecting');
     this.done = this.#run();
     this.done.catch(() => {});
@@ -73,7 +82,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
     this.#finished = true;
     this.#error = error;
     this.#setState(state);
-    this.#wake?.();
+    this.#wakeIterator();
   }
 
   async #run(): Promise<void> {
@@ -99,9 +108,15 @@ export class LogStream implements AsyncIterable<LogRecord> {
           await sleep(Math.min(delayMs, maxDelayMs), signal);
         }
         let progressed = false;
+        const over = this.#over;
         try {
           if (await this.#connect(signal, () => (progressed = true))) break;
           lastError = undefined;
+          // Seen over just now: reconcile at once (no backoff, no state change).
+          if (!over && this.#over) {
+            attempt = 0;
+            continue;
+          }
         } catch (error) {
           // Answers like 404 or 401 end the stream, and so does a callback that threw (the stream
           // is finished then); network errors, dead connections, 5xx, 408 and 429 (busy) are retried.
@@ -124,7 +139,12 @@ export class LogStream implements AsyncIterable<LogRecord> {
     }
   }
 
-  /** One connection. Resolves `true` when the process is over, `false` to reconnect. */
+  /**
+   * One connection. Resolves `true` when the output is over, `false` to reconnect. A body that ends
+   * cleanly while the process is over may still have been cut by an intermediary before the last
+   * output: unless this connection was opened once the process was over (a replay, or `since`, of a
+   * finished process), the stream reconciles once with such a connection before it ends.
+   */
   async #connect(signal: AbortSignal, onProgress: () => void): Promise<boolean> {
     const connection = (this.#connection = new AbortController());
     if (signal.aborted) connection.abort();
@@ -133,6 +153,9 @@ export class LogStream implements AsyncIterable<LogRecord> {
     try {
       watchdog.touch(); // also bounds the wait for the response headers
       const response = await this.#source.open(this.#delivered, connection.signal);
+      // Opened after the process was over: this body, if it ends cleanly, is the whole rest.
+      const known = this.#source.known?.();
+      const replay = this.#over || (known !== undefined && isProcessFinished(known));
       const offset = response.headers.get('x-log-offset');
       let index = offset === null ? 0 : Number(offset);
       const skip = (to: number) => {
@@ -149,72 +172,103 @@ export class LogStream implements AsyncIterable<LogRecord> {
         watchdog.touch();
         onProgress();
       };
-      const handle = async (lines: string[]) => {
-        for (const line of lines) {
-          for (const parsed of parser.parse(line)) {
-            if (parsed.type === 'notice') {
-              // The local server tells a slow reader that records were dropped (log capped).
-              const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
-              if (dropped && offset !== null) skip((index = Math.max(index, position + Number(dropped[1]))));
-              else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
-            } else if ((position = ++index) > this.#delivered) {
-              this.#delivered = index;
-              // Waits only at the high-water mark, for the reader to catch up.
-              if (this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 })) {
-                await this.#drain(watchdog);
-              }
-            }
+      /** Reads one line; returns the record it delivered, if any (a line gives at most one). */
+      const readLine = (line: string): LogRecord | undefined => {
+        let stream: LogStreamName;
+        let text: string;
+        // Every line prefixed (extended servers): the common case, read without the parser.
+        if (offset !== null && (line.startsWith('stdout:') || line.startsWith('stderr:'))) {
+          stream = line.charCodeAt(3) === 111 ? 'stdout' : 'stderr';
+          text = line.slice(7);
+        } else {
+          const parsed = parser.parseLine(line);
+          if (!parsed) return;
+          if (parsed.type === 'notice') {
+            // The local server tells a slow reader that records were dropped (log capped).
+            const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
+            if (dropped && offset !== null) skip((index = Math.max(index, position + Number(dropped[1]))));
+            else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
+            return;
           }
-          if (signal.aborted) signal.throwIfAborted();
+          ({ stream, text } = parsed);
+        }
+        if ((position = ++index) > this.#delivered) {
+          this.#delivered = index;
+          return this.#deliver({ stream, text, index: index - 1 });
         }
       };
+      const handle = async (lines: string[]) => {
+        if (this.#iterating) {
+          // The iterator reads these lines as it goes: reading pauses (and the watchdog with it)
+          // until it has taken them all, or `close()`.
+          this.#lines = lines;
+          this.#lineIndex = 0;
+          this.#readLine = readLine;
+          this.#wakeIterator();
+          watchdog.stop();
+          await new Promise<void>((resolve) => (this.#drained = resolve));
+          watchdog.touch();
+          if (this.#finished) throw this.#error;
+        } else {
+          for (const line of lines) readLine(line);
+        }
+        if (signal.aborted) signal.throwIfAborted();
+      };
       // A body can end normally in the middle of a line (an intermediary closing it cleanly): that
-      // unterminated tail is delivered only if the process is over; otherwise the next connection
-      // (its replay, or `since`) brings the whole line.
+      // unterminated tail is delivered only by a replay of the finished process; otherwise the next
+      // connection (its replay, or `since`) brings the whole line.
       let tail = '';
       for await (const lines of readLineBatches(response.body ?? new ReadableStream(), onChunk, (line) => (tail = line))) {
         await handle(lines);
       }
-      const finished = isProcessFinished(await this.#source.get(signal));
-      if (finished && tail) await handle([tail]);
-      return finished;
+      if (replay) {
+        if (tail) await handle([tail]);
+        return true;
+      }
+      // Over, and the inline output ends as delivered: nothing was missed. Over otherwise: reconcile.
+      const process = await this.#source.get(signal);
+      if (!isProcessFinished(process)) return false;
+      this.#over = true;
+      return endsAsDelivered(process, this.#tails, this.#delivered);
     } finally {
       watchdog.stop();
     }
   }
 
-  /** Hands a record to the callback and the iterator's queue; `true` when the queue is full. */
-  #deliver(record: LogRecord): boolean {
+  /** Hands a record to the callback and to the iterator. */
+  #deliver(record: LogRecord): LogRecord {
+    noteDelivered(this.#tails[record.stream], record.text);
     try {
       this.#options.onRecord?.(record);
     } catch (error) {
       this.#finish('error', error);
       throw error;
     }
-    if (!this.#iterating) return false;
-    this.#queue.push(record);
-    this.#wake?.();
-    this.#wake = undefined;
-    return this.#queue.length >= this.#highWaterMark;
+    return record;
   }
 
-  /** Waits until the iterator takes a record (or `close()`), with the watchdog paused meanwhile. */
-  async #drain(watchdog: KeepaliveWatchdog): Promise<void> {
-    watchdog.stop();
-    await new Promise<void>((resolve) => (this.#drained = resolve));
-    watchdog.touch();
+  #wakeIterator(): void {
+    this.#wake?.();
+    this.#wake = undefined;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<LogRecord> {
     this.#iterating = true;
-    // Not an async function: a record already queued costs one resolved promise, no more.
+    // Not an async function: a record at hand costs one resolved promise, no more.
     const next = (): Promise<IteratorResult<LogRecord, undefined>> => {
-      const record = this.#queue.shift();
-      if (record) {
-        // A full queue lets the connection go on once half of it is read (not after every record).
-        if (this.#queue.length <= this.#highWaterMark >> 1) this.#drained?.();
-        return Promise.resolve({ value: record, done: false });
+      const lines = this.#lines;
+      while (!this.#finished && this.#lineIndex < lines.length) {
+        let record: LogRecord | undefined;
+        try {
+          record = this.#readLine!(lines[this.#lineIndex++]!);
+        } catch (error) {
+          // A callback threw: the stream is over (the reading side stops on it).
+          if (!this.#finished) this.#finish('error', error);
+        }
+        if (record) return Promise.resolve({ value: record, done: false });
       }
+      // Every line read: the connection goes on.
+      this.#drained?.();
       if (this.#finished) {
         return this.#error === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.#error);
       }

@@ -44,7 +44,7 @@ import { runSmoke } from ${JSON.stringify(smokeEntry)};
 export default {
   async fetch(request, env) {
     try {
-      const report = await runSmoke({ baseUrl: env.SANDBOX_URL, token: env.SANDBOX_TOKEN, runtime: 'workerd' });
+      const report = await runSmoke({ baseUrl: env.SANDBOX_URL, token: env.SANDBOX_TOKEN, refusedUrl: env.SANDBOX_REFUSED_URL, runtime: 'workerd' });
       return Response.json({ ok: true, report });
     } catch (error) {
       return Response.json({ ok: false, error: (${SERIALIZE_ERROR_SOURCE})(error) });

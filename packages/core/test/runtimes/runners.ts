@@ -136,7 +136,7 @@ export async function runInWorkerd(bundles: SmokeBundles, options: SmokeOptions)
     modules: true,
     script: bundles.workerCode,
     compatibilityDate: '2025-06-01',
-    bindings: { SANDBOX_URL: options.baseUrl, SANDBOX_TOKEN: options.token ?? '' },
+    bindings: { SANDBOX_URL: options.baseUrl, SANDBOX_TOKEN: options.token ?? '', SANDBOX_REFUSED_URL: options.refusedUrl ?? '' },
   });
   try {
     const response = await miniflare.dispatchFetch('http://localhost/smoke');

@@ -3,6 +3,7 @@
  * unchanged, in Node, Deno, Bun, workerd, the Vercel edge runtime and Chromium, against a real
  * local server. The smoke is bundled once from the built core (see `bundle.ts`).
  */
+import net from 'node:net';
 import { createSandboxServer } from '@sandproc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSmokeBundles, type SmokeBundles } from './bundle.js';
@@ -27,9 +28,11 @@ let server: Awaited<ReturnType<typeof createSandboxServer>> | undefined;
 let bundles: SmokeBundles | undefined;
 let pageServer: PageServer | undefined;
 
+let refusedUrl = '';
+
 function smokeOptions(): SmokeOptions {
   if (!server) throw new Error('the sandbox server did not start');
-  return { baseUrl: server.url, token: server.token };
+  return { baseUrl: server.url, token: server.token, refusedUrl };
 }
 
 function requireBundles(): SmokeBundles {
@@ -45,6 +48,17 @@ function expectFullReport(report: SmokeReport, runtime: string): void {
   expect(report.wait).toMatchObject({ status: 'failed', exitCode: 3 });
   expect(report.kill.status).toBe('killed');
   expect(report.notFound).toBe(true);
+  // Server not running: where the runtime says the connection was refused (Node, Deno, Bun), a
+  // NetworkError that says nothing started; elsewhere the error names the URL at least, and in a
+  // browser page the page's origin and the likely causes.
+  const message = report.refused?.message ?? '';
+  expect(message).toContain(`${refusedUrl}/process`);
+  if (['node', 'deno', 'bun'].includes(runtime)) {
+    expect(report.refused?.kind).toBe('network');
+    expect(message).toMatch(/connection refused, nothing was sent or started/);
+  } else if (runtime === 'chromium') {
+    expect(message).toMatch(/is unreachable from http:\/\/127\.0\.0\.1:\d+: the server is down, or does not allow this origin \(CORS/);
+  }
 }
 
 beforeAll(async () => {
@@ -52,6 +66,11 @@ beforeAll(async () => {
   // The page is served from its own origin, so the browser reaches the sandbox cross-origin, with CORS.
   pageServer = await startPageServer(bundles);
   server = await createSandboxServer({ port: 0, corsOrigins: [pageServer.origin] });
+  // A port nothing listens on: taken, then released.
+  const closed = net.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  refusedUrl = `http://127.0.0.1:${(closed.address() as net.AddressInfo).port}`;
+  await new Promise((resolve) => closed.close(resolve));
 }, RUNTIME_TIMEOUT_MS);
 
 afterAll(async () => {

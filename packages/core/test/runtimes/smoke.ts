@@ -22,6 +22,8 @@ export interface SmokeOptions {
   token?: string;
   /** Label reported back (which runtime ran the smoke). */
   runtime?: string;
+  /** A base URL where nothing listens (connection refused): the first error a user sees is reported. */
+  refusedUrl?: string;
 }
 
 export interface SmokeReport {
@@ -31,6 +33,8 @@ export interface SmokeReport {
   wait: { pid: string; status: string; exitCode: number };
   kill: { pid: string; status: string };
   notFound: boolean;
+  /** `exec` against `refusedUrl`: the error's kind and message. */
+  refused?: { kind: string; message: string };
 }
 
 /** Thrown when the smoke scenario sees something it did not expect. */
@@ -143,7 +147,20 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
   }
   if (!notFound) throw new SmokeMismatchError('errors', 'get() of an unknown process did not throw');
 
+  // 6. The first error a user sees when the server is not running.
+  let refused: SmokeReport['refused'];
+  if (options.refusedUrl) {
+    const unreachable = createClient({ baseUrl: options.refusedUrl, retry: { initialDelayMs: 10 } });
+    try {
+      await unreachable.process.exec({ command: 'true' });
+    } catch (error) {
+      refused = { kind: (error as { kind: string }).kind, message: (error as Error).message };
+    }
+    if (!refused) throw new SmokeMismatchError('refused', 'exec against a closed port did not throw');
+  }
+
   return {
+    refused,
     runtime: options.runtime ?? 'unknown',
     exec: {
       pid: executed.pid,

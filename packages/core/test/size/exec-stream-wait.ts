@@ -1,4 +1,4 @@
-// Bundle-budget entry (see .size-limit.json): an app that runs a command, follows its output and
+// Bundle-budget entry (see .size-limit.json; exec-stream-wait.dist.mjs is the same on the build): an app that runs a command, follows its output and
 // waits for it. Everything else (observers, Blaxel helper, unused errors) must be tree-shaken away.
 import { createClient } from '../../src/index.js';
 

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { NotFoundError } from '../errors/http-errors.js';
+import type { ProcessInfo } from '../types.js';
+import { normalizeProcess, type WireProcess } from './normalize-process.js';
+import { ProcessPin, isSameProcess } from './process-pin.js';
+
+const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toUTCString();
+const process = (wire: WireProcess) => normalizeProcess({ pid: '42', name: 'web', command: 'serve', ...wire });
+
+describe('isSameProcess', () => {
+  it('the same start, or a later one after a restart, is the same process', () => {
+    const pinned = process({ startedAt: at(1), restartCount: 0 });
+    expect(isSameProcess(pinned, process({ startedAt: at(1), status: 'completed' }))).toBe(true);
+    expect(isSameProcess(pinned, process({ startedAt: at(3), restartCount: 1 }))).toBe(true);
+  });
+
+  it('a later start without a restart counted, or an earlier start, is another process (pid reused)', () => {
+    const pinned = process({ startedAt: at(5), restartCount: 1 });
+    expect(isSameProcess(pinned, process({ startedAt: at(9), restartCount: 0 }))).toBe(false);
+    expect(isSameProcess(pinned, process({ startedAt: at(9), restartCount: 1 }))).toBe(false);
+    expect(isSameProcess(pinned, process({ startedAt: at(2), restartCount: 2 }))).toBe(false);
+  });
+
+  it('missing start times are no evidence either way', () => {
+    expect(isSameProcess(process({ startedAt: null }), process({ startedAt: at(1) }))).toBe(true);
+    expect(isSameProcess(process({ startedAt: at(1) }), process({ startedAt: '' }))).toBe(true);
+  });
+});
+
+describe('ProcessPin', () => {
+  /** A `get` answering from a table of ids, recording each id asked. */
+  function server(table: Record<string, ProcessInfo>) {
+    const asked: string[] = [];
+    const get = async (id: string) => {
+      asked.push(id);
+      const found = table[id];
+      if (!found) throw new NotFoundError(404, '{"error":"process not found"}', 'process not found', id);
+      return found;
+    };
+    return { asked, get };
+  }
+
+  it('looks a name up once, then reads by pid only', async () => {
+    const first = process({ startedAt: at(1) });
+    const { asked, get } = server({ web: first, '42': first });
+    const pin = new ProcessPin(get, 'web');
+    expect(await pin.pid()).toBe('42');
+    await pin.read();
+    await pin.read();
+    expect(asked).toEqual(['web', '42', '42']);
+  });
+
+  it('a pid now held by another process is reported as gone (NotFoundError), not followed', async () => {
+    const table: Record<string, ProcessInfo> = { '42': process({ startedAt: at(1) }) };
+    const { get } = server(table);
+    const pin = new ProcessPin(get, '42');
+    await pin.read();
+    table['42'] = process({ name: 'other', startedAt: at(30) });
+    const error = await pin.read().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toMatch(/process 42 is gone/);
+  });
+
+  it('a process given is pinned as it is: no lookup by name', async () => {
+    const given = process({ startedAt: at(1) });
+    const { asked, get } = server({ '42': given });
+    const pin = new ProcessPin(get, given);
+    expect(pin.id).toBe('42');
+    expect(await pin.pid()).toBe('42');
+    expect(asked).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * Following one process rather than a name: a name is reused as soon as its process ends (kill then
+ * exec, a server restart), so a stream, a wait or an exec that started on a process pins it on
+ * first contact and addresses it by pid from then on (both servers accept a pid wherever they
+ * accept a name).
+ */
+import { NotFoundError } from '../errors/http-errors.js';
+import type { ProcessInfo } from '../types.js';
+import type { CallOptions } from './client-options.js';
+import { isProcessFinished } from './normalize-process.js';
+
+/**
+ * True when `current`, read by the pid of `pinned`, is still that process: the same start, or a
+ * later one with a higher `restartCount` (a restart keeps the pid and resets `startedAt`). A pid
+ * reused by another process (a later start, no restart counted) fails it. Missing start times are
+ * no evidence either way.
+ */
+export function isSameProcess(pinned: ProcessInfo, current: ProcessInfo): boolean {
+  const pinnedStart = Number(pinned.startedAt ?? NaN);
+  const currentStart = Number(current.startedAt ?? NaN);
+  return !(currentStart < pinnedStart) && !(currentStart > pinnedStart && current.restartCount <= pinned.restartCount);
+}
+
+/**
+ * One process, pinned on first contact: a name is looked up once, then only its pid is used, and
+ * every state read is checked to be the same process (see {@link isSameProcess}).
+ */
+export class ProcessPin {
+  /** The id as given: a pid, a name, or the pid of the process given. */
+  declare readonly id: string;
+  /** The last state read (or given); `undefined` before the first contact. */
+  known: ProcessInfo | undefined;
+  readonly #get: (id: string, options: CallOptions) => Promise<ProcessInfo>;
+
+  constructor(get: (id: string, options: CallOptions) => Promise<ProcessInfo>, process: string | ProcessInfo) {
+    this.#get = get;
+    this.id = typeof process === 'string' ? process : ((this.known = process), process.pid);
+  }
+
+  /** The pid to address: a name is looked up (and pinned) the first time. */
+  async pid(signal?: AbortSignal): Promise<string> {
+    return this.known?.pid ?? (/^\d+$/.test(this.id) ? this.id : (await this.read(signal)).pid);
+  }
+
+  /**
+   * The process's current state, by pid once pinned.
+   * @throws NotFoundError when it is gone: unknown to the server, or its pid now belongs to another process.
+   */
+  async read(signal?: AbortSignal): Promise<ProcessInfo> {
+    const known = this.known;
+    const current = await this.#get(known?.pid ?? this.id, { signal });
+    if (known && !isSameProcess(known, current)) throw new NotFoundError(404, '', `process ${known.pid} is gone (its pid was reused)`, this.id);
+    return (this.known = current);
+  }
+
+  /**
+   * Before resuming on a server that replays from the start (no `since`): once the process is over,
+   * its name may have been reused, and the real server keeps output by name, so its replay would go
+   * on with the new process's output.
+   * @throws NotFoundError when the process is over and its name now belongs to another process.
+   */
+  async checkReplay(signal?: AbortSignal): Promise<void> {
+    const { pid, name } = await this.read(signal);
+    if (!isProcessFinished(this.known!) || !name) return;
+    const named = await this.#get(name, { signal }).catch(() => undefined);
+    if (named && named.pid !== pid) {
+      throw new NotFoundError(404, '', `process ${pid} is over and its name ${name} was reused (pid ${named.pid}): its output cannot be resumed`, this.id);
+    }
+  }
+}
