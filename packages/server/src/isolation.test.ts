@@ -7,6 +7,13 @@ import { bubblewrapUnavailable } from './testing/bubblewrap.js';
 import { startCliProcess } from './testing/cli-process.js';
 import { startTestServer, type TestServer } from './testing/test-server.js';
 
+/** A host directory not under /tmp: /var/tmp where it exists, else this package's folder. */
+function hostDirectoryOutsideTmp(): string {
+  const packageDirectory = fileURLToPath(new URL('../', import.meta.url));
+  if (!packageDirectory.startsWith('/tmp/')) return packageDirectory;
+  return existsSync('/var/tmp') ? '/var/tmp' : packageDirectory;
+}
+
 const unavailable = bubblewrapUnavailable();
 if (unavailable !== undefined) console.warn(`isolated-mode tests skipped: ${unavailable}`);
 
@@ -17,7 +24,8 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
   let workspace: string;
   beforeAll(async () => {
     // Not under /tmp: inside the sandbox /tmp is private, so a host file there is simply not visible.
-    outside = mkdtempSync(join(fileURLToPath(new URL('../', import.meta.url)), '.isolation-test-'));
+    // The checkout itself may be under /tmp (CI clones can be), so use /var/tmp when it is there.
+    outside = mkdtempSync(join(hostDirectoryOutsideTmp(), '.isolation-test-'));
     hostFile = join(outside, 'host-file');
     writeFileSync(hostFile, 'original');
     workspace = join(outside, 'workspace');
