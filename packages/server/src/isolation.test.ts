@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,44 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
       expect(status).toBe(422);
       expect(json).toEqual({ error: expect.stringMatching(/could not start \(\S*bwrap ended with 1\): bwrap: /) });
       expect(own.server.stats().processes).toBe(0);
+    } finally {
+      await own.server.close();
+    }
+  });
+
+  it('hides the run directory (every output file) from commands, even with dataDir inside the workspace', async () => {
+    const shared = join(outside, 'data-in-workspace');
+    const own = await startTestServer({ isolate: true, workspace: shared, dataDir: shared });
+    try {
+      const { runDirectory } = own.server;
+      expect(runDirectory.startsWith(`${shared}/sandproc-run-`)).toBe(true);
+      const victim = await own.exec({ command: 'seq 1 3', name: 'victim', waitForCompletion: true });
+      expect(victim.json).toMatchObject({ status: 'completed', stdout: '1\n2\n3\n' });
+      expect(readdirSync(runDirectory).some((file) => file.endsWith('.data'))).toBe(true);
+      const intruder = await own.exec({
+        command: `ls -A ${runDirectory}; for f in ${runDirectory}/output-*; do echo "saw $f"; echo garbage > "$f"; done; true`,
+        waitForCompletion: true,
+      });
+      expect(intruder.json).toMatchObject({ status: 'completed', stdout: `home\nsaw ${runDirectory}/output-*\n` });
+      const logs = await own.request<{ stdout: string }>('GET', '/process/victim/logs');
+      expect(logs.json.stdout).toBe('1\n2\n3\n');
+      const inside = await own.exec({ command: 'pwd', workingDir: runDirectory + '/', waitForCompletion: true });
+      expect(inside.status).toBe(422);
+      expect(inside.json).toEqual({ error: expect.stringContaining("is in the server's run directory") });
+    } finally {
+      await own.server.close();
+    }
+    expect(existsSync(shared)).toBe(true);
+  });
+
+  it('keeps the default workspace and HOME in the run directory, beside the output files', async () => {
+    const own = await startTestServer({ isolate: true });
+    try {
+      const { runDirectory } = own.server;
+      expect(own.server.options.workspace).toBe(join(runDirectory, 'workspace'));
+      const { json } = await own.exec({ command: `echo w > in-workspace; echo "$HOME"; ls -A ${runDirectory} | sort`, waitForCompletion: true });
+      expect(json).toMatchObject({ status: 'completed', stdout: `${join(runDirectory, 'home')}\nhome\nworkspace\n` });
+      expect(readFileSync(join(runDirectory, 'workspace', 'in-workspace'), 'utf8')).toBe('w\n');
     } finally {
       await own.server.close();
     }

@@ -41,8 +41,8 @@ export interface SandboxServerOptions {
   stdinBufferBytes?: number;
   /**
    * Parent directory of the server's run directory (a fresh `sandproc-run-*` folder created at
-   * start, holding every process's output files, removed by `close()`). Default: the operating
-   * system's temporary directory.
+   * start, holding every process's output files and, in isolated mode, the private `HOME` and the
+   * default workspace; removed by `close()`). Default: the operating system's temporary directory.
    */
   dataDir?: string;
   /**
@@ -110,8 +110,9 @@ export interface SandboxServerOptions {
   isolate?: boolean;
   /**
    * The writable directory of isolated mode (created if missing, never removed), the commands'
-   * default working directory. Default: a fresh directory under a `sandproc-isolated-*` run
-   * directory in the system's temporary directory, removed by `close()`.
+   * default working directory. Default: `workspace` in the server's run directory (under
+   * {@link dataDir}), removed by `close()`. Commands never see the rest of the run directory (the
+   * output files), even when it lies inside a given workspace.
    */
   workspace?: string;
   /** Isolated mode keeps the host's network. `false` = a private loopback only. Default `true`. */
