@@ -109,10 +109,21 @@ function readToken(fromFlag: string | undefined, file: string | undefined): stri
   }
   let token = fromFlag ?? fromEnvironment;
   if (file !== undefined) {
-    token = readFileSync(file, 'utf8').split(/\r?\n/)[0]?.trim();
+    token = readTokenFile(file).split(/\r?\n/)[0]?.trim();
     if (!token) throw new Error(`--token-file '${file}' holds no token on its first line`);
   }
   return token !== undefined && token.length > 0 ? token : undefined;
+}
+
+/** The text of the `--token-file`, or an error that names the flag and says why it cannot be read. */
+function readTokenFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new Error(`cannot read --token-file '${file}': ${reason}`);
+  }
 }
 
 /** A whole number of at least 1, or undefined when the flag is absent. */

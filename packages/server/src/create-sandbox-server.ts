@@ -8,7 +8,7 @@ import { createRequestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
 import { StreamLimiter } from './http/stream-limiter.js';
 import type { ResolvedOptions, SandboxServerOptions } from './options.js';
-import { resolveShell } from './process/child-environment.js';
+import { resolveShell } from './process/shell-path.js';
 import { detectContainment, type Containment } from './process/containment.js';
 import { createIsolationLayout } from './process/isolation-layout.js';
 import { ProcessManager } from './process/process-manager.js';

@@ -120,7 +120,7 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
       expect(intruder.json).toMatchObject({ status: 'completed', stdout: `home\nsaw ${runDirectory}/output-*\n` });
       const logs = await own.request<{ stdout: string }>('GET', '/process/victim/logs');
       expect(logs.json.stdout).toBe('1\n2\n3\n');
-      const inside = await own.exec({ command: 'pwd', workingDir: runDirectory + '/', waitForCompletion: true });
+      const inside = await own.exec({ command: 'pwd', workingDir: `${runDirectory}/`, waitForCompletion: true });
       expect(inside.status).toBe(422);
       expect(inside.json).toEqual({ error: expect.stringContaining("is in the server's run directory") });
     } finally {
