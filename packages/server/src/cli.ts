@@ -78,6 +78,8 @@ async function main(): Promise<void> {
     isolate: values.isolate,
     workspace: values.workspace,
     network: !values['no-network'],
+    // Commands must not read the token from its file (the host filesystem is readable in isolated mode).
+    hidePaths: values['token-file'] !== undefined ? [values['token-file']] : [],
     maxProcesses: parseCount('--max-processes', values['max-processes'], 1),
     maxCpuSeconds: parseCount('--max-cpu-seconds', values['max-cpu-seconds'], 1),
     maxMemoryBytes: mebibytes(parseCount('--max-memory-mib', values['max-memory-mib'], 1)),

@@ -97,6 +97,7 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
     isolate: containment.mode === 'isolated',
     workspace: containment.isolation?.workspace,
     network: containment.isolation?.network ?? true,
+    hidePaths: containment.isolation?.hidden.map(({ path }) => path) ?? [],
     maxProcesses: positiveLimit('maxProcesses', options.maxProcesses),
     maxCpuSeconds: positiveLimit('maxCpuSeconds', options.maxCpuSeconds),
     maxMemoryBytes: positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024),
@@ -109,7 +110,7 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
 /** Detects the containment; in isolated mode creates its directories in the run directory first. */
 function prepareContainment(options: SandboxServerOptions, runDirectory: string): Containment {
   if (!options.isolate) return detectContainment(undefined);
-  return detectContainment(createIsolationLayout(runDirectory, options.workspace, options.network ?? true));
+  return detectContainment(createIsolationLayout(runDirectory, options.workspace, options.network ?? true, options.hidePaths));
 }
 
 function positive(name: string, value: number): number {

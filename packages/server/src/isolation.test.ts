@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,35 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
       expect(readFileSync(join(runDirectory, 'workspace', 'in-workspace'), 'utf8')).toBe('w\n');
     } finally {
       await own.server.close();
+    }
+  });
+
+  it('shows hidePaths empty, and the CLI hides its --token-file from commands', async () => {
+    const secrets = join(outside, 'secrets');
+    mkdirSync(secrets);
+    writeFileSync(join(secrets, 'key'), 'private-key');
+    const tokenFile = join(outside, 'token');
+    writeFileSync(tokenFile, 'isolated-token-file-secret\n', { mode: 0o600 });
+    const own = await startTestServer({ isolate: true, hidePaths: [secrets, join(outside, 'missing')] });
+    try {
+      expect(own.server.options.hidePaths).toEqual([secrets]);
+      const { json } = await own.exec({ command: `ls -A ${secrets}; cat ${hostFile}; echo`, waitForCompletion: true });
+      expect(json).toMatchObject({ status: 'completed', stdout: 'original\n' });
+    } finally {
+      await own.server.close();
+    }
+    const cli = startCliProcess(['--port', '0', '--isolate', '--token-file', tokenFile], { PATH: process.env['PATH'] });
+    try {
+      await cli.listening();
+      const { json } = await cli.request<{ status: string; stdout: string }>('isolated-token-file-secret', 'POST', '/process', {
+        command: `cat ${tokenFile}; grep -rs isolated-token-file-secret ${outside} || echo not found`,
+        waitForCompletion: true,
+      });
+      expect(json).toMatchObject({ status: 'completed', stdout: 'not found\n' });
+      expect(readFileSync(tokenFile, 'utf8')).toBe('isolated-token-file-secret\n');
+    } finally {
+      cli.signal('SIGTERM');
+      await cli.exited;
     }
   });
 

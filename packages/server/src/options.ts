@@ -118,6 +118,12 @@ export interface SandboxServerOptions {
   /** Isolated mode keeps the host's network. `false` = a private loopback only. Default `true`. */
   network?: boolean;
   /**
+   * Isolated mode: host files or directories commands must not read (a token file, credentials);
+   * inside the sandbox each one shows empty. Paths that do not exist are skipped. The CLI adds its
+   * `--token-file`. Default `[]`.
+   */
+  hidePaths?: readonly string[];
+  /**
    * Processes (commands) running at once; a start past it answers 422 and starts nothing.
    * Default: no limit.
    */
@@ -166,6 +172,8 @@ export interface ResolvedOptions {
   /** The workspace in isolated mode (resolved), else undefined. */
   workspace: string | undefined;
   network: boolean;
+  /** Paths shown empty inside the sandbox in isolated mode (resolved; missing ones left out), else `[]`. */
+  hidePaths: string[];
   maxProcesses: number | undefined;
   maxCpuSeconds: number | undefined;
   maxMemoryBytes: number | undefined;

@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { IsolationLayout } from './launch-plan.js';
 
@@ -10,7 +10,7 @@ import type { IsolationLayout } from './launch-plan.js';
  * the same path inside the sandbox, where the rest of the run directory (the output files) is
  * hidden.
  */
-export function createIsolationLayout(runDirectory: string, workspace: string | undefined, network: boolean): IsolationLayout {
+export function createIsolationLayout(runDirectory: string, workspace: string | undefined, network: boolean, hidePaths: readonly string[] = []): IsolationLayout {
   const home = join(runDirectory, 'home');
   mkdirSync(home);
   let workspacePath = join(runDirectory, 'workspace');
@@ -19,5 +19,16 @@ export function createIsolationLayout(runDirectory: string, workspace: string | 
     mkdirSync(resolve(workspace), { recursive: true });
     workspacePath = realpathSync(resolve(workspace));
   }
-  return { runDirectory, workspace: workspacePath, home, network };
+  return { runDirectory, workspace: workspacePath, home, network, hidden: hidePaths.flatMap(hiddenPath) };
+}
+
+/** A path to hide, resolved through symbolic links (bubblewrap mounts over the real file), or nothing if it does not exist. */
+function hiddenPath(path: string): { path: string; directory: boolean }[] {
+  let real: string;
+  try {
+    real = realpathSync(resolve(path));
+  } catch {
+    return [];
+  }
+  return [{ path: real, directory: statSync(real).isDirectory() }];
 }

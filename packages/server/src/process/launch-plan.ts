@@ -23,6 +23,8 @@ export interface IsolationLayout {
   home: string;
   /** Keep the host's network (`false`: only a private loopback). */
   network: boolean;
+  /** Resolved host paths shown empty inside the sandbox (an empty file, or an empty tmpfs for a directory). */
+  hidden: readonly { path: string; directory: boolean }[];
 }
 
 /** The program the server spawns for one run of a command. */
@@ -61,6 +63,7 @@ export function bubblewrapArguments(layout: IsolationLayout, cwd: string | undef
     '--tmpfs', layout.runDirectory,
     '--bind', layout.home, layout.home,
     ...(workspaceInRun ? ['--bind', layout.workspace, layout.workspace] : []),
+    ...layout.hidden.flatMap(({ path, directory }) => (directory ? ['--tmpfs', path] : ['--ro-bind', '/dev/null', path])),
     '--chdir', cwd ?? layout.workspace,
     '--',
   ];
