@@ -80,6 +80,7 @@ export class ProcessManager {
   #fileSerial = 0;
   #totalOutputBytes = 0;
   #enforcingTotal = false;
+  #pruneScheduled = false;
   #structureRevision = 0;
   readonly #byPid = new Map<number, ManagedProcess>();
   readonly #byName = new Map<string, ManagedProcess>();
@@ -141,7 +142,7 @@ export class ProcessManager {
       throw new ProcessStartError(422, `failed to start process: ${(error as Error).message}`);
     }
     managed.onFinished(() => {
-      this.#pruneFinished();
+      this.#schedulePrune();
       this.#enforceTotalCap();
     });
     return managed;
@@ -249,6 +250,20 @@ export class ProcessManager {
     } finally {
       this.#enforcingTotal = false;
     }
+  }
+
+  /**
+   * Prunes once the current turn is over, so that whatever waits for this exit (a
+   * `waitForCompletion` answer, built in promise callbacks of the same turn) still reads the
+   * record and its output, even with `maxFinishedProcesses` 0.
+   */
+  #schedulePrune(): void {
+    if (this.#pruneScheduled) return;
+    this.#pruneScheduled = true;
+    setImmediate(() => {
+      this.#pruneScheduled = false;
+      if (!this.#closed) this.#pruneFinished();
+    });
   }
 
   /** Forgets the oldest finished records past `maxFinishedProcesses` (their files are removed). */
