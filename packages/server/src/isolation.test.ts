@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxServer } from './create-sandbox-server.js';
 import { bubblewrapUnavailable } from './testing/bubblewrap.js';
-import { startCliProcess } from './testing/cli-process.js';
+import { BUILT_CLI, startCliProcess } from './testing/cli-process.js';
 import { startTestServer, type TestServer } from './testing/test-server.js';
 
 const unavailable = bubblewrapUnavailable();
@@ -168,6 +168,18 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     } finally {
       cli.signal('SIGTERM');
       await cli.exited;
+    }
+    // A token file that is a pipe (`--token-file <(...)`) has nothing to hide.
+    const piped = startCliProcess(['--port', '0', '--isolate'], { PATH: process.env['PATH'] }, [
+      'bash', '-c', 'exec "$0" "$1" "${@:2}" --token-file <(printf "piped-token\\n")', process.execPath, BUILT_CLI,
+    ]);
+    try {
+      await piped.listening();
+      const { json } = await piped.request<{ stdout: string }>('piped-token', 'POST', '/process', { command: 'echo ok', waitForCompletion: true });
+      expect(json.stdout).toBe('ok\n');
+    } finally {
+      piped.signal('SIGTERM');
+      await piped.exited;
     }
   });
 

@@ -22,13 +22,18 @@ export function createIsolationLayout(runDirectory: string, workspace: string | 
   return { runDirectory, workspace: workspacePath, home, network, hidden: hidePaths.flatMap(hiddenPath) };
 }
 
-/** A path to hide, resolved through symbolic links (bubblewrap mounts over the real file), or nothing if it does not exist. */
+/**
+ * A path to hide, resolved through symbolic links (bubblewrap mounts over the real file), or
+ * nothing if it is not a file or directory that exists (a pipe such as `--token-file <(...)` is
+ * read once and cannot be read again).
+ */
 function hiddenPath(path: string): { path: string; directory: boolean }[] {
-  let real: string;
   try {
-    real = realpathSync(resolve(path));
+    const real = realpathSync(resolve(path));
+    const info = statSync(real);
+    if (info.isDirectory() || info.isFile()) return [{ path: real, directory: info.isDirectory() }];
   } catch {
-    return [];
+    // Missing, or a pipe's /dev/fd entry that resolves to no path.
   }
-  return [{ path: real, directory: statSync(real).isDirectory() }];
+  return [];
 }
