@@ -171,7 +171,7 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     }
     // A token file that is a pipe (`--token-file <(...)`) has nothing to hide.
     const piped = startCliProcess(['--port', '0', '--isolate'], { PATH: process.env['PATH'] }, [
-      'bash', '-c', 'exec "$0" "$1" "${@:2}" --token-file <(printf "piped-token\\n")', process.execPath, BUILT_CLI,
+      'bash', '-c', 'exec "$0" "$@" --token-file <(printf "piped-token\\n")', process.execPath, BUILT_CLI,
     ]);
     try {
       await piped.listening();
