@@ -147,6 +147,20 @@ describe('sandproc-server CLI', () => {
     }
   });
 
+  it('names --token-file and the reason when the file cannot be read, and starts nothing', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'sandproc-token-file-test-'));
+    try {
+      for (const [file, reason] of [[join(directory, 'missing'), 'no such file'], [directory, 'it is a directory']] as const) {
+        const cli = startCli(['--port', '0', '--token-file', file]);
+        expect(await cli.exited).toBe(2);
+        expect(cli.output()).toContain(`sandproc-server: cannot read --token-file '${file}': ${reason}\n`);
+        expect(cli.output()).not.toContain('listening on');
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('rejects unknown flags', async () => {
     const cli = startCli(['--bogus']);
     expect(await cli.exited).toBe(2);

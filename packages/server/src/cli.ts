@@ -78,6 +78,8 @@ async function main(): Promise<void> {
     isolate: values.isolate,
     workspace: values.workspace,
     network: !values['no-network'],
+    // Commands must not read the token from its file (the host filesystem is readable in isolated mode).
+    hidePaths: values['token-file'] !== undefined ? [values['token-file']] : [],
     maxProcesses: parseCount('--max-processes', values['max-processes'], 1),
     maxCpuSeconds: parseCount('--max-cpu-seconds', values['max-cpu-seconds'], 1),
     maxMemoryBytes: mebibytes(parseCount('--max-memory-mib', values['max-memory-mib'], 1)),
@@ -109,10 +111,21 @@ function readToken(fromFlag: string | undefined, file: string | undefined): stri
   }
   let token = fromFlag ?? fromEnvironment;
   if (file !== undefined) {
-    token = readFileSync(file, 'utf8').split(/\r?\n/)[0]?.trim();
+    token = readTokenFile(file).split(/\r?\n/)[0]?.trim();
     if (!token) throw new Error(`--token-file '${file}' holds no token on its first line`);
   }
   return token !== undefined && token.length > 0 ? token : undefined;
+}
+
+/** The text of the `--token-file`, or an error that names the flag and says why it cannot be read. */
+function readTokenFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new Error(`cannot read --token-file '${file}': ${reason}`);
+  }
 }
 
 /** A whole number of at least 1, or undefined when the flag is absent. */

@@ -58,7 +58,7 @@ describe.skipIf(containment.mode === 'process-group')('children never outlive th
     }
     const { cli, sleeps } = await startSpreadingCommand(['--isolate']);
     const workspace = /containment: isolated \(.*workspace (\S+),/.exec(cli.output())?.[1];
-    expect(workspace).toMatch(/sandproc-isolated-/);
+    expect(workspace).toMatch(/sandproc-run-[^/]+\/workspace$/);
     cli.child.kill('SIGKILL');
     await cli.exited;
     await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);

@@ -8,9 +8,9 @@ import { createRequestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
 import { StreamLimiter } from './http/stream-limiter.js';
 import type { ResolvedOptions, SandboxServerOptions } from './options.js';
-import { resolveShell } from './process/child-environment.js';
+import { resolveShell } from './process/shell-path.js';
 import { detectContainment, type Containment } from './process/containment.js';
-import { createIsolationDirectories, type IsolationDirectories } from './process/isolation-directories.js';
+import { createIsolationLayout } from './process/isolation-layout.js';
 import { ProcessManager } from './process/process-manager.js';
 import { createRunDirectory, removeRunDirectory } from './process/run-directory.js';
 import { execProcess } from './routes/exec-route.js';
@@ -97,6 +97,7 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
     isolate: containment.mode === 'isolated',
     workspace: containment.isolation?.workspace,
     network: containment.isolation?.network ?? true,
+    hidePaths: containment.isolation?.hidden.map(({ path }) => path) ?? [],
     maxProcesses: positiveLimit('maxProcesses', options.maxProcesses),
     maxCpuSeconds: positiveLimit('maxCpuSeconds', options.maxCpuSeconds),
     maxMemoryBytes: positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024),
@@ -106,16 +107,10 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
   };
 }
 
-/** Detects the containment; in isolated mode creates its directories first (removed again if bubblewrap cannot run). */
-function prepareContainment(options: SandboxServerOptions): { containment: Containment; directories: IsolationDirectories | undefined } {
-  if (!options.isolate) return { containment: detectContainment(undefined), directories: undefined };
-  const directories = createIsolationDirectories(options.workspace, options.network ?? true);
-  try {
-    return { containment: detectContainment(directories.layout), directories };
-  } catch (error) {
-    directories.remove();
-    throw error;
-  }
+/** Detects the containment; in isolated mode creates its directories in the run directory first. */
+function prepareContainment(options: SandboxServerOptions, runDirectory: string): Containment {
+  if (!options.isolate) return detectContainment(undefined);
+  return detectContainment(createIsolationLayout(runDirectory, options.workspace, options.network ?? true, options.hidePaths));
 }
 
 function positive(name: string, value: number): number {
@@ -158,14 +153,16 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   positiveLimit('maxProcesses', options.maxProcesses);
   positiveLimit('maxCpuSeconds', options.maxCpuSeconds);
   positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024);
-  const { containment, directories } = prepareContainment(options);
+  // One run directory holds the output files and, in isolated mode, the private HOME and the
+  // default workspace; close() removes it.
+  const runDirectory = createRunDirectory(options.dataDir);
+  let containment: Containment;
   let resolved: ResolvedOptions;
-  let runDirectory: string;
   try {
+    containment = prepareContainment(options, runDirectory);
     resolved = resolveOptions(options, containment);
-    runDirectory = createRunDirectory(resolved.dataDir);
   } catch (error) {
-    directories?.remove();
+    removeRunDirectory(runDirectory);
     throw error;
   }
   const manager = new ProcessManager({
@@ -210,7 +207,6 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   try {
     port = await listen(httpServer, resolved.port, resolved.host);
   } catch (error) {
-    directories?.remove();
     removeRunDirectory(runDirectory);
     throw error;
   }
@@ -234,7 +230,6 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
         await manager.closeAll();
         connections.destroyAll();
         await closed;
-        directories?.remove();
         removeRunDirectory(runDirectory);
       })();
       return closing;

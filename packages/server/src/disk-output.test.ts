@@ -149,6 +149,22 @@ describe('retention on disk', () => {
     }
   });
 
+  it('answers a waitForCompletion exec with its output even when no finished record is kept (maxFinishedProcesses 0)', async () => {
+    const forgetful = await startTestServer({ maxFinishedProcesses: 0, dataDir });
+    try {
+      const answers = await Promise.all([0, 1, 2, 3].map((index) => forgetful.exec({ command: `echo run-${index}; echo err-${index} >&2`, waitForCompletion: true })));
+      for (const [index, { status, json }] of answers.entries()) {
+        expect(status).toBe(200);
+        expect(json).toMatchObject({ status: 'completed', stdout: `run-${index}\n`, stderr: `err-${index}\n` });
+      }
+      await pollUntil(async () => (await forgetful.request<unknown[]>('GET', '/process')).json.length === 0);
+      expect((await forgetful.request('GET', `/process/${answers[0]?.json.pid}`)).status).toBe(404);
+      expect(readdirSync(forgetful.server.runDirectory).filter((name) => name.endsWith('.data'))).toHaveLength(0);
+    } finally {
+      await forgetful.server.close();
+    }
+  });
+
   it('forgets the oldest finished records past maxFinishedProcesses (404), and their files', async () => {
     const pruning = await startTestServer({ maxFinishedProcesses: 2, dataDir });
     try {

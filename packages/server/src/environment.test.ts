@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveShell } from './process/child-environment.js';
+import { findExecutable, findOnServerPath, resolveShell } from './process/shell-path.js';
 import { startCliProcess, type CliProcess } from './testing/cli-process.js';
 import { startTestServer } from './testing/test-server.js';
 
@@ -96,6 +96,25 @@ describe('a clean environment for children', () => {
       delete process.env[UNIQUE_NAME];
       delete process.env['SANDPROC_PASSED_VARIABLE'];
       await Promise.all(servers.map((server) => server.server.close()));
+    }
+  });
+
+  it('finds its shell and launcher programs on absolute PATH entries only, with one lookup', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'sandproc-path-test-'));
+    try {
+      writeFileSync(join(directory, 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+      writeFileSync(join(directory, 'sh'), '#!/bin/sh\n', { mode: 0o755 });
+      writeFileSync(join(directory, 'plain'), '', { mode: 0o644 });
+      expect(findExecutable('tool', `/nonexistent:${directory}:/usr/bin`)).toBe(join(directory, 'tool'));
+      expect(findExecutable('plain', directory)).toBeUndefined();
+      // A relative entry depends on the working directory: skipped by both lookups.
+      const relativeEntry = relative(process.cwd(), directory);
+      expect(findExecutable('tool', relativeEntry)).toBeUndefined();
+      expect(resolveShell({ PATH: `${relativeEntry}:${directory}` })).toBe(join(directory, 'sh'));
+      expect(findOnServerPath('sandproc-no-such-program')).toBe('sandproc-no-such-program');
+      expect(findOnServerPath('sh')).toMatch(/^\/.*\/sh$/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
     }
   });
 

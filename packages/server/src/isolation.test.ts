@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxServer } from './create-sandbox-server.js';
 import { bubblewrapUnavailable } from './testing/bubblewrap.js';
-import { startCliProcess } from './testing/cli-process.js';
+import { BUILT_CLI, startCliProcess } from './testing/cli-process.js';
 import { startTestServer, type TestServer } from './testing/test-server.js';
 
 /** A host directory not under /tmp: /var/tmp where it exists, else this package's folder. */
@@ -109,6 +109,85 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
       expect(own.server.stats().processes).toBe(0);
     } finally {
       await own.server.close();
+    }
+  });
+
+  it('hides the run directory (every output file) from commands, even with dataDir inside the workspace', async () => {
+    const shared = join(outside, 'data-in-workspace');
+    const own = await startTestServer({ isolate: true, workspace: shared, dataDir: shared });
+    try {
+      const { runDirectory } = own.server;
+      expect(runDirectory.startsWith(`${shared}/sandproc-run-`)).toBe(true);
+      const victim = await own.exec({ command: 'seq 1 3', name: 'victim', waitForCompletion: true });
+      expect(victim.json).toMatchObject({ status: 'completed', stdout: '1\n2\n3\n' });
+      expect(readdirSync(runDirectory).some((file) => file.endsWith('.data'))).toBe(true);
+      const intruder = await own.exec({
+        command: `ls -A ${runDirectory}; for f in ${runDirectory}/output-*; do echo "saw $f"; echo garbage > "$f"; done; true`,
+        waitForCompletion: true,
+      });
+      expect(intruder.json).toMatchObject({ status: 'completed', stdout: `home\nsaw ${runDirectory}/output-*\n` });
+      const logs = await own.request<{ stdout: string }>('GET', '/process/victim/logs');
+      expect(logs.json.stdout).toBe('1\n2\n3\n');
+      const inside = await own.exec({ command: 'pwd', workingDir: `${runDirectory}/`, waitForCompletion: true });
+      expect(inside.status).toBe(422);
+      expect(inside.json).toEqual({ error: expect.stringContaining("is in the server's run directory") });
+    } finally {
+      await own.server.close();
+    }
+    expect(existsSync(shared)).toBe(true);
+  });
+
+  it('keeps the default workspace and HOME in the run directory, beside the output files', async () => {
+    const own = await startTestServer({ isolate: true });
+    try {
+      const { runDirectory } = own.server;
+      expect(own.server.options.workspace).toBe(join(runDirectory, 'workspace'));
+      const { json } = await own.exec({ command: `echo w > in-workspace; echo "$HOME"; ls -A ${runDirectory} | sort`, waitForCompletion: true });
+      expect(json).toMatchObject({ status: 'completed', stdout: `${join(runDirectory, 'home')}\nhome\nworkspace\n` });
+      expect(readFileSync(join(runDirectory, 'workspace', 'in-workspace'), 'utf8')).toBe('w\n');
+    } finally {
+      await own.server.close();
+    }
+  });
+
+  it('shows hidePaths empty, and the CLI hides its --token-file from commands', async () => {
+    const secrets = join(outside, 'secrets');
+    mkdirSync(secrets);
+    writeFileSync(join(secrets, 'key'), 'private-key');
+    const tokenFile = join(outside, 'token');
+    writeFileSync(tokenFile, 'isolated-token-file-secret\n', { mode: 0o600 });
+    const own = await startTestServer({ isolate: true, hidePaths: [secrets, join(outside, 'missing')] });
+    try {
+      expect(own.server.options.hidePaths).toEqual([secrets]);
+      const { json } = await own.exec({ command: `ls -A ${secrets}; cat ${hostFile}; echo`, waitForCompletion: true });
+      expect(json).toMatchObject({ status: 'completed', stdout: 'original\n' });
+    } finally {
+      await own.server.close();
+    }
+    const cli = startCliProcess(['--port', '0', '--isolate', '--token-file', tokenFile], { PATH: process.env['PATH'] });
+    try {
+      await cli.listening();
+      const { json } = await cli.request<{ status: string; stdout: string }>('isolated-token-file-secret', 'POST', '/process', {
+        command: `cat ${tokenFile}; grep -rs isolated-token-file-secret ${outside} || echo not found`,
+        waitForCompletion: true,
+      });
+      expect(json).toMatchObject({ status: 'completed', stdout: 'not found\n' });
+      expect(readFileSync(tokenFile, 'utf8')).toBe('isolated-token-file-secret\n');
+    } finally {
+      cli.signal('SIGTERM');
+      await cli.exited;
+    }
+    // A token file that is a pipe (`--token-file <(...)`) has nothing to hide.
+    const piped = startCliProcess(['--port', '0', '--isolate'], { PATH: process.env['PATH'] }, [
+      'bash', '-c', 'exec "$0" "$@" --token-file <(printf "piped-token\\n")', process.execPath, BUILT_CLI,
+    ]);
+    try {
+      await piped.listening();
+      const { json } = await piped.request<{ stdout: string }>('piped-token', 'POST', '/process', { command: 'echo ok', waitForCompletion: true });
+      expect(json.stdout).toBe('ok\n');
+    } finally {
+      piped.signal('SIGTERM');
+      await piped.exited;
     }
   });
 

@@ -41,8 +41,8 @@ export interface SandboxServerOptions {
   stdinBufferBytes?: number;
   /**
    * Parent directory of the server's run directory (a fresh `sandproc-run-*` folder created at
-   * start, holding every process's output files, removed by `close()`). Default: the operating
-   * system's temporary directory.
+   * start, holding every process's output files and, in isolated mode, the private `HOME` and the
+   * default workspace; removed by `close()`). Default: the operating system's temporary directory.
    */
   dataDir?: string;
   /**
@@ -110,12 +110,19 @@ export interface SandboxServerOptions {
   isolate?: boolean;
   /**
    * The writable directory of isolated mode (created if missing, never removed), the commands'
-   * default working directory. Default: a fresh directory under a `sandproc-isolated-*` run
-   * directory in the system's temporary directory, removed by `close()`.
+   * default working directory. Default: `workspace` in the server's run directory (under
+   * {@link dataDir}), removed by `close()`. Commands never see the rest of the run directory (the
+   * output files), even when it lies inside a given workspace.
    */
   workspace?: string;
   /** Isolated mode keeps the host's network. `false` = a private loopback only. Default `true`. */
   network?: boolean;
+  /**
+   * Isolated mode: host files or directories commands must not read (a token file, credentials);
+   * inside the sandbox each one shows empty. Paths that do not exist are skipped. The CLI adds its
+   * `--token-file`. Default `[]`.
+   */
+  hidePaths?: readonly string[];
   /**
    * Processes (commands) running at once; a start past it answers 422 and starts nothing.
    * Default: no limit.
@@ -165,6 +172,8 @@ export interface ResolvedOptions {
   /** The workspace in isolated mode (resolved), else undefined. */
   workspace: string | undefined;
   network: boolean;
+  /** Paths shown empty inside the sandbox in isolated mode (resolved; missing ones left out), else `[]`. */
+  hidePaths: string[];
   maxProcesses: number | undefined;
   maxCpuSeconds: number | undefined;
   maxMemoryBytes: number | undefined;

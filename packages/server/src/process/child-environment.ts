@@ -1,6 +1,3 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
-
 /** Variables of the server's environment a child gets by default (plus every `LC_*`). */
 export const DEFAULT_CHILD_ENVIRONMENT: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TERM', 'TMPDIR', 'TZ'];
 
@@ -35,26 +32,4 @@ export function childEnvironment(policy: EnvironmentPolicy, source: NodeJS.Proce
     environment[name] = value;
   }
   return { ...environment, SHELL: policy.shell, ...policy.overrides };
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The shell commands run in, as the real server does: the server's own `SHELL` when it is an
- * executable absolute path, else `sh` found on `PATH` (`/bin/sh` if not found).
- */
-export function resolveShell(environment: NodeJS.ProcessEnv = process.env): string {
-  const shell = environment['SHELL'];
-  if (shell !== undefined && isAbsolute(shell) && isExecutable(shell)) return shell;
-  for (const directory of (environment['PATH'] ?? '').split(delimiter)) {
-    if (directory !== '' && isAbsolute(directory) && isExecutable(join(directory, 'sh'))) return join(directory, 'sh');
-  }
-  return '/bin/sh';
 }

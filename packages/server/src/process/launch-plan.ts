@@ -1,3 +1,4 @@
+import { isWithin } from './path-within.js';
 import { findOnServerPath } from './shell-path.js';
 import { limitCommands, SANDBOX_INIT_NAME, SANDBOX_INIT_SCRIPT, type CommandLimits } from './sandbox-init.js';
 
@@ -14,12 +15,16 @@ export type ContainmentMode = 'namespace' | 'isolated' | 'process-group';
 
 /** The filesystem of isolated mode (paths are the same on the host and inside the sandbox). */
 export interface IsolationLayout {
+  /** The server's run directory: hidden inside the sandbox (an empty tmpfs) but for `home` and a default `workspace` in it. */
+  runDirectory: string;
   /** Writable directory, the default working directory. */
   workspace: string;
   /** Writable private `HOME`, shared by the commands of one server. */
   home: string;
   /** Keep the host's network (`false`: only a private loopback). */
   network: boolean;
+  /** Resolved host paths shown empty inside the sandbox (an empty file, or an empty tmpfs for a directory). */
+  hidden: readonly { path: string; directory: boolean }[];
 }
 
 /** The program the server spawns for one run of a command. */
@@ -42,13 +47,23 @@ export interface LaunchRequest {
 /** The launcher arguments that put a command in its own PID namespace with a fresh `/proc`, dying with the server. */
 export const NAMESPACE_LAUNCHER = ['setpriv', '--pdeathsig', 'KILL', '--', 'unshare', '--pid', '--fork', '--kill-child', '--mount-proc', '--'] as const;
 
-/** bubblewrap arguments of isolated mode, up to the command. */
+/**
+ * bubblewrap arguments of isolated mode, up to the command. The run directory is covered by an
+ * empty tmpfs, so a command never reads or changes the output files of any command.
+ */
 export function bubblewrapArguments(layout: IsolationLayout, cwd: string | undefined): string[] {
+  const workspaceInRun = isWithin(layout.workspace, layout.runDirectory);
   return [
     '--die-with-parent', '--unshare-pid', '--as-pid-1', '--unshare-ipc', '--cap-drop', 'ALL',
     ...(layout.network ? [] : ['--unshare-net']),
     '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
-    '--bind', layout.workspace, layout.workspace, '--bind', layout.home, layout.home,
+    // A given workspace is bound before the run directory is hidden (it may hold the run
+    // directory: --data-dir inside --workspace), the default one, inside it, after.
+    ...(workspaceInRun ? [] : ['--bind', layout.workspace, layout.workspace]),
+    '--tmpfs', layout.runDirectory,
+    '--bind', layout.home, layout.home,
+    ...(workspaceInRun ? ['--bind', layout.workspace, layout.workspace] : []),
+    ...layout.hidden.flatMap(({ path, directory }) => (directory ? ['--tmpfs', path] : ['--ro-bind', '/dev/null', path])),
     '--chdir', cwd ?? layout.workspace,
     '--',
   ];

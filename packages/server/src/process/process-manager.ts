@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { childEnvironment } from './child-environment.js';
 import type { Containment } from './containment.js';
 import { planLaunch, type IsolationLayout } from './launch-plan.js';
 import { ManagedProcess } from './managed-process.js';
+import { isWithin } from './path-within.js';
 import type { ProcessRequest } from './process-status.js';
 import type { CommandLimits } from './sandbox-init.js';
 
@@ -52,14 +53,21 @@ export class ProcessStartError extends Error {
 
 const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-/** True if `path` is within `parent` (or is it). */
-function isWithin(path: string, parent: string): boolean {
-  return path === parent || path.startsWith(parent.endsWith(sep) ? parent : parent + sep);
-}
-
-/** In isolated mode, a path below `/tmp` that is neither in the workspace nor in `HOME` exists only in a command's fresh `/tmp`. */
-function isInPrivateTemporaryDirectory(path: string, isolation: IsolationLayout): boolean {
-  return path !== '/tmp' && isWithin(path, '/tmp') && !isWithin(path, isolation.workspace) && !isWithin(path, isolation.home);
+/**
+ * In isolated mode, why a working directory that is neither in the workspace nor in `HOME` does
+ * not exist inside the sandbox: below `/tmp` (each command's fresh `/tmp`) or in the server's run
+ * directory (hidden); undefined when it is visible.
+ */
+function hiddenInSandbox(path: string, isolation: IsolationLayout): string | undefined {
+  if (isWithin(path, isolation.home)) return undefined;
+  const inWorkspace = isWithin(path, isolation.workspace);
+  // The default workspace is in the run directory and shown; the run directory is hidden even in a given workspace.
+  if (isWithin(path, isolation.runDirectory) && !(inWorkspace && isWithin(isolation.workspace, isolation.runDirectory))) {
+    return "is in the server's run directory, which commands do not see";
+  }
+  if (inWorkspace) return undefined;
+  if (path !== '/tmp' && isWithin(path, '/tmp')) return "is in the sandbox's private /tmp, which starts empty for each command";
+  return undefined;
 }
 
 /**
@@ -72,6 +80,7 @@ export class ProcessManager {
   #fileSerial = 0;
   #totalOutputBytes = 0;
   #enforcingTotal = false;
+  #pruneScheduled = false;
   #structureRevision = 0;
   readonly #byPid = new Map<number, ManagedProcess>();
   readonly #byName = new Map<string, ManagedProcess>();
@@ -133,7 +142,7 @@ export class ProcessManager {
       throw new ProcessStartError(422, `failed to start process: ${(error as Error).message}`);
     }
     managed.onFinished(() => {
-      this.#pruneFinished();
+      this.#schedulePrune();
       this.#enforceTotalCap();
     });
     return managed;
@@ -188,9 +197,8 @@ export class ProcessManager {
     const expanded = workingDir === '~' ? home : workingDir.startsWith('~/') ? home + workingDir.slice(1) : workingDir;
     const absolute = resolve(expanded);
     const { isolation } = this.#settings.containment;
-    if (isolation !== undefined && isInPrivateTemporaryDirectory(absolute, isolation)) {
-      throw new ProcessStartError(422, `working directory '${workingDir}' is in the sandbox's private /tmp, which starts empty for each command`);
-    }
+    const hidden = isolation === undefined ? undefined : hiddenInSandbox(absolute, isolation);
+    if (hidden !== undefined) throw new ProcessStartError(422, `working directory '${workingDir}' ${hidden}`);
     const info = await stat(absolute).catch(() => undefined);
     if (!info?.isDirectory()) {
       throw new ProcessStartError(422, `working directory '${workingDir}' does not exist`);
@@ -242,6 +250,20 @@ export class ProcessManager {
     } finally {
       this.#enforcingTotal = false;
     }
+  }
+
+  /**
+   * Prunes once the current turn is over, so that whatever waits for this exit (a
+   * `waitForCompletion` answer, built in promise callbacks of the same turn) still reads the
+   * record and its output, even with `maxFinishedProcesses` 0.
+   */
+  #schedulePrune(): void {
+    if (this.#pruneScheduled) return;
+    this.#pruneScheduled = true;
+    setImmediate(() => {
+      this.#pruneScheduled = false;
+      if (!this.#closed) this.#pruneFinished();
+    });
   }
 
   /** Forgets the oldest finished records past `maxFinishedProcesses` (their files are removed). */

@@ -1,12 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** Creates a fresh run directory `sandproc-run-XXXXXX` (mode 0700) under `parent` (created if missing; default the OS temporary directory). */
+/**
+ * Creates a fresh run directory `sandproc-run-XXXXXX` (mode 0700) under `parent` (created if
+ * missing; default the OS temporary directory) and returns its path resolved through symbolic
+ * links (isolated mode mounts paths in it at the same path inside the sandbox).
+ */
 export function createRunDirectory(parent: string | undefined): string {
   const base = resolve(parent ?? tmpdir());
   mkdirSync(base, { recursive: true });
-  return mkdtempSync(join(base, 'sandproc-run-'));
+  return realpathSync(mkdtempSync(join(base, 'sandproc-run-')));
 }
 
 /** Removes a run directory and everything in it. */
