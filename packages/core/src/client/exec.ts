@@ -4,11 +4,11 @@
  */
 import { isNotFoundError, UnprocessableError, type HttpError } from '../errors/http-errors.js';
 import { ExecOutcomeUnknownError, StreamError } from '../errors/transport-errors.js';
-import type { ReconnectOptions } from '../streams/log-stream-options.js';
+import type { LogStream } from '../streams/log-stream.js';
+import type { LogStreamOptions, ReconnectOptions } from '../streams/log-stream-options.js';
 import type { ExecRequest, LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
-import { normalizeProcess, type WireProcess } from './normalize-process.js';
-import type { ProcessApi } from './process-api.js';
+import { normalizeProcess, type WireProcess } from '../shared/normalize-process.js';
 import { processPath } from './process-path.js';
 import { isConnectionRefused, type Transport } from './transport.js';
 
@@ -28,6 +28,15 @@ export interface ExecOptions extends CallOptions {
   reconnect?: ReconnectOptions | false;
 }
 
+/**
+ * What `exec` uses of the process API to follow a started process: its log stream and the final
+ * read. `ProcessApi` passes itself (it composes `exec`; `exec` does not import it).
+ */
+export interface ExecFollower {
+  streamLogs(process: ProcessInfo, options: LogStreamOptions): LogStream;
+  wait(process: ProcessInfo, options: CallOptions): Promise<ProcessInfo>;
+}
+
 /** A name in the server's default format, `proc-` + 8 characters of `[a-z0-9]`. */
 export function generateProcessName(): string {
   return 'proc-' + Math.random().toString(36).slice(2, 10).padEnd(8, '0');
@@ -41,7 +50,7 @@ export function generateProcessName(): string {
  * ends when the process is over. The same path works against servers with and without the
  * streaming extensions.
  */
-export async function execProcess(api: ProcessApi, transport: Transport, request: ExecRequest, options: ExecOptions): Promise<ProcessInfo> {
+export async function execProcess(api: ExecFollower, transport: Transport, request: ExecRequest, options: ExecOptions): Promise<ProcessInfo> {
   const { signal, onStdout, onStderr, onLog } = options;
   const following = onStdout || onStderr || onLog;
   const name = request.name ?? generateProcessName();

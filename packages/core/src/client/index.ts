@@ -8,5 +8,5 @@ export type { KillOptions, LogsOptions } from './process-api.js';
 export type { ExecOptions } from './exec.js';
 export { waitForLog } from './wait.js';
 export type { WaitOptions, WaitForLogOptions } from './wait.js';
-export { isTerminalStatus, isProcessFinished } from './normalize-process.js';
+export { isTerminalStatus, isProcessFinished } from '../shared/normalize-process.js';
 export { isSameProcess } from './process-pin.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../errors/http-errors.js';
 import type { ProcessInfo } from '../types.js';
-import { normalizeProcess, type WireProcess } from './normalize-process.js';
+import { normalizeProcess, type WireProcess } from '../shared/normalize-process.js';
 import { ProcessPin, isSameProcess } from './process-pin.js';
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toUTCString();

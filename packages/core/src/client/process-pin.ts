@@ -7,7 +7,7 @@
 import { NotFoundError } from '../errors/http-errors.js';
 import type { ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
-import { isProcessFinished } from './normalize-process.js';
+import { isProcessFinished } from '../shared/normalize-process.js';
 
 /**
  * True when `current`, read by the pid of `pinned`, is still that process: the same start, or a

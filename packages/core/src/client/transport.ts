@@ -8,7 +8,7 @@ import { isSandprocError } from '../errors/sandproc-error.js';
 import { NetworkError, RequestTimeoutError } from '../errors/transport-errors.js';
 import type { ClientOptions } from './client-options.js';
 import { checkClientOptions } from './client-options-check.js';
-import { backoffDelay, sleep } from './sleep.js';
+import { backoffDelay, sleep } from '../shared/sleep.js';
 
 /** Options of one request. */
 export interface SendOptions {

@@ -5,11 +5,12 @@ import { StreamError } from '../errors/transport-errors.js';
 import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
 import type { LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
-import { isProcessFinished } from './normalize-process.js';
-import type { ProcessApi } from './process-api.js';
+import { isProcessFinished } from '../shared/normalize-process.js';
+import type { LogStream } from '../streams/log-stream.js';
+import type { LogStreamOptions } from '../streams/log-stream-options.js';
 import type { ProcessPin } from './process-pin.js';
-import { anySignal } from './any-signal.js';
-import { sleep } from './sleep.js';
+import { anySignal } from '../shared/any-signal.js';
+import { sleep } from '../shared/sleep.js';
 
 /** Options of `wait`. */
 export interface WaitOptions extends CallOptions {
@@ -23,6 +24,11 @@ export interface WaitOptions extends CallOptions {
 export interface WaitForLogOptions extends CallOptions {
   /** Give up after this long, in milliseconds (`Infinity`: never). Default `60000`. */
   maxWaitMs?: number;
+}
+
+/** What `waitForLog` uses of a client: its log streams (any `createClient(...)` has them). */
+export interface LogStreamingClient {
+  readonly process: { streamLogs(process: string | ProcessInfo, options?: LogStreamOptions): LogStream };
 }
 
 /** `wait`: polls the pinned process until it is over. */
@@ -45,7 +51,7 @@ export async function waitForProcess(pin: ProcessPin, options: WaitOptions): Pro
  * @throws WaitTimeoutError after `maxWaitMs`; StreamError if the output ended without a match.
  */
 export async function waitForLog(
-  client: { readonly process: ProcessApi },
+  client: LogStreamingClient,
   process: string | ProcessInfo,
   pattern: string | RegExp,
   options: WaitForLogOptions = {},

@@ -3,8 +3,8 @@
  */
 import type { HttpError } from '../errors/http-errors.js';
 import { StreamError } from '../errors/transport-errors.js';
-import { isProcessFinished } from '../client/normalize-process.js';
-import { backoffDelay, sleep } from '../client/sleep.js';
+import { isProcessFinished } from '../shared/normalize-process.js';
+import { backoffDelay, sleep } from '../shared/sleep.js';
 import type { LogRecord, LogStreamName } from '../types.js';
 import { emptyTail, endsAsDelivered, noteDelivered, type DeliveredTail } from './delivered-tail.js';
 import { createKeepaliveWatchdog } from './keepalive-watchdog.js';
