@@ -3,6 +3,7 @@
  * connection without ever starting a second process.
  */
 import { isNotFoundError, UnprocessableError, type HttpError } from '../errors/http-errors.js';
+import { isRetryable } from '../errors/is-retryable.js';
 import { ExecOutcomeUnknownError, StreamError } from '../errors/transport-errors.js';
 import type { LogStream } from '../streams/log-stream.js';
 import type { LogStreamOptions, ReconnectOptions } from '../streams/log-stream-options.js';
@@ -65,10 +66,10 @@ export async function execProcess(api: ExecFollower, transport: Transport, reque
     process = normalizeProcess(await transport.json<WireProcess>('process', held || request.waitForPorts ? { ...post, timeout: false } : post));
     if (held) return process;
   } catch (error) {
-    // Not retried blindly (a second process). Unless the answer was definite (4xx) or the call
-    // aborted, the request may have reached the server: ask for the process by its name.
-    // A refused connection sent nothing: that NetworkError says so.
-    if (signal?.aborted || (error as HttpError).status < 500 || isConnectionRefused(error)) throw error;
+    // Not retried blindly (a second process). After a failure that a retry could pass (see
+    // `isRetryable`; not a definite answer, not an abort), the request may have reached the
+    // server: ask for the process by its name. A refused connection sent nothing: that NetworkError says so.
+    if (signal?.aborted || !isRetryable(error) || isConnectionRefused(error)) throw error;
     let found: ProcessInfo | undefined;
     try {
       const response = await transport.send(processPath(name), { signal });
@@ -92,7 +93,7 @@ export async function execProcess(api: ExecFollower, transport: Transport, reque
       if (signal?.aborted) throw lookupError;
       if (isNotFoundError(lookupError) && (error as HttpError).status) throw error;
     }
-    if (!found) throw new ExecOutcomeUnknownError(name, `${name} may have started: ${(error as Error).message}`, { cause: error });
+    if (!found) throw new ExecOutcomeUnknownError({ processName: name, message: `${name} may have started: ${(error as Error).message}`, cause: error });
     process = found;
   }
   if (!request.waitForCompletion && !following) return process;
@@ -123,10 +124,10 @@ export async function execProcess(api: ExecFollower, transport: Transport, reque
   } catch (cause) {
     // The process did start: a caller must not take this for a failed start and run it again.
     if (signal?.aborted) throw cause;
-    throw new StreamError(process.pid, `${process.pid} started, then failed to follow`, { cause, process });
+    throw new StreamError({ processId: process.pid, message: `${process.pid} started, then failed to follow`, cause, process });
   } finally {
     clearTimeout(timer);
   }
   const message = `process timed out after ${request.timeout} seconds`;
-  throw new UnprocessableError(422, message, message, name);
+  throw new UnprocessableError({ body: message, message, processId: name });
 }

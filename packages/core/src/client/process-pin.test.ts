@@ -34,7 +34,7 @@ describe('ProcessPin', () => {
     const get = async (id: string) => {
       asked.push(id);
       const found = table[id];
-      if (!found) throw new NotFoundError(404, '{"error":"process not found"}', 'process not found', id);
+      if (!found) throw new NotFoundError({ status: 404, body: '{"error":"process not found"}', message: 'process not found', processId: id });
       return found;
     };
     return { asked, get };

@@ -38,7 +38,7 @@ export async function waitForProcess(pin: ProcessPin, options: WaitOptions): Pro
   let process = await pin.read(signal);
   while (!isProcessFinished(process)) {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new WaitTimeoutError(pin.id, process, maxWaitMs);
+    if (remaining <= 0) throw new WaitTimeoutError({ processId: pin.id, process, maxWaitMs });
     await sleep(Math.min(intervalMs, remaining), signal);
     process = await pin.read(signal);
   }
@@ -68,11 +68,11 @@ export async function waitForLog(
     for await (const record of stream) if (typeof pattern === 'string' ? record.text.includes(pattern) : pattern.test(record.text)) return record;
   } catch (error) {
     if (!deadline.signal.aborted || signal?.aborted) throw error;
-    throw new WaitTimeoutError(id, null, maxWaitMs);
+    throw new WaitTimeoutError({ processId: id, maxWaitMs });
   } finally {
     clearTimeout(timer);
     stream.close();
     cleanup();
   }
-  throw new StreamError(id, `output of ${id} ended without ${String(pattern)}`);
+  throw new StreamError({ processId: id, message: `output of ${id} ended without ${String(pattern)}` });
 }
