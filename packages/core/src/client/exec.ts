@@ -129,5 +129,5 @@ export async function execProcess(api: ExecFollower, transport: Transport, reque
     clearTimeout(timer);
   }
   const message = `process timed out after ${request.timeout} seconds`;
-  throw new UnprocessableError({ body: message, message, processId: name });
+  throw new UnprocessableError({ status: 422, body: message, message, processId: name });
 }

@@ -92,8 +92,8 @@ describe('errors', () => {
       const error = new (httpErrorClass(status))({ status, body: '{"error":"x"}', message: 'x' });
       expect(error).toMatchObject({ status, body: '{"error":"x"}', message: 'x', processId: '' });
     }
-    expect(new NotFoundError({ message: 'gone' }).status).toBe(404);
-    expect(new UnauthorizedError({ message: 'no' }).status).toBe(401);
+    expect(new NotFoundError({ status: 404, message: 'gone' })).toMatchObject({ kind: 'not-found', body: '', processId: '' });
+    expect(new UnauthorizedError({ status: 403, message: 'no' }).kind).toBe('unauthorized');
     expect(new HttpError({ status: 404, message: 'x' }).kind).toBe('http');
     expect(new HttpError({ status: 503, message: 'x', retryAfterMs: 2000 }).retryAfterMs).toBe(2000);
     expect(new WaitTimeoutError({ processId: 'p', maxWaitMs: 1 }).process).toBeNull();

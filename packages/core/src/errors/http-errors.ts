@@ -6,8 +6,8 @@ import { SandprocError, guardFor, type SandprocErrorKind, type SandprocErrorOpti
 
 /** What an {@link HttpError} (or a subclass) is built from. */
 export interface HttpErrorOptions extends SandprocErrorOptions {
-  /** The HTTP status code. Default: the class's own (404 for `NotFoundError`, ...); required for `HttpError`. */
-  status?: number;
+  /** The HTTP status code. */
+  status: number;
   /** The response body as text. Default `""`. */
   body?: string;
   /** The pid or name the request was about. Default `""`. */
@@ -18,8 +18,8 @@ export interface HttpErrorOptions extends SandprocErrorOptions {
 
 /**
  * Thrown when the server answers with a status this package has no finer class for (e.g. 409 when
- * writing to a closed stdin, 413, 500), and after retries are exhausted for the retryable ones (see `isRetryable`). The
- * subclasses below share its options; each has its own `kind` and default `status`.
+ * writing to a closed stdin, 413, 500), and after retries are exhausted for the retryable ones
+ * (see `isRetryable`). The subclasses below share its options; each has its own `kind`.
  */
 export class HttpError extends SandprocError {
   /** The HTTP status code. */
@@ -31,23 +31,19 @@ export class HttpError extends SandprocError {
   /** The answer's `Retry-After` (a number of seconds), in milliseconds; `undefined` when absent, `0` or a date. */
   declare readonly retryAfterMs: number | undefined;
 
-  constructor(options: HttpErrorOptions, kind: SandprocErrorKind = 'http', status = 0) {
-    super(kind, { status, body: '', processId: '', ...options });
+  constructor(options: HttpErrorOptions) {
+    super('http', { body: '', processId: '', ...options });
   }
 }
 
 /** Thrown on 404: no process has this pid or name (`processId`), or the process watched is gone. */
 export class NotFoundError extends HttpError {
-  constructor(options: HttpErrorOptions) {
-    super(options, 'not-found', 404);
-  }
+  override readonly kind = 'not-found';
 }
 
 /** Thrown on 400: the server refused the request (empty command, a name that is already running, ...). */
 export class BadRequestError extends HttpError {
-  constructor(options: HttpErrorOptions) {
-    super(options, 'bad-request', 400);
-  }
+  override readonly kind = 'bad-request';
 }
 
 /**
@@ -56,16 +52,12 @@ export class BadRequestError extends HttpError {
  * the process keeps running.
  */
 export class UnprocessableError extends HttpError {
-  constructor(options: HttpErrorOptions) {
-    super(options, 'unprocessable', 422);
-  }
+  override readonly kind = 'unprocessable';
 }
 
 /** Thrown on 401 and 403: missing or wrong token / API key / preview token. */
 export class UnauthorizedError extends HttpError {
-  constructor(options: HttpErrorOptions) {
-    super(options, 'unauthorized', 401);
-  }
+  override readonly kind = 'unauthorized';
 }
 
 /** The one map from a status to its class; any other status is a plain {@link HttpError}. */
