@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes, startSandbox, type Sandbox } from '../../test/helpers/sandbox.js';
-import { BadRequestError, waitForLog } from '../index.js';
+import { HttpError, InvalidArgumentError, waitForLog } from '../index.js';
 
 describe.each(modes)('client edge cases (%s)', (mode) => {
   let sandbox: Sandbox;
@@ -14,10 +14,13 @@ describe.each(modes)('client edge cases (%s)', (mode) => {
     let requests = 0;
     const client = sandbox.clientFor(sandbox.url, { fetch: (input, init) => (requests++, fetch(input, init)) });
     for (const id of ['', '.', '..']) {
-      await expect(client.process.get(id)).rejects.toBeInstanceOf(BadRequestError);
-      await expect(client.process.kill(id)).rejects.toBeInstanceOf(BadRequestError);
-      await expect(client.process.logs(id)).rejects.toBeInstanceOf(BadRequestError);
-      await expect(client.process.streamLogs(id).done).rejects.toBeInstanceOf(BadRequestError);
+      await expect(client.process.get(id)).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(client.process.kill(id)).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(client.process.logs(id)).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(client.process.streamLogs(id).done).rejects.toBeInstanceOf(InvalidArgumentError);
+      // A refusal of the client, not an answer of the server.
+      await expect(client.process.get(id)).rejects.not.toBeInstanceOf(HttpError);
+      await expect(client.process.get(id)).rejects.toMatchObject({ kind: 'invalid-argument', argument: 'id', value: id });
     }
     expect(requests).toBe(0);
     expect((await client.process.exec({ command: 'true', name: 'dots..', waitForCompletion: true })).name).toBe('dots..');

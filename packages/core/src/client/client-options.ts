@@ -23,7 +23,7 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** The `fetch` to use (edge runtimes, tests, instrumentation). Default: `globalThis.fetch`. */
   fetch?: typeof fetch;
-  /** Retries of idempotent requests on network errors and 502/503/504; `false` turns them off. Default `{ limit: 2 }`. */
+  /** Retries of idempotent requests when `isRetryable` says so (network errors, request timeouts, 408, 429, 500, 502–504); `false` turns them off. Default `{ limit: 2 }`. */
   retry?: RetryOptions | false;
   /**
    * How long to wait for the response headers of one request, in milliseconds; streams are not

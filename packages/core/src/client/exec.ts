@@ -3,12 +3,13 @@
  * connection without ever starting a second process.
  */
 import { isNotFoundError, UnprocessableError, type HttpError } from '../errors/http-errors.js';
+import { isRetryable } from '../errors/is-retryable.js';
 import { ExecOutcomeUnknownError, StreamError } from '../errors/transport-errors.js';
-import type { ReconnectOptions } from '../streams/log-stream-options.js';
+import type { LogStream } from '../streams/log-stream.js';
+import type { LogStreamOptions, ReconnectOptions } from '../streams/log-stream-options.js';
 import type { ExecRequest, LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
-import { normalizeProcess, type WireProcess } from './normalize-process.js';
-import type { ProcessApi } from './process-api.js';
+import { normalizeProcess, type WireProcess } from '../shared/normalize-process.js';
 import { processPath } from './process-path.js';
 import { isConnectionRefused, type Transport } from './transport.js';
 
@@ -28,6 +29,15 @@ export interface ExecOptions extends CallOptions {
   reconnect?: ReconnectOptions | false;
 }
 
+/**
+ * What `exec` uses of the process API to follow a started process: its log stream and the final
+ * read. `ProcessApi` passes itself (it composes `exec`; `exec` does not import it).
+ */
+export interface ExecFollower {
+  streamLogs(process: ProcessInfo, options: LogStreamOptions): LogStream;
+  wait(process: ProcessInfo, options: CallOptions): Promise<ProcessInfo>;
+}
+
 /** A name in the server's default format, `proc-` + 8 characters of `[a-z0-9]`. */
 export function generateProcessName(): string {
   return 'proc-' + Math.random().toString(36).slice(2, 10).padEnd(8, '0');
@@ -41,7 +51,7 @@ export function generateProcessName(): string {
  * ends when the process is over. The same path works against servers with and without the
  * streaming extensions.
  */
-export async function execProcess(api: ProcessApi, transport: Transport, request: ExecRequest, options: ExecOptions): Promise<ProcessInfo> {
+export async function execProcess(api: ExecFollower, transport: Transport, request: ExecRequest, options: ExecOptions): Promise<ProcessInfo> {
   const { signal, onStdout, onStderr, onLog } = options;
   const following = onStdout || onStderr || onLog;
   const name = request.name ?? generateProcessName();
@@ -56,10 +66,10 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
     process = normalizeProcess(await transport.json<WireProcess>('process', held || request.waitForPorts ? { ...post, timeout: false } : post));
     if (held) return process;
   } catch (error) {
-    // Not retried blindly (a second process). Unless the answer was definite (4xx) or the call
-    // aborted, the request may have reached the server: ask for the process by its name.
-    // A refused connection sent nothing: that NetworkError says so.
-    if (signal?.aborted || (error as HttpError).status < 500 || isConnectionRefused(error)) throw error;
+    // Not retried blindly (a second process). After a failure that a retry could pass (see
+    // `isRetryable`; not a definite answer, not an abort), the request may have reached the
+    // server: ask for the process by its name. A refused connection sent nothing: that NetworkError says so.
+    if (signal?.aborted || !isRetryable(error) || isConnectionRefused(error)) throw error;
     let found: ProcessInfo | undefined;
     try {
       const response = await transport.send(processPath(name), { signal });
@@ -83,7 +93,7 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
       if (signal?.aborted) throw lookupError;
       if (isNotFoundError(lookupError) && (error as HttpError).status) throw error;
     }
-    if (!found) throw new ExecOutcomeUnknownError(name, `${name} may have started: ${(error as Error).message}`, { cause: error });
+    if (!found) throw new ExecOutcomeUnknownError({ processName: name, message: `${name} may have started: ${(error as Error).message}`, cause: error });
     process = found;
   }
   if (!request.waitForCompletion && !following) return process;
@@ -114,10 +124,10 @@ export async function execProcess(api: ProcessApi, transport: Transport, request
   } catch (cause) {
     // The process did start: a caller must not take this for a failed start and run it again.
     if (signal?.aborted) throw cause;
-    throw new StreamError(process.pid, `${process.pid} started, then failed to follow`, { cause, process });
+    throw new StreamError({ processId: process.pid, message: `${process.pid} started, then failed to follow`, cause, process });
   } finally {
     clearTimeout(timer);
   }
   const message = `process timed out after ${request.timeout} seconds`;
-  throw new UnprocessableError(422, message, message, name);
+  throw new UnprocessableError({ status: 422, body: message, message, processId: name });
 }

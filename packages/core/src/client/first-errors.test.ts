@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort as closedPort } from '../../test/helpers/reference-sandbox.js';
 import { startSandbox, type Sandbox } from '../../test/helpers/sandbox.js';
-import { BadRequestError, ExecOutcomeUnknownError, NetworkError, createBlaxelClient, createClient } from '../index.js';
+import { ExecOutcomeUnknownError, InvalidArgumentError, NetworkError, createBlaxelClient, createClient } from '../index.js';
 
 describe('the first error a user sees', () => {
   it('server not running: exec is a NetworkError naming the URL and saying nothing was started', async () => {
@@ -88,14 +88,14 @@ describe('ids the URL cannot carry', () => {
   });
   afterAll(() => sandbox.close());
 
-  it('an id with a lone surrogate is a BadRequestError, before any request', async () => {
+  it('an id with a lone surrogate is an InvalidArgumentError, before any request', async () => {
     let requests = 0;
     const client = sandbox.clientFor(sandbox.url, { fetch: (input, init) => (requests++, fetch(input, init)) });
     for (const id of ['\uD800', 'a\uDC00b']) {
-      await expect(client.process.get(id)).rejects.toBeInstanceOf(BadRequestError);
-      await expect(client.process.stop(id)).rejects.toBeInstanceOf(BadRequestError);
-      await expect(client.process.wait(id)).rejects.toBeInstanceOf(BadRequestError);
-      await expect(client.process.streamLogs(id).done).rejects.toBeInstanceOf(BadRequestError);
+      await expect(client.process.get(id)).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(client.process.stop(id)).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(client.process.wait(id)).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(client.process.streamLogs(id).done).rejects.toBeInstanceOf(InvalidArgumentError);
     }
     expect(requests).toBe(0);
   });

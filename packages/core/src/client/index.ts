@@ -7,6 +7,6 @@ export { ProcessApi } from './process-api.js';
 export type { KillOptions, LogsOptions } from './process-api.js';
 export type { ExecOptions } from './exec.js';
 export { waitForLog } from './wait.js';
-export type { WaitOptions, WaitForLogOptions } from './wait.js';
-export { isTerminalStatus, isProcessFinished } from './normalize-process.js';
+export type { WaitOptions, WaitForLogOptions, LogStreamingClient } from './wait.js';
+export { isTerminalStatus, isProcessFinished } from '../shared/normalize-process.js';
 export { isSameProcess } from './process-pin.js';

@@ -9,7 +9,7 @@ import type { LogStreamOptions } from '../streams/log-stream-options.js';
 import type { ExecRequest, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
 import { execProcess, type ExecOptions } from './exec.js';
-import { normalizeProcess, type WireProcess } from './normalize-process.js';
+import { normalizeProcess, type WireProcess } from '../shared/normalize-process.js';
 import { ProcessPin } from './process-pin.js';
 import { processPath as path } from './process-path.js';
 import type { Transport } from './transport.js';

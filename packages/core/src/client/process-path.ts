@@ -1,10 +1,10 @@
-import { BadRequestError } from '../errors/http-errors.js';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 
 /**
  * The path of a process endpoint. `''`, `.` and `..` survive `encodeURIComponent` and would be
  * normalized away by URL resolution (`process/..` is the root), and an id with a lone surrogate
- * cannot be encoded at all: they are refused before any request with a {@link BadRequestError}
- * (status 400, empty body).
+ * cannot be encoded at all: they are refused before any request with an {@link InvalidArgumentError}
+ * (no status: no server answered).
  */
 export function processPath(id: string, suffix = ''): string {
   try {
@@ -12,5 +12,5 @@ export function processPath(id: string, suffix = ''): string {
   } catch {
     // URIError: a lone surrogate
   }
-  throw new BadRequestError(400, '', `invalid process id '${id}'`, id);
+  throw new InvalidArgumentError({ message: `invalid process id '${id}'`, argument: 'id', value: id });
 }

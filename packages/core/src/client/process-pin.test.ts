@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../errors/http-errors.js';
 import type { ProcessInfo } from '../types.js';
-import { normalizeProcess, type WireProcess } from './normalize-process.js';
+import { normalizeProcess, type WireProcess } from '../shared/normalize-process.js';
 import { ProcessPin, isSameProcess } from './process-pin.js';
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toUTCString();
@@ -34,7 +34,7 @@ describe('ProcessPin', () => {
     const get = async (id: string) => {
       asked.push(id);
       const found = table[id];
-      if (!found) throw new NotFoundError(404, '{"error":"process not found"}', 'process not found', id);
+      if (!found) throw new NotFoundError({ status: 404, body: '{"error":"process not found"}', message: 'process not found', processId: id });
       return found;
     };
     return { asked, get };

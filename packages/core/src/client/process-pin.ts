@@ -7,7 +7,7 @@
 import { NotFoundError } from '../errors/http-errors.js';
 import type { ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
-import { isProcessFinished } from './normalize-process.js';
+import { isProcessFinished } from '../shared/normalize-process.js';
 
 /**
  * True when `current`, read by the pid of `pinned`, is still that process: the same start, or a
@@ -49,7 +49,7 @@ export class ProcessPin {
   async read(signal?: AbortSignal): Promise<ProcessInfo> {
     const known = this.known;
     const current = await this.#get(known?.pid ?? this.id, { signal });
-    if (known && !isSameProcess(known, current)) throw new NotFoundError(404, '', `process ${known.pid} is gone (its pid was reused)`, this.id);
+    if (known && !isSameProcess(known, current)) throw new NotFoundError({ status: 404, message: `process ${known.pid} is gone (its pid was reused)`, processId: this.id });
     return (this.known = current);
   }
 
@@ -64,7 +64,7 @@ export class ProcessPin {
     if (!isProcessFinished(this.known!) || !name) return;
     const named = await this.#get(name, { signal }).catch(() => undefined);
     if (named && named.pid !== pid) {
-      throw new NotFoundError(404, '', `process ${pid} is over and its name ${name} was reused (pid ${named.pid}): its output cannot be resumed`, this.id);
+      throw new NotFoundError({ status: 404, message: `process ${pid} is over and its name ${name} was reused (pid ${named.pid}): its output cannot be resumed`, processId: this.id });
     }
   }
 }

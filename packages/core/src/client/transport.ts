@@ -4,11 +4,12 @@
  * {@link SandprocError}, so that no `fetch` error reaches users (except an abort's reason).
  */
 import { type HttpError, httpErrorClass } from '../errors/http-errors.js';
+import { isRetryable } from '../errors/is-retryable.js';
 import { isSandprocError } from '../errors/sandproc-error.js';
 import { NetworkError, RequestTimeoutError } from '../errors/transport-errors.js';
 import type { ClientOptions } from './client-options.js';
 import { checkClientOptions } from './client-options-check.js';
-import { backoffDelay, sleep } from './sleep.js';
+import { backoffDelay, sleep } from '../shared/sleep.js';
 
 /** Options of one request. */
 export interface SendOptions {
@@ -34,7 +35,8 @@ export async function errorFromResponse(response: Response, processId = ''): Pro
     // not JSON: keep the text
   }
   const ErrorClass = httpErrorClass(response.status);
-  return new ErrorClass(response.status, body, message, processId, Number(response.headers.get('retry-after')) * 1000 || undefined);
+  const { status, headers } = response;
+  return new ErrorClass({ status, body, message, processId, retryAfterMs: Number(headers.get('retry-after')) * 1000 || undefined });
 }
 
 /** Paths whose last `ETag` and value a client keeps (see `Transport.fresh`). */
@@ -68,8 +70,9 @@ export class Transport {
 
   /**
    * Sends a request; resolves with a 2xx response (or a 304 to a conditional request), rejects with
-   * a {@link SandprocError} or the abort reason. GET and DELETE are retried on network errors and
-   * 502/503/504 (never POST: `exec`, `writeStdin`), with exponential backoff; a `Retry-After` (in
+   * a {@link SandprocError} or the abort reason. GET and DELETE are retried when {@link isRetryable}
+   * says so (network errors, request timeouts, 408, 429, 500, 502, 503, 504; never POST: `exec`,
+   * `writeStdin`), with exponential backoff; a `Retry-After` (in
    * seconds) replaces the backoff, but no delay exceeds `maxDelayMs` nor the request timeout.
    */
   async send(path: string, options: SendOptions = {}): Promise<Response> {
@@ -79,8 +82,7 @@ export class Transport {
       try {
         return await this.#attempt(path, options);
       } catch (error) {
-        const retried = isSandprocError(error) && (error.kind === 'network' || [502, 503, 504].includes((error as HttpError).status));
-        if (!retried || options.method === 'post' || options.retry === 0 || attempt > limit) throw error;
+        if (options.signal?.aborted || !isRetryable(error) || options.method === 'post' || options.retry === 0 || attempt > limit) throw error;
         const delayMs = (error as HttpError).retryAfterMs ?? backoffDelay(attempt, initialDelayMs, maxDelayMs);
         await sleep(Math.min(delayMs, maxDelayMs, this.#timeoutMs), options.signal);
       }
@@ -112,7 +114,7 @@ export class Transport {
       // `process/{id}/...`: the id a NotFoundError names.
       throw await errorFromResponse(response, decodeURIComponent(path.split(/[/?]/)[1] ?? ''));
     } catch (error) {
-      throw timedOut ? new RequestTimeoutError(this.#timeoutMs) : this.toError(error, signal, path);
+      throw timedOut ? new RequestTimeoutError({ timeoutMs: this.#timeoutMs }) : this.toError(error, signal, path);
     } finally {
       clearTimeout(timer);
     }
@@ -162,6 +164,6 @@ export class Transport {
       : origin
         ? `${url} is unreachable from ${origin}: the server is down, or does not allow this origin (CORS, e.g. --cors-origin ${origin})`
         : `${url}: ${(error as Error)?.message}`;
-    return new NetworkError(message, { cause: error });
+    return new NetworkError({ message, cause: error });
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
 import type { ProcessInfo, ProcessStatus } from '../types.js';
-import { normalizeProcess } from './normalize-process.js';
+import { normalizeProcess } from '../shared/normalize-process.js';
 import type { ProcessApi } from './process-api.js';
 import { ProcessPin } from './process-pin.js';
 import { waitForLog, waitForProcess } from './wait.js';

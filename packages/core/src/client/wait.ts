@@ -5,11 +5,12 @@ import { StreamError } from '../errors/transport-errors.js';
 import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
 import type { LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
-import { isProcessFinished } from './normalize-process.js';
-import type { ProcessApi } from './process-api.js';
+import { isProcessFinished } from '../shared/normalize-process.js';
+import type { LogStream } from '../streams/log-stream.js';
+import type { LogStreamOptions } from '../streams/log-stream-options.js';
 import type { ProcessPin } from './process-pin.js';
-import { anySignal } from './any-signal.js';
-import { sleep } from './sleep.js';
+import { anySignal } from '../shared/any-signal.js';
+import { sleep } from '../shared/sleep.js';
 
 /** Options of `wait`. */
 export interface WaitOptions extends CallOptions {
@@ -25,6 +26,11 @@ export interface WaitForLogOptions extends CallOptions {
   maxWaitMs?: number;
 }
 
+/** What `waitForLog` uses of a client: its log streams (any `createClient(...)` has them). */
+export interface LogStreamingClient {
+  readonly process: { streamLogs(process: string | ProcessInfo, options?: LogStreamOptions): LogStream };
+}
+
 /** `wait`: polls the pinned process until it is over. */
 export async function waitForProcess(pin: ProcessPin, options: WaitOptions): Promise<ProcessInfo> {
   const { signal, maxWaitMs = 60_000, intervalMs = 1000 } = options;
@@ -32,7 +38,7 @@ export async function waitForProcess(pin: ProcessPin, options: WaitOptions): Pro
   let process = await pin.read(signal);
   while (!isProcessFinished(process)) {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new WaitTimeoutError(pin.id, process, maxWaitMs);
+    if (remaining <= 0) throw new WaitTimeoutError({ processId: pin.id, process, maxWaitMs });
     await sleep(Math.min(intervalMs, remaining), signal);
     process = await pin.read(signal);
   }
@@ -45,7 +51,7 @@ export async function waitForProcess(pin: ProcessPin, options: WaitOptions): Pro
  * @throws WaitTimeoutError after `maxWaitMs`; StreamError if the output ended without a match.
  */
 export async function waitForLog(
-  client: { readonly process: ProcessApi },
+  client: LogStreamingClient,
   process: string | ProcessInfo,
   pattern: string | RegExp,
   options: WaitForLogOptions = {},
@@ -62,11 +68,11 @@ export async function waitForLog(
     for await (const record of stream) if (typeof pattern === 'string' ? record.text.includes(pattern) : pattern.test(record.text)) return record;
   } catch (error) {
     if (!deadline.signal.aborted || signal?.aborted) throw error;
-    throw new WaitTimeoutError(id, null, maxWaitMs);
+    throw new WaitTimeoutError({ processId: id, maxWaitMs });
   } finally {
     clearTimeout(timer);
     stream.close();
     cleanup();
   }
-  throw new StreamError(id, `output of ${id} ended without ${String(pattern)}`);
+  throw new StreamError({ processId: id, message: `output of ${id} ended without ${String(pattern)}` });
 }

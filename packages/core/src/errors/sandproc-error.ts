@@ -16,7 +16,19 @@ export type SandprocErrorKind =
   | 'request-timeout'
   | 'wait-timeout'
   | 'stream'
-  | 'exec-outcome-unknown';
+  | 'exec-outcome-unknown'
+  | 'invalid-argument';
+
+/**
+ * What every error class is built from: one named-options object. Each class adds its own fields,
+ * which become the error's fields of the same names.
+ */
+export interface SandprocErrorOptions {
+  /** What happened, for people. */
+  message: string;
+  /** What caused it (another error), if anything. */
+  cause?: unknown;
+}
 
 /**
  * Base class of all errors of this package. Never thrown directly: a subclass says what happened.
@@ -27,8 +39,10 @@ export class SandprocError extends Error {
   /** Which subclass this is; stable across versions and duplicate installs. */
   declare readonly kind: SandprocErrorKind;
 
-  constructor(kind: SandprocErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(kind: SandprocErrorKind, options: SandprocErrorOptions) {
+    // `Error` reads only `cause` of the options (and sets it only when the key is there).
+    super(options.message, options);
+    Object.assign(this, options);
     this.kind = kind;
     this.name = new.target.name;
     Object.defineProperty(this, brand, { value: true });

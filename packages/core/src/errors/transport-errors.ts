@@ -2,13 +2,19 @@
  * Errors of the connection itself rather than of the server's answer.
  */
 import type { ProcessInfo } from '../types.js';
-import { SandprocError, guardFor } from './sandproc-error.js';
+import { SandprocError, guardFor, type SandprocErrorOptions } from './sandproc-error.js';
 
 /** Thrown when the server could not be reached or the connection failed (after retries, for reads). */
 export class NetworkError extends SandprocError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('network', message, options);
+  constructor(options: SandprocErrorOptions) {
+    super('network', options);
   }
+}
+
+/** What a {@link RequestTimeoutError} is built from. */
+export interface RequestTimeoutErrorOptions {
+  /** The bound that was exceeded, in milliseconds. */
+  timeoutMs: number;
 }
 
 /** Thrown when no response headers arrived within `requestTimeoutMs`. */
@@ -16,10 +22,17 @@ export class RequestTimeoutError extends SandprocError {
   /** The bound that was exceeded, in milliseconds. */
   declare readonly timeoutMs: number;
 
-  constructor(timeoutMs: number) {
-    super('request-timeout', `no response within ${timeoutMs} ms`);
-    this.timeoutMs = timeoutMs;
+  constructor(options: RequestTimeoutErrorOptions) {
+    super('request-timeout', { ...options, message: `no response within ${options.timeoutMs} ms` });
   }
+}
+
+/** What a {@link StreamError} is built from. */
+export interface StreamErrorOptions extends SandprocErrorOptions {
+  /** The pid or name of the process whose output was streamed. */
+  processId: string;
+  /** The process as it was started, when `exec` started it (see `StreamError.process`). Default `undefined`. */
+  process?: ProcessInfo | undefined;
 }
 
 /**
@@ -37,11 +50,15 @@ export class StreamError extends SandprocError {
    */
   declare readonly process: ProcessInfo | undefined;
 
-  constructor(processId: string, message: string, options?: { cause?: unknown; process?: ProcessInfo }) {
-    super('stream', message, options);
-    this.processId = processId;
-    this.process = options?.process;
+  constructor(options: StreamErrorOptions) {
+    super('stream', options);
   }
+}
+
+/** What an {@link ExecOutcomeUnknownError} is built from. */
+export interface ExecOutcomeUnknownErrorOptions extends SandprocErrorOptions {
+  /** The name the process was started with. */
+  processName: string;
 }
 
 /**
@@ -55,9 +72,8 @@ export class ExecOutcomeUnknownError extends SandprocError {
   /** The name the process was started with. */
   declare readonly processName: string;
 
-  constructor(processName: string, message: string, options?: { cause?: unknown }) {
-    super('exec-outcome-unknown', message, options);
-    this.processName = processName;
+  constructor(options: ExecOutcomeUnknownErrorOptions) {
+    super('exec-outcome-unknown', options);
   }
 }
 

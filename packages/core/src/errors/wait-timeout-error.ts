@@ -1,6 +1,16 @@
 import type { ProcessInfo } from '../types.js';
 import { SandprocError, guardFor } from './sandproc-error.js';
 
+/** What a {@link WaitTimeoutError} is built from. */
+export interface WaitTimeoutErrorOptions {
+  /** The pid or name that was waited for. */
+  processId: string;
+  /** The last state seen. Default `null` (none seen, e.g. `waitForLog`). */
+  process?: ProcessInfo | null;
+  /** The bound that passed, in milliseconds. */
+  maxWaitMs: number;
+}
+
 /**
  * Thrown by `wait` (and `waitForLog`) when `maxWaitMs` passed and the process is still running.
  * The process is not stopped: `process` is its last known state.
@@ -13,11 +23,9 @@ export class WaitTimeoutError extends SandprocError {
   /** The bound that passed, in milliseconds. */
   declare readonly maxWaitMs: number;
 
-  constructor(processId: string, process: ProcessInfo | null, maxWaitMs: number) {
-    super('wait-timeout', `process ${processId} still running after ${maxWaitMs} ms`);
-    this.processId = processId;
-    this.process = process;
-    this.maxWaitMs = maxWaitMs;
+  constructor(options: WaitTimeoutErrorOptions) {
+    const { processId, maxWaitMs } = options;
+    super('wait-timeout', { process: null, ...options, message: `process ${processId} still running after ${maxWaitMs} ms` });
   }
 }
 

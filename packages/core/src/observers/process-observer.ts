@@ -1,4 +1,5 @@
 import { NotFoundError } from '../errors/index.js';
+import { isProcessFinished } from '../shared/normalize-process.js';
 import type { ProcessInfo } from '../types.js';
 import type { ObservableProcessApi } from './observed-client.js';
 import { PollingObserver, type PollingOptions } from './polling-observer.js';
@@ -12,13 +13,10 @@ export interface ProcessObserverOptions extends PollingOptions<ProcessInfo> {
 
 /**
  * Whether a process will not change any more: not `running`, and not `failed` with restarts
- * left (a process with `restartOnFailure` goes from `failed` back to `running`).
+ * left (a process with `restartOnFailure` goes from `failed` back to `running`). The same decision
+ * as {@link isProcessFinished}, under the name the observers have used.
  */
-export function isProcessSettled(process: ProcessInfo): boolean {
-  if (process.status === 'running') return false;
-  if (process.status !== 'failed' || !process.restartOnFailure) return true;
-  return process.maxRestarts >= 0 && process.restartCount >= process.maxRestarts;
-}
+export const isProcessSettled: (process: ProcessInfo) => boolean = isProcessFinished;
 
 /**
  * Watches one process: polls `process.get` while subscribed until the process settles (see
@@ -79,7 +77,7 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
       this.#pin = pinOf(process);
     } else if (!isPinnedProcess(pin, process)) {
       this.#gone = true;
-      throw new NotFoundError(404, '', `process ${pin.pid} (${pin.name}) is gone: its pid now belongs to ${process.name}`, pin.pid);
+      throw new NotFoundError({ status: 404, message: `process ${pin.pid} (${pin.name}) is gone: its pid now belongs to ${process.name}`, processId: pin.pid });
     } else if (process.startedAt?.getTime() !== pin.startedAt) {
       this.#pin = pinOf(process);
     }

@@ -2,9 +2,10 @@
  * A process's output as records delivered exactly once, across any number of reconnects.
  */
 import type { HttpError } from '../errors/http-errors.js';
+import { isRetryable } from '../errors/is-retryable.js';
 import { StreamError } from '../errors/transport-errors.js';
-import { isProcessFinished } from '../client/normalize-process.js';
-import { backoffDelay, sleep } from '../client/sleep.js';
+import { isProcessFinished } from '../shared/normalize-process.js';
+import { backoffDelay, sleep } from '../shared/sleep.js';
 import type { LogRecord, LogStreamName } from '../types.js';
 import { emptyTail, endsAsDelivered, noteDelivered, type DeliveredTail } from './delivered-tail.js';
 import { createKeepaliveWatchdog } from './keepalive-watchdog.js';
@@ -99,7 +100,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
       for (;;) {
         if (attempt > 0) {
           if (attempt > maxAttempts) {
-            throw new StreamError(this.#source.processId, `lost after ${maxAttempts} attempts`, { cause: lastError });
+            throw new StreamError({ processId: this.#source.processId, message: `lost after ${maxAttempts} attempts`, cause: lastError });
           }
           this.#setState('reconnecting');
           // A busy server's Retry-After (408, 429, 503) replaces the backoff, within the same upper bound.
@@ -119,9 +120,9 @@ export class LogStream implements AsyncIterable<LogRecord> {
           }
         } catch (error) {
           // Answers like 404 or 401 end the stream, and so does a callback that threw (the stream
-          // is finished then); network errors, dead connections, 5xx, 408 and 429 (busy) are retried.
-          const status = (error as HttpError | undefined)?.status ?? 500;
-          if (signal.aborted || this.#finished || (status < 500 && status !== 408 && status !== 429)) throw error;
+          // is finished then); what `isRetryable` accepts (network errors, dead connections, 408,
+          // 429, 500, 502–504) is retried.
+          if (signal.aborted || this.#finished || !isRetryable(error)) throw error;
           lastError = error;
         }
         attempt = progressed ? 1 : attempt + 1;
