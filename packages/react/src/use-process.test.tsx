@@ -4,7 +4,15 @@ import { act, cleanup, render, renderHook, waitFor } from '@testing-library/reac
 import { StrictMode, createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SandprocProvider, useProcess, useSandprocClient } from './index.js';
-import { cacheFor, countPollFetches, countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
+import {
+  cacheFor,
+  countPollFetches,
+  countingClient,
+  createGate,
+  pushChange,
+  useTestServer,
+  wrapperFor,
+} from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
@@ -152,7 +160,10 @@ describe('useProcess', () => {
     });
     await waitFor(() => expect(result.current.status).toBe('running'), long);
     rerender({ id: ended.pid });
-    await waitFor(() => expect(result.current).toMatchObject({ process: { pid: ended.pid }, status: 'completed' }), long);
+    await waitFor(
+      () => expect(result.current).toMatchObject({ process: { pid: ended.pid }, status: 'completed' }),
+      long,
+    );
     // The effects of the render that showed it have run.
     expect(onExit).not.toHaveBeenCalled();
     rerender({ id: later.pid });
@@ -236,6 +247,13 @@ describe('useProcess stays with its process', () => {
     });
     expect(result.current.process).toMatchObject({ pid: first.pid, status: 'killed' });
     expect(count('GET', `/process/${name}`)).toBe(1);
+    // A hook that starts on the name now (same provider, the first hook still mounted) sees the
+    // newest process with it; the first hook stays with the killed one.
+    const late = renderHook(() => useProcess(name, { intervalMs: 50 }), { wrapper: wrapperFor(client, true) });
+    await waitFor(() => expect(late.result.current.process?.pid).toBe(second.pid), long);
+    expect(late.result.current.status).toBe('running');
+    expect(result.current.process).toMatchObject({ pid: first.pid, status: 'killed' });
+    late.unmount();
     unmount();
     await client.process.kill(second.pid);
   });

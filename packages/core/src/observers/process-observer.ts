@@ -79,11 +79,22 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
       this.#pin = pinOf(process);
     } else if (!isPinnedProcess(pin, process)) {
       this.#gone = true;
-      throw new NotFoundError(404, '', `process ${pin.pid} (${pin.name}) is gone: its pid now belongs to ${process.name}`, pin.pid);
+      throw new NotFoundError(
+        404,
+        '',
+        `process ${pin.pid} (${pin.name}) is gone: its pid now belongs to ${process.name}`,
+        pin.pid,
+      );
     } else if (process.startedAt?.getTime() !== pin.startedAt) {
       this.#pin = pinOf(process);
     }
     return process;
+  }
+
+  /** Whether the process is over (settled, or gone): a look-up of a name now may find a later process. */
+  get isOver(): boolean {
+    const { data } = this.snapshot;
+    return this.#gone || (data !== undefined && isProcessSettled(data));
   }
 
   protected override isSettled(process: ProcessInfo): boolean {
