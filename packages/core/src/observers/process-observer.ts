@@ -79,12 +79,7 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
       this.#pin = pinOf(process);
     } else if (!isPinnedProcess(pin, process)) {
       this.#gone = true;
-      throw new NotFoundError(
-        404,
-        '',
-        `process ${pin.pid} (${pin.name}) is gone: its pid now belongs to ${process.name}`,
-        pin.pid,
-      );
+      throw new NotFoundError(404, '', `process ${pin.pid} (${pin.name}) is gone: its pid now belongs to ${process.name}`, pin.pid);
     } else if (process.startedAt?.getTime() !== pin.startedAt) {
       this.#pin = pinOf(process);
     }
