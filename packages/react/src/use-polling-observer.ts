@@ -32,7 +32,11 @@ export interface PollingObserverBinding<TData, TOptions> {
   retry: () => Promise<TData | undefined>;
 }
 
-function pollingOptionsOf<TData>({ intervalMs, maxBackoffMs, pauseWhenHidden }: PollingOptions<TData>): PollingOptions<TData> {
+function pollingOptionsOf<TData>({
+  intervalMs,
+  maxBackoffMs,
+  pauseWhenHidden,
+}: PollingOptions<TData>): PollingOptions<TData> {
   return { intervalMs, maxBackoffMs, pauseWhenHidden };
 }
 
@@ -41,17 +45,22 @@ const noFetch = async (): Promise<undefined> => undefined;
 
 /**
  * The base of the polling hooks (useProcess, useProcessList), as TanStack's `useBaseQuery`:
- * looks the shared observer up in the provider's cache (`select`, each render), hands it the
+ * looks the shared observer up in the provider's cache (`select`, when `key` changes), hands it the
  * hook's polling options, subscribes while enabled, and reads its state through
  * `useSyncExternalStore`, with `initialData` as the server's (and hydration's) snapshot.
  */
 export function usePollingObserver<TData, TOptions extends BasePollingOptions<TData>>(
   options: TOptions,
+  key: string | undefined,
   select: (cache: ObserverCache, client: ObservableClient) => PollingObserver<TData> | undefined,
 ): PollingObserverBinding<TData, TOptions> {
   const { client, cache } = useSandproc(options.client);
   const { initialData, intervalMs, maxBackoffMs, pauseWhenHidden } = options;
-  const observer = select(cache, client);
+  // Looked up again only when what it watches changes: a hook that started on a process stays with
+  // its observer, while one that starts later on a name whose process is over gets the cache's new
+  // one (see `ObserverCache`). React drops a memo only for a tree that never mounted.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `select` is a new function each render; `key` is what it selects.
+  const observer = useMemo(() => select(cache, client), [cache, client, key]);
   const enabled = options.enabled !== false && observer !== undefined;
   const latest = useLatest(options);
 
@@ -62,7 +71,15 @@ export function usePollingObserver<TData, TOptions extends BasePollingOptions<TD
   useEffect(() => {
     if (!observer || !enabled) return;
     observer.setOptions(latestPollingOptions(() => pollingOptionsOf(latest.current)) ?? {});
-  }, [observer, enabled, latest, intervalIsFunction ? null : intervalMs, intervalIsFunction, maxBackoffMs, pauseWhenHidden]);
+  }, [
+    observer,
+    enabled,
+    latest,
+    intervalIsFunction ? null : intervalMs,
+    intervalIsFunction,
+    maxBackoffMs,
+    pauseWhenHidden,
+  ]);
 
   const subscribe = useObserverSubscribe(observer, enabled);
   const getInitialState = useMemo(() => {

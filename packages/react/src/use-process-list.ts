@@ -26,8 +26,10 @@ export interface UseProcessListResult {
 /** The processes of the sandbox, polled while mounted; one poll shared by all components. */
 export function useProcessList(options: UseProcessListOptions = {}): UseProcessListResult {
   const { initialData } = options;
-  const { state, enabled, refetch, retry } = usePollingObserver<ProcessInfo[], UseProcessListOptions>(options, (cache, client) =>
-    cache.getProcessListObserver(client, { initialData }),
+  const { state, enabled, refetch, retry } = usePollingObserver<ProcessInfo[], UseProcessListOptions>(
+    options,
+    'list',
+    (cache, client) => cache.getProcessListObserver(client, { initialData }),
   );
   return useMemo(
     () => ({

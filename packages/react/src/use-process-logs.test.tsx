@@ -104,7 +104,10 @@ describe('useProcessLogs', () => {
     rerender({ id: second.pid });
     expect(result.current.lines.every((line) => line.text === 'second')).toBe(true);
     await waitFor(() => expect(result.current.lines.length).toBeGreaterThan(0), long);
-    await waitFor(() => expect(cacheFor(client).getLogsObserver(client, first.pid).getSnapshot().status).toBe('idle'), long);
+    await waitFor(
+      () => expect(cacheFor(client).getLogsObserver(client, first.pid).getSnapshot().status).toBe('idle'),
+      long,
+    );
     expect(result.current.lines.every((line) => line.text === 'second')).toBe(true);
     unmount();
     await client.process.kill(first.pid);
@@ -184,6 +187,8 @@ describe('useProcessLogs reconnect', () => {
   it('recovers from a failed stream without a remount', async () => {
     const { client } = countingClient(context.server);
     const name = `logs-later-${Date.now()}`;
+    // The observer the hook will hold (a look-up once the output ended would give a new one).
+    const observer = cacheFor(client).getLogsObserver(client, name);
     const { result, unmount } = renderHook(() => useProcessLogs(name, { notifyIntervalMs: 10 }), {
       wrapper: wrapperFor(client),
     });
@@ -195,7 +200,28 @@ describe('useProcessLogs reconnect', () => {
     await waitFor(() => expect(result.current.status).toBe('ended'), long);
     expect(result.current.text).toBe('hello\nworld');
     expect(result.current.error).toBeUndefined();
-    expect(cacheFor(client).getLogsObserver(client, name).pid).toBe(started.pid);
+    expect(observer.pid).toBe(started.pid);
     unmount();
+  });
+});
+
+describe('useProcessLogs on a name reused', () => {
+  it('a hook that starts on a name sees its newest process; a hook that started before stays with its own', async () => {
+    const { client } = countingClient(context.server);
+    const wrapper = wrapperFor(client);
+    const name = `logs-reused-${Date.now()}`;
+    await client.process.exec({ command: 'echo first', name, waitForCompletion: true });
+    const early = renderHook(() => useProcessLogs(name, { notifyIntervalMs: 10 }), { wrapper });
+    await waitFor(() => expect(early.result.current.status).toBe('ended'), long);
+    expect(early.result.current.text).toBe('first');
+    await client.process.exec({ command: 'echo second', name, waitForCompletion: true });
+    // Mounted while the early hook still shows the first process (same provider, same cache).
+    const late = renderHook(() => useProcessLogs(name, { notifyIntervalMs: 10 }), { wrapper });
+    await waitFor(() => expect(late.result.current.status).toBe('ended'), long);
+    expect(late.result.current.text).toBe('second');
+    early.rerender();
+    expect(early.result.current.text).toBe('first');
+    early.unmount();
+    late.unmount();
   });
 });

@@ -73,12 +73,18 @@ export function useProcessLogs(
   const { client, cache } = useSandproc(options.client);
   const { follow = true, maxLines, stream = 'all', notifyIntervalMs } = options;
   const enabled = options.enabled !== false && Boolean(id);
-  const observer = id
-    ? cache.getLogsObserver(client, id, {
-        ...(maxLines === undefined ? {} : { maxLines }),
-        ...(notifyIntervalMs === undefined ? {} : { notifyIntervalMs }),
-      })
-    : undefined;
+  // Held while the id is the same (see `usePollingObserver`); later `maxLines` go through `setOptions`.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the options apply when the observer is created.
+  const observer = useMemo(
+    () =>
+      id
+        ? cache.getLogsObserver(client, id, {
+            ...(maxLines === undefined ? {} : { maxLines }),
+            ...(notifyIntervalMs === undefined ? {} : { notifyIntervalMs }),
+          })
+        : undefined,
+    [cache, client, id],
+  );
   const latest = useLatest(options);
 
   useEffect(() => {

@@ -236,6 +236,13 @@ describe('useProcess stays with its process', () => {
     });
     expect(result.current.process).toMatchObject({ pid: first.pid, status: 'killed' });
     expect(count('GET', `/process/${name}`)).toBe(1);
+    // A hook that starts on the name now (same provider, the first hook still mounted) sees the
+    // newest process with it; the first hook stays with the killed one.
+    const late = renderHook(() => useProcess(name, { intervalMs: 50 }), { wrapper: wrapperFor(client, true) });
+    await waitFor(() => expect(late.result.current.process?.pid).toBe(second.pid), long);
+    expect(late.result.current.status).toBe('running');
+    expect(result.current.process).toMatchObject({ pid: first.pid, status: 'killed' });
+    late.unmount();
     unmount();
     await client.process.kill(second.pid);
   });

@@ -49,8 +49,10 @@ export interface UseProcessResult {
  */
 export function useProcess(id: string | null | undefined, options: UseProcessOptions = {}): UseProcessResult {
   const { initialData } = options;
-  const { state, enabled, latest, refetch, retry } = usePollingObserver<ProcessInfo, UseProcessOptions>(options, (cache, client) =>
-    id ? cache.getProcessObserver(client, id, { initialData }) : undefined,
+  const { state, enabled, latest, refetch, retry } = usePollingObserver<ProcessInfo, UseProcessOptions>(
+    options,
+    id ?? undefined,
+    (cache, client) => (id ? cache.getProcessObserver(client, id, { initialData }) : undefined),
   );
 
   useExitCallback(id, state.data, (process) => latest.current.onExit?.(process));

@@ -42,13 +42,15 @@ describe('LogsObserver', () => {
     expect(observer.getSnapshot()).toMatchObject({ status: 'error', error: failure });
     observer.reconnect();
     expect(observer.getSnapshot()).toMatchObject({ status: 'connecting', error: undefined });
+    // Each stream opens after a look-up of its process (pinned at first contact).
+    await settle();
     expect(state.streams).toHaveLength(2);
     expect(state.streams[1]!.options.since).toBe(2);
-    await settle();
     expect(observer.getSnapshot().status).toBe('streaming');
     // A stuck stream is replaced too.
     observer.reconnect();
     expect(state.streams[1]!.closed).toBe(true);
+    await settle();
     expect(state.streams).toHaveLength(3);
     state.streams[2]!.emit({ stream: 'stdout', text: 'c' });
     state.streams[2]!.end();
@@ -151,6 +153,42 @@ describe('LogsObserver', () => {
     expect(observer.getSnapshot().lines.map((line) => line.text)).toEqual(['a', 'b', 'c']);
     expect(observer.getSnapshot()).toMatchObject({ status: 'streaming', error: undefined });
     again();
+  });
+
+  it('opens no stream of another process that got the pid: the stream ends with a NotFoundError', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new LogsObserver(api, '100', { notifyIntervalMs: 10 });
+    let off = observer.subscribe(() => {});
+    await settle();
+    expect(state.streams).toHaveLength(1);
+    state.streams[0]!.emit({ stream: 'stdout', text: 'a' });
+    off();
+    await settle();
+    expect(observer.getSnapshot().status).toBe('idle');
+    // While nobody watched, the process ended and the operating system gave its pid to a new one.
+    state.startedAt = new Date(5000);
+    off = observer.subscribe(() => {});
+    await settle();
+    expect(state.streams).toHaveLength(1);
+    expect(observer.getSnapshot()).toMatchObject({ status: 'error', error: expect.objectContaining({ status: 404 }) });
+    expect(String(observer.getSnapshot().error)).toMatch(/process 100 .*is gone/);
+    expect(observer.getSnapshot().lines.map((line) => line.text)).toEqual(['a']);
+    off();
+  });
+
+  it('streams the process it looked up: given as it was answered, by pid', async () => {
+    const { api, state } = fakeProcessApi();
+    const ids: unknown[] = [];
+    const observer = new LogsObserver(
+      { ...api, streamLogs: (process, options) => (ids.push(process), api.streamLogs(process, options)) },
+      'job',
+    );
+    const off = observer.subscribe(() => {});
+    await settle();
+    expect(state.getCalls).toBe(1);
+    expect(ids).toEqual([expect.objectContaining({ pid: 'job', status: 'running' })]);
+    expect(observer.pid).toBe('job');
+    off();
   });
 
   it('reports the stream reconnecting and streaming again', async () => {

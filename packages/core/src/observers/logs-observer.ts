@@ -1,8 +1,9 @@
 import { defaultMaxLines } from '../constants.js';
-import type { LogRecord } from '../types.js';
+import { NotFoundError } from '../errors/index.js';
+import type { LogRecord, ProcessInfo } from '../types.js';
 import { createNotifyScheduler, type NotifyScheduler, type NotifySchedulerOptions } from './notify-scheduler.js';
 import type { ObservableLogStream, ObservableProcessApi } from './observed-client.js';
-import { isPid } from './process-pin.js';
+import { isPinnedProcess, pinOf } from './process-pin.js';
 import { Subscribable } from './subscribable.js';
 
 /**
@@ -34,15 +35,16 @@ export interface LogsState {
   total: number;
 }
 
-
 /**
  * Follows the output of one process with a single stream shared by all subscribers. Lines are
  * buffered (bounded by `maxLines`) and subscribers are notified at most once per batch window
  * (an animation frame, or `notifyIntervalMs`). The stream opens when the first subscriber comes,
  * closes when the last one leaves, and resumes from its cursor (the index of the next line) when
- * watched again, so no line is lost or repeated. Given a name, it first looks up the pid and
- * streams by pid from then on, so a later process given the same name never feeds it. Get a
- * shared one from an `ObserverCache`.
+ * watched again, so no line is lost or repeated. Each stream it opens starts with a look-up of
+ * the process (by name the first time, by pid from then on) that pins it: a later process given
+ * the same name never feeds it, and when its pid now belongs to another process the observer
+ * reports a `NotFoundError` instead of that process's lines. Get a shared one from an
+ * `ObserverCache`.
  */
 export class LogsObserver extends Subscribable<LogsState> {
   readonly #api: ObservableProcessApi;
@@ -53,9 +55,10 @@ export class LogsObserver extends Subscribable<LogsState> {
   #pendingDropped = 0;
   #cursor = 0;
   #stream: ObservableLogStream | undefined;
-  /** The pid looked up for a name, in flight (aborted when the observer is left). */
+  /** The look-up that opens the next stream, in flight (aborted when the observer is left). */
   #lookUp: AbortController | undefined;
-  #pid: string | undefined;
+  /** The process as last looked up: pinned at first contact. */
+  #process: ProcessInfo | undefined;
   /** The process watched (pid or name). */
   readonly id: string;
 
@@ -72,9 +75,14 @@ export class LogsObserver extends Subscribable<LogsState> {
     return this.#cursor;
   }
 
-  /** The pid streamed (after first contact when the observer was given a name). */
+  /** The pid streamed, once the first look-up answered. */
   get pid(): string | undefined {
-    return this.#pid;
+    return this.#process?.pid;
+  }
+
+  /** Whether the output ended: a look-up of a name now would find this process or a later one. */
+  get isOver(): boolean {
+    return this.snapshot.status === 'ended';
   }
 
   /** Raises the buffer bound to at least `maxLines` (the observer is shared: the largest wins). */
@@ -133,20 +141,30 @@ export class LogsObserver extends Subscribable<LogsState> {
 
   #open(): void {
     this.#setStatus('connecting');
-    if (this.#pid === undefined && isPid(this.id)) this.#pid = this.id;
-    if (this.#pid !== undefined) {
-      this.#openStream(this.#pid);
-      return;
-    }
-    // A name: pin the process it names now, so a later process given the name never feeds this one.
+    // The process as it is now, checked against the pin: the pid of a process that ended may
+    // belong to another one by the time the stream opens again.
     const lookUp = new AbortController();
     this.#lookUp = lookUp;
-    this.#api.get(this.id, { signal: lookUp.signal }).then(
+    const pinned = this.#process;
+    this.#api.get(pinned?.pid ?? this.id, { signal: lookUp.signal }).then(
       (process) => {
         if (this.#lookUp !== lookUp) return;
         this.#lookUp = undefined;
-        this.#pid = process.pid;
-        this.#openStream(process.pid);
+        if (pinned && !isPinnedProcess(pinOf(pinned), process)) {
+          this.#setStatus(
+            'error',
+            new NotFoundError(
+              404,
+              '',
+              `process ${pinned.pid} (${pinned.name}) is gone: its pid now belongs to ${process.name}`,
+              pinned.pid,
+            ),
+          );
+          return;
+        }
+        this.#process = process;
+        // Given the process, a stream of one that is over ends with its replay (no request after it).
+        this.#openStream(process);
       },
       (error: unknown) => {
         if (this.#lookUp !== lookUp) return;
@@ -156,11 +174,11 @@ export class LogsObserver extends Subscribable<LogsState> {
     );
   }
 
-  #openStream(pid: string): void {
+  #openStream(process: ProcessInfo): void {
     let stream: ObservableLogStream;
     const isCurrent = () => this.#stream === stream;
     try {
-      stream = this.#api.streamLogs(pid, {
+      stream = this.#api.streamLogs(process, {
         since: this.#cursor,
         onRecord: (record) => {
           if (isCurrent()) this.#receive(record);

@@ -10,7 +10,8 @@ export interface ObservableProcessApi {
   exec(request: ExecRequest, options?: { signal?: AbortSignal }): Promise<ProcessInfo>;
   stop(id: string, options?: { signal?: AbortSignal }): Promise<ProcessInfo>;
   kill(id: string, options?: { killSignal?: string; signal?: AbortSignal }): Promise<ProcessInfo>;
-  streamLogs(id: string, options?: ObservableLogStreamOptions): ObservableLogStream;
+  /** Given a process (as `get` answered), streams it by pid, pinned: see `client.process.streamLogs`. */
+  streamLogs(process: string | ProcessInfo, options?: ObservableLogStreamOptions): ObservableLogStream;
 }
 
 /** A client as the observers see it: anything with a {@link ObservableProcessApi} `process`. */

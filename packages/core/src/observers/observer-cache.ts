@@ -1,6 +1,7 @@
 import { defaultGcTimeMs } from '../constants.js';
 import { LogsObserver, type LogsObserverOptions } from './logs-observer.js';
 import type { ObservableClient } from './observed-client.js';
+import { isPid } from './process-pin.js';
 import { ProcessListObserver, type ProcessListObserverOptions } from './process-list-observer.js';
 import { ProcessObserver, type ProcessObserverOptions } from './process-observer.js';
 import type { Subscribable } from './subscribable.js';
@@ -26,6 +27,11 @@ interface Entry {
  * per client and process (and one process list, one log stream), shared by everyone who asks
  * this cache, counted by its subscribers and dropped `gcTimeMs` after the last one left.
  *
+ * An observer given a name stays with the process it found first. Once that process is over, a
+ * later look-up of the name gets a new observer, which finds the newest process with the name;
+ * the old observer carries on (with its last state) for those who hold it. The React hooks hold
+ * theirs for as long as their id does not change.
+ *
  * Owned by the app: create one per app in a browser, and one per request when rendering on a
  * server (`SandprocProvider` does both), so no data or timer outlives what it belongs to.
  * Nothing is global: two caches never share an observer.
@@ -39,13 +45,19 @@ export class ObserverCache {
   }
 
   /**
-   * The observer of process `id` (pid or name) through `client`: created on first use. `options`
+   * The observer of process `id` (pid or name) through `client`: created on first use, and again
+   * for a name whose process is over (see the class). `options`
    * apply when it is created; use `setOptions` to change them later. `initialData` also seeds an
    * observer that has no data yet, never replaces data, and notifies nobody during the call (see
    * `setInitialData`), so it may be called while a UI renders.
    */
   getProcessObserver(client: ObservableClient, id: string, options?: ProcessObserverOptions): ProcessObserver {
-    const observer = this.#lookUp(client, `process\u0000${id}`, () => new ProcessObserver(client.process, id, options));
+    const observer = this.#lookUp(
+      client,
+      `process\u0000${id}`,
+      () => new ProcessObserver(client.process, id, options),
+      isPid(id),
+    );
     if (options?.initialData) observer.setInitialData(options.initialData);
     return observer;
   }
@@ -57,9 +69,9 @@ export class ObserverCache {
     return observer;
   }
 
-  /** The logs observer of process `id` through `client`: one stream for everyone. */
+  /** The logs observer of process `id` through `client`: one stream for everyone (a name as in `getProcessObserver`). */
   getLogsObserver(client: ObservableClient, id: string, options?: LogsObserverOptions): LogsObserver {
-    return this.#lookUp(client, `logs\u0000${id}`, () => new LogsObserver(client.process, id, options));
+    return this.#lookUp(client, `logs\u0000${id}`, () => new LogsObserver(client.process, id, options), isPid(id));
   }
 
   /** How many observers of `client` the cache holds (watched or not). */
@@ -67,14 +79,29 @@ export class ObserverCache {
     return this.#entries.get(client)?.size ?? 0;
   }
 
-  #lookUp<TObserver extends Subscribable<unknown>>(client: ObservableClient, key: string, create: () => TObserver): TObserver {
+  /**
+   * The observer under `key`, created when there is none. Unless `pinned` (a pid, or the list), an
+   * observer whose process is over is replaced by a new one (which looks the name up again): a name
+   * may now belong to a later process, and whoever starts watching a name sees the newest process
+   * with it. The observer replaced carries on for those who hold it (they stay with their process).
+   */
+  #lookUp<TObserver extends Subscribable<unknown> & { readonly isOver?: boolean }>(
+    client: ObservableClient,
+    key: string,
+    create: () => TObserver,
+    pinned = true,
+  ): TObserver {
     let entries = this.#entries.get(client);
     if (!entries) {
       entries = new Map();
       this.#entries.set(client, entries);
     }
     const existing = entries.get(key);
-    if (existing) return existing.observer as TObserver;
+    if (existing && (pinned || !(existing.observer as TObserver).isOver)) return existing.observer as TObserver;
+    if (existing) {
+      clearTimeout(existing.gcTimer);
+      entries.delete(key);
+    }
     this.#sweep(entries);
     const observer = create();
     const entry: Entry = { observer, idleSince: Date.now(), gcTimer: undefined };

@@ -169,6 +169,47 @@ describe('observers stay with their process (local server)', () => {
   });
 });
 
+describe('a name in the cache (local server)', () => {
+  it('once its process is over, a look-up of the name gets a new observer, which finds the newest process', async () => {
+    const { client } = countingClient();
+    const cache = new ObserverCache();
+    const name = `cache-reused-${Date.now()}`;
+    const first = await client.process.exec({ command: 'echo first', name, waitForCompletion: true });
+    const old = cache.getProcessObserver(client, name, { intervalMs: 20 });
+    const oldLogs = cache.getLogsObserver(client, name, { notifyIntervalMs: 10 });
+    const unsubscribe = [old.subscribe(() => {}), oldLogs.subscribe(() => {})];
+    await until(() => old.getSnapshot().data?.status === 'completed' && oldLogs.getSnapshot().status === 'ended', {
+      intervalMs: 10,
+      what: 'the first process seen over',
+    });
+    // Over, though still watched: a look-up of the name gets a new observer.
+    const second = await client.process.exec({ command: 'sleep 0.3; echo second', name });
+    const running = cache.getProcessObserver(client, name);
+    expect(running).not.toBe(old);
+    unsubscribe.push(running.subscribe(() => {}));
+    await until(() => running.getSnapshot().data !== undefined, { intervalMs: 10, what: 'the second process' });
+    expect(running.pid).toBe(second.pid);
+    expect(cache.getProcessObserver(client, name)).toBe(running);
+    const logs = cache.getLogsObserver(client, name, { notifyIntervalMs: 10 });
+    expect(logs).not.toBe(oldLogs);
+    unsubscribe.push(logs.subscribe(() => {}));
+    await until(() => logs.getSnapshot().status === 'ended', { intervalMs: 10, what: 'the second output' });
+    expect(logs.getSnapshot().lines.map((line) => line.text)).toEqual(['second']);
+    // The old observers stay with the first process.
+    expect(old.getSnapshot().data).toMatchObject({ pid: first.pid, status: 'completed' });
+    expect(oldLogs.getSnapshot().lines.map((line) => line.text)).toEqual(['first']);
+    // A pid is not a name: its observer is kept.
+    const byPid = cache.getProcessObserver(client, first.pid, { intervalMs: 20 });
+    unsubscribe.push(byPid.subscribe(() => {}));
+    await until(() => byPid.getSnapshot().data?.status === 'completed', {
+      intervalMs: 10,
+      what: 'the first process by pid',
+    });
+    expect(cache.getProcessObserver(client, first.pid)).toBe(byPid);
+    for (const leave of unsubscribe) leave();
+  });
+});
+
 describe('ExecController against the local server', () => {
   async function run(
     command: string,

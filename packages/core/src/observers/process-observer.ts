@@ -84,6 +84,12 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
     return process;
   }
 
+  /** Whether the process is over (settled, or gone): a look-up of a name now may find a later process. */
+  get isOver(): boolean {
+    const { data } = this.snapshot;
+    return this.#gone || (data !== undefined && isProcessSettled(data));
+  }
+
   protected override isSettled(process: ProcessInfo): boolean {
     return this.#gone || isProcessSettled(process);
   }

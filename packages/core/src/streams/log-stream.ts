@@ -177,9 +177,11 @@ export class LogStream implements AsyncIterable<LogRecord> {
       const readLine = (line: string): LogRecord | undefined => {
         let stream: LogStreamName;
         let text: string;
-        // Every line prefixed (extended servers): the common case, read without the parser.
-        if (offset !== null && (line.startsWith('stdout:') || line.startsWith('stderr:'))) {
-          stream = line.charCodeAt(3) === 111 ? 'stdout' : 'stderr';
+        // Every line prefixed (extended servers): the common case, read without the parser (and
+        // without `startsWith`, several times slower than comparing the prefix).
+        const prefix = line.slice(0, 7);
+        if (offset !== null && (prefix === 'stdout:' || prefix === 'stderr:')) {
+          stream = prefix === 'stdout:' ? 'stdout' : 'stderr';
           text = line.slice(7);
         } else {
           const parsed = parser.parseLine(line);

@@ -30,6 +30,25 @@ describe('readLines', () => {
     expect(await collect(streamOf([bytes.slice(0, 2), bytes.slice(2, 9), bytes.slice(9)]))).toEqual(['héllo ✓']);
   });
 
+  it('decodes every split of mixed text into the same lines (whole and streamed chunks in any order)', async () => {
+    const text = 'a é\n✓ 𝄞 b\r\nplain ascii\n\uFEFFbom kept\n日本語\n';
+    const bytes = new TextEncoder().encode(text);
+    for (let size = 1; size <= 8; size++) {
+      const chunks: Uint8Array[] = [];
+      for (let start = 0; start < bytes.length; start += size) chunks.push(bytes.slice(start, start + size));
+      expect(await collect(streamOf(chunks))).toEqual(['a é', '✓ 𝄞 b', 'plain ascii', '\uFEFFbom kept', '日本語']);
+    }
+  });
+
+  it('keeps a byte order mark as text, at the start of the body too', async () => {
+    expect(await collect(streamOf(['\uFEFFfirst\n', '\uFEFFsecond\n']))).toEqual(['\uFEFFfirst', '\uFEFFsecond']);
+  });
+
+  it('ends a body cut inside a character with a replacement character', async () => {
+    const bytes = new TextEncoder().encode('ok\n✓');
+    expect(await collect(streamOf([bytes.slice(0, -1)]))).toEqual(['ok', '\uFFFD']);
+  });
+
   it('never yields the half line of a broken connection', async () => {
     const lines: string[] = [];
     await expect(async () => {

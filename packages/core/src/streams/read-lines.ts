@@ -3,6 +3,26 @@
  */
 
 /**
+ * Decodes the chunks of one UTF-8 byte stream in order; call it without a chunk at the end. A
+ * chunk that ends on an ASCII byte, with no character begun in the chunk before, is decoded whole:
+ * Node decodes a whole buffer several times faster than a streamed one (and never again once a
+ * decoder has streamed, hence a second decoder for the chunks that end inside a character, and the
+ * next one). A byte order mark is text here, wherever it is.
+ */
+function createChunkDecoder(): (chunk?: Uint8Array) => string {
+  const whole = new TextDecoder('utf-8', { ignoreBOM: true });
+  const streaming = new TextDecoder('utf-8', { ignoreBOM: true });
+  let begun = false;
+  return (chunk) => {
+    if (!chunk) return begun ? streaming.decode() : '';
+    const endsWhole = chunk[chunk.length - 1]! < 0x80;
+    const text = begun || !endsWhole ? streaming.decode(chunk, { stream: true }) : whole.decode(chunk);
+    begun = !endsWhole;
+    return text;
+  };
+}
+
+/**
  * Yields the complete lines of each chunk of `body` as one batch, without their line endings (a
  * batch per chunk costs one await, not one per line). The last line is yielded even without a final
  * newline, but only when the body ended normally: a connection that breaks in the middle of a line
@@ -16,9 +36,9 @@ export async function* readLineBatches(
   onChunk?: () => void,
   onTail?: (line: string) => void,
 ): AsyncGenerator<string[]> {
-  // The body's own reader and one decoder (no TextDecoderStream pipe: one hop less per chunk).
+  // The body's own reader and a decoder (no TextDecoderStream pipe: one hop less per chunk).
   const reader = body.getReader();
-  const decoder = new TextDecoder();
+  const decode = createChunkDecoder();
   let buffer = '';
   let finished = false;
   try {
@@ -27,7 +47,7 @@ export async function* readLineBatches(
       if (done) break;
       onChunk?.();
       // The buffer is joined first, so a `\r\n` split across two chunks is still one line ending.
-      const text = buffer + decoder.decode(value, { stream: true });
+      const text = buffer + decode(value);
       const lines = text.split('\n');
       buffer = lines.pop()!;
       if (lines.length > 0) {
@@ -36,7 +56,7 @@ export async function* readLineBatches(
       }
     }
     finished = true;
-    buffer += decoder.decode();
+    buffer += decode();
     if (buffer) {
       if (onTail) onTail(buffer);
       else yield [buffer];
