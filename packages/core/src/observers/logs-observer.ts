@@ -153,12 +153,11 @@ export class LogsObserver extends Subscribable<LogsState> {
         if (pinned && !isPinnedProcess(pinOf(pinned), process)) {
           this.#setStatus(
             'error',
-            new NotFoundError(
-              404,
-              '',
-              `process ${pinned.pid} (${pinned.name}) is gone: its pid now belongs to ${process.name}`,
-              pinned.pid,
-            ),
+            new NotFoundError({
+              status: 404,
+              message: `process ${pinned.pid} (${pinned.name}) is gone: its pid now belongs to ${process.name}`,
+              processId: pinned.pid,
+            }),
           );
           return;
         }
