@@ -8,19 +8,68 @@ import { fileURLToPath } from 'node:url';
 import { alternate, median, report } from './harness.mjs';
 
 const INTAKE_LINES = 13_000_000; // `seq` prints about 106 MB
-const INTAKE_ROUNDS = 3;
+const INTAKE_ROUNDS = 5;
 const SLOW_LINES = 6_000_000; // about 47 MB
 const LIST_PROCESSES = 1000;
 const LIST_ROUNDS = 15;
 
-/** Bytes of `command`'s stdout piped straight into this Node process. */
-function pipeIntoNode(command) {
+/** Four newline bytes, one per byte of a 32-bit word. */
+const NEWLINES = 0x0a0a0a0a;
+
+/**
+ * Counts the newlines of a stream of chunks, as a cheap Node reader would (four bytes at a time),
+ * and remembers the last line, so that both sides of the intake bench do the same work per byte.
+ */
+class LineCounter {
+  lines = 0;
+  bytes = 0;
+  #tail = Buffer.alloc(0);
+
+  add(chunk) {
+    this.bytes += chunk.length;
+    const aligned = chunk.byteOffset & 3 ? Buffer.from(chunk) : chunk;
+    const words = aligned.length >>> 2;
+    const view = new Uint32Array(aligned.buffer, aligned.byteOffset, words);
+    let count = 0;
+    for (let index = 0; index < words; index++) {
+      const word = view[index] ^ NEWLINES;
+      const zero = ~(((word & 0x7f7f7f7f) + 0x7f7f7f7f) | word | 0x7f7f7f7f) & 0x80808080;
+      if (zero !== 0) count += Math.imul(zero >>> 7, 0x01010101) >>> 24;
+    }
+    for (let position = words * 4; position < aligned.length; position++) if (aligned[position] === 0x0a) count++;
+    this.lines += count;
+    this.#tail = Buffer.concat([this.#tail, chunk.subarray(Math.max(0, chunk.length - 64))]).subarray(-64);
+  }
+
+  /** The last complete line (without its newline). */
+  get lastLine() {
+    const text = this.#tail.toString('latin1').replace(/\n$/, '');
+    return text.slice(text.lastIndexOf('\n') + 1);
+  }
+}
+
+/** Checks that a reader got `expectedLines` lines ending with `lastLine`; returns its line count. */
+function checkLines(counter, side, expectedLines, lastLine) {
+  if (counter.lines !== expectedLines || counter.lastLine !== lastLine) {
+    throw new Error(`${side} read ${counter.lines} lines ending with ${JSON.stringify(counter.lastLine)}, expected ${expectedLines} ending with ${JSON.stringify(lastLine)}`);
+  }
+  return counter.lines;
+}
+
+/** `command`'s stdout piped straight into this Node process (`command | node reader`), lines counted. */
+function pipeIntoNode(command, expectedLines, lastLine) {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let bytes = 0;
-    child.stdout.on('data', (chunk) => { bytes += chunk.length; });
+    const counter = new LineCounter();
+    child.stdout.on('data', (chunk) => counter.add(chunk));
     child.on('error', reject);
-    child.on('close', () => resolve(bytes));
+    child.on('close', () => {
+      try {
+        resolve(checkLines(counter, 'pipe reader', expectedLines, lastLine));
+      } catch (error) {
+        reject(error);
+      }
+    });
   });
 }
 
@@ -34,13 +83,16 @@ async function exec(server, body) {
   return response.json();
 }
 
-/** Starts `command` and reads its whole log stream with a raw fetch reader; resolves with the bytes read. */
-async function throughServer(server, command) {
+/**
+ * Starts `command` and reads its whole log stream with a raw fetch reader, lines counted (every
+ * line is `stdout:<line>`; the stream carries no other line in this short a run).
+ */
+async function throughServer(server, command, expectedLines, lastLine) {
   const { pid } = await exec(server, { command });
   const response = await fetch(`${server.url}/process/${pid}/logs/stream`, { headers: { Authorization: `Bearer ${server.token}` } });
-  let bytes = 0;
-  for await (const chunk of response.body) bytes += chunk.length;
-  return bytes;
+  const counter = new LineCounter();
+  for await (const chunk of response.body) counter.add(chunk);
+  return checkLines(counter, 'stream reader', expectedLines, lastLine);
 }
 
 /** Reads a log stream, pausing the socket for `pauseMs` after every 8th chunk (a slow reader); counts stdout lines. */
@@ -77,7 +129,7 @@ function slowRead(server, pid, pauseMs) {
 }
 
 /** The server CLI in its own process (so that its RSS is its own), with a fixed token. */
-async function startServerProcess() {
+export async function startServerProcess() {
   const cli = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
   const token = 'bench-token';
   const child = spawn(process.execPath, [cli, '--port', '0'], { env: { ...process.env, SANDPROC_TOKEN: token }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -114,15 +166,32 @@ async function measureRss() {
   }
 }
 
-export async function run({ server }) {
+/**
+ * Intake as users run it: the server CLI in its own process (on two cores it runs beside the
+ * reader), a raw fetch reader counting lines here, against `command | node reader` counting the same.
+ */
+export async function measureIntake(label, server) {
   const command = `seq 1 ${INTAKE_LINES}`;
+  const lastLine = String(INTAKE_LINES);
   const samples = await alternate({
     rounds: INTAKE_ROUNDS,
-    baseline: () => pipeIntoNode(command),
-    subject: () => throughServer(server, command),
+    baseline: () => pipeIntoNode(command, INTAKE_LINES, lastLine),
+    subject: () => throughServer(server, command, INTAKE_LINES, `stdout:${lastLine}`),
   });
   const megabytesPerSecond = (ms) => `${Math.round(106 / (ms / 1000))} MB/s of output`;
-  report(`intake, ${INTAKE_LINES.toLocaleString('en-US')} short lines (~106 MB), raw stream reader vs pipe into Node`, samples, { perUnit: megabytesPerSecond });
+  report(`intake, ${INTAKE_LINES.toLocaleString('en-US')} short lines (~106 MB), ${label}: raw stream reader vs pipe into Node`, samples, { perUnit: megabytesPerSecond });
+  console.log(`  ${label}: server ${median(samples.subject).toFixed(0)} ms (range ${Math.min(...samples.subject).toFixed(0)}–${Math.max(...samples.subject).toFixed(0)}), pipe ${median(samples.baseline).toFixed(0)} ms (range ${Math.min(...samples.baseline).toFixed(0)}–${Math.max(...samples.baseline).toFixed(0)}), ${INTAKE_LINES.toLocaleString('en-US')} lines checked each round`);
+  return samples;
+}
+
+export async function run({ server }) {
+  const cliServer = await startServerProcess();
+  try {
+    await measureIntake('server CLI in its own process', cliServer);
+  } finally {
+    cliServer.stop();
+  }
+  await measureIntake('server in the bench process (same thread as the reader)', server);
 
   const { pid } = await exec(server, { command: `seq 1 ${SLOW_LINES}` });
   const slow = await slowRead(server, pid, 5);
@@ -160,5 +229,4 @@ export async function run({ server }) {
     subject: async () => (await fetch(`${server.url}/process/${one}`, { headers: { ...headers, 'If-None-Match': oneTag } })).arrayBuffer(),
   });
   report('GET /process/{id} with 64 KiB output: poll with ETag (304) vs full answer', oneSamples);
-  console.log(`intake medians: server ${median(samples.subject).toFixed(0)} ms, pipe ${median(samples.baseline).toFixed(0)} ms`);
 }
