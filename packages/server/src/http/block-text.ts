@@ -29,7 +29,9 @@ export function blockLines(block: LogBlock, skipRecords: number): string {
 export function prefixedLines(block: LogBlock, skipRecords: number): Buffer {
   const data = block.data;
   if (block.stream === null) return Buffer.concat([data, NEWLINE_BYTES]);
-  return prefixEveryLine(data.subarray(offsetAfterLines(data, skipRecords)), PREFIXES[block.stream]);
+  // Every record of a line-mode block is one line ending with a newline: no need to count them again.
+  const lineCount = Math.max(0, block.recordCount - skipRecords);
+  return prefixEveryLine(data.subarray(offsetAfterLines(data, skipRecords)), PREFIXES[block.stream], lineCount);
 }
 
 /** Strict mode: one prefix per read chunk; a notice as a bare line. As bytes, like {@link prefixedLines}. */

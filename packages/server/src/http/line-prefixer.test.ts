@@ -16,4 +16,27 @@ describe('prefixEveryLine', () => {
     const newlines = Buffer.alloc(300_000, 0x0a);
     expect(prefixEveryLine(newlines, Buffer.from('stdout:')).length).toBe(300_000 * 8);
   });
+
+  it('copies lines of every length and every byte value exactly, with or without a given line count', () => {
+    // Bytes next to a newline (0x09, 0x0b, 0x8a) are where a word-wide newline test could go wrong.
+    const alphabet = [0x09, 0x0a, 0x0b, 0x8a, 0x00, 0xff, 0x41, 0x0a, 0x0a, 0x7f];
+    let seed = 12_345;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed >>> 8;
+    };
+    for (let round = 0; round < 300; round++) {
+      const length = random() % 200;
+      const data = Buffer.alloc(length + 1, 0x0a);
+      for (let index = 0; index < length; index++) data[index] = round % 3 === 0 ? 0x61 : (alphabet[random() % alphabet.length] ?? 0);
+      const lines = data.toString('latin1').slice(0, -1).split('\n');
+      const expected = Buffer.from(lines.map((line) => `stderr:${line}\n`).join(''), 'latin1');
+      expect(prefixEveryLine(data, Buffer.from('stderr:'))).toEqual(expected);
+      expect(prefixEveryLine(data, Buffer.from('stderr:'), lines.length)).toEqual(expected);
+    }
+  });
+
+  it('refuses a prefix longer than 8 bytes', () => {
+    expect(() => prefixEveryLine(Buffer.from('a\n'), Buffer.from('123456789'))).toThrow(RangeError);
+  });
 });
