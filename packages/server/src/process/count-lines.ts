@@ -2,9 +2,13 @@ const NEWLINE = 0x0a;
 /** Four newline bytes, one per byte of a 32-bit word. */
 const NEWLINES = 0x0a0a0a0a;
 
+/** Words summed per run: each byte of the sum counts at most this many newlines (below 256). */
+const WORDS_PER_RUN = 127;
+
 /**
  * Number of newline bytes in `bytes`, four bytes at a time (a SWAR zero-byte test on 32-bit words):
- * a plain loop without an allocation or a call per line, about three times faster than a byte loop.
+ * a plain loop without an allocation, a call or a branch per word (the per-byte hits of up to
+ * {@link WORDS_PER_RUN} words add up in the four bytes of one sum), several times faster than a byte loop.
  */
 export function countNewlines(bytes: Uint8Array): number {
   let count = 0;
@@ -15,11 +19,15 @@ export function countNewlines(bytes: Uint8Array): number {
   const words = (length - position) >>> 2;
   if (words > 0) {
     const view = new Uint32Array(bytes.buffer, bytes.byteOffset + position, words);
-    for (let index = 0; index < words; index++) {
-      const word = (view[index] ?? 0) ^ NEWLINES;
-      // 0x80 in each byte of `zero` that was a newline (exact: no false positives).
-      const zero = ~(((word & 0x7f7f7f7f) + 0x7f7f7f7f) | word | 0x7f7f7f7f) & 0x80808080;
-      if (zero !== 0) count += Math.imul(zero >>> 7, 0x01010101) >>> 24;
+    for (let runStart = 0; runStart < words; runStart += WORDS_PER_RUN) {
+      const runEnd = Math.min(words, runStart + WORDS_PER_RUN);
+      let sums = 0;
+      for (let index = runStart; index < runEnd; index++) {
+        const word = (view[index] ?? 0) ^ NEWLINES;
+        // 1 in each byte that was a newline (exact: no false positives).
+        sums += (~(((word & 0x7f7f7f7f) + 0x7f7f7f7f) | word | 0x7f7f7f7f) >>> 7) & 0x01010101;
+      }
+      count += (sums & 0xff) + ((sums >>> 8) & 0xff) + ((sums >>> 16) & 0xff) + (sums >>> 24);
     }
     position += words * 4;
   }
