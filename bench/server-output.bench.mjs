@@ -1,6 +1,8 @@
 // The local server under floods of output: intake throughput against piping the same command into
-// a Node reader, lines lost by a slow reader (must be 0), the server's RSS peak, and the cost of
-// polling GET /process with and without ETag. Ratios against a baseline measured in the same run.
+// a Node reader (the server CLI in its own process, as users run it, and labelled apart the server
+// in this process, on the reader's thread), lines lost by a slow reader (must be 0), the server's RSS
+// peak, and the cost of polling GET /process with and without ETag. Ratios against a baseline
+// measured in the same run; the intake readers count and check every line.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -129,8 +131,7 @@ function slowRead(server, pid, pauseMs) {
 }
 
 /** The server CLI in its own process (so that its RSS is its own), with a fixed token. */
-export async function startServerProcess() {
-  const cli = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
+export async function startServerProcess(cli = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url))) {
   const token = 'bench-token';
   const child = spawn(process.execPath, [cli, '--port', '0'], { env: { ...process.env, SANDPROC_TOKEN: token }, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
