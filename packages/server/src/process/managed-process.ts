@@ -35,7 +35,8 @@ export class ManagedProcess {
   readonly workingDir: string;
   readonly restartOnFailure: boolean;
   readonly maxRestarts: number;
-  readonly keepAlive: boolean;
+  /** As requested, until a stop or kill request (or the keepAlive deadline) clears it, as on the real server. */
+  get keepAlive(): boolean { return this.#keepAlive; }
   readonly hasStdin: boolean;
   readonly output: OutputLog;
   /** The process groups this record created (one per start) that still have members. */
@@ -50,6 +51,7 @@ export class ManagedProcess {
   #completedAt: Date | undefined;
   #restartCount = 0;
   #stopRequested = false;
+  #keepAlive: boolean;
   /** Signals sent by kill requests to the current run: dying of one of them means `killed`. */
   readonly #killSignals = new Set<NodeJS.Signals>();
   /** Server shutdown: whatever the exit, no restart. */
@@ -69,7 +71,7 @@ export class ManagedProcess {
     this.workingDir = request.workingDir ?? '';
     this.restartOnFailure = request.restartOnFailure ?? false;
     this.maxRestarts = request.maxRestarts ?? 0;
-    this.keepAlive = request.keepAlive ?? false;
+    this.#keepAlive = request.keepAlive ?? false;
     this.hasStdin = request.stdin ?? false;
     this.output = new OutputLog({ memoryBytes: settings.outputMemoryBytes, chunkRecords: settings.chunkRecords });
   }
@@ -110,6 +112,7 @@ export class ManagedProcess {
   stop(): boolean {
     if (this.#status !== 'running') return false;
     this.#stopRequested = true;
+    this.#keepAlive = false;
     this.output.notice('[Process is being gracefully terminated]');
     if (this.#cancelPendingRestart('stopped')) return true;
     this.#signal('SIGTERM');
@@ -131,6 +134,7 @@ export class ManagedProcess {
   kill(signal: NodeJS.Signals = 'SIGKILL'): boolean {
     if (this.#status !== 'running') return false;
     if (this.#restartTimer !== undefined && !terminatesByDefault(signal)) return true;
+    this.#keepAlive = false;
     this.output.notice(signal === 'SIGKILL' ? '[Process is being forcefully killed]' : `[Process is being sent ${signal}]`);
     if (this.#cancelPendingRestart('killed')) return true;
     this.#killSignals.add(signal);
@@ -236,7 +240,7 @@ export class ManagedProcess {
     if (this.restartOnFailure && (unlimited || this.#restartCount < this.maxRestarts)) {
       const attempt = this.#restartCount + 1;
       this.#lastFailureCode = exitCode;
-      this.output.notice(`[Process failed with exit code ${exitCode}. Attempting restart ${attempt}/${unlimited ? 'unlimited' : this.maxRestarts}...]`);
+      this.output.notice(`[Process failed with exit code ${exitCode}. Attempting restart ${attempt}/${unlimited ? 'unlimited' : this.maxRestarts}...]`, true);
       this.#restartTimer = setTimeout(() => this.#restart(), this.#settings.restartDelayMs);
       return;
     }

@@ -15,6 +15,8 @@ export interface LogEntry {
   readonly text: string;
   /** When the server read the record (or added the notice), in milliseconds since the epoch. */
   readonly time: number;
+  /** A notice that is also part of the stdout text (restart notices, as on the real server). */
+  readonly inStdout?: boolean;
 }
 
 /** Options of an {@link OutputLog}. */
@@ -75,9 +77,13 @@ export class OutputLog {
     this.#notify();
   }
 
-  /** Appends a bare notice line such as `[Process is being gracefully terminated]`. */
-  notice(text: string): void {
-    this.#append(null, text);
+  /**
+   * Appends a bare notice line such as `[Process is being gracefully terminated]`. With `inStdout`,
+   * the text fields (`stdout`, `logs`) show it too, as `\n<notice>\n` (the real server writes its
+   * restart notices into the process's stdout).
+   */
+  notice(text: string, inStdout = false): void {
+    this.#append(null, text, inStdout);
     this.#notify();
   }
 
@@ -158,13 +164,13 @@ export class OutputLog {
    * bytes in UTF-8 (never a split character).
    */
   streamText(stream: OutputStream, maxBytes = Number.POSITIVE_INFINITY): string {
-    return this.#tail((entry) => entry.stream === stream, maxBytes, this.#partial[stream]);
+    return this.#tail((entry) => entry.stream === stream || (stream === 'stdout' && entry.inStdout === true), maxBytes, this.#partial[stream]);
   }
 
-  /** Both streams interleaved in read order (notices excluded), at most the last `maxBytes` UTF-8 bytes. */
+  /** Both streams interleaved in read order (notices excluded unless `inStdout`), at most the last `maxBytes` UTF-8 bytes. */
   combinedText(maxBytes = Number.POSITIVE_INFINITY): string {
     const pending = this.#partial.stdout + this.#partial.stderr;
-    return this.#tail((entry) => entry.stream !== null, maxBytes, pending);
+    return this.#tail((entry) => entry.stream !== null || entry.inStdout === true, maxBytes, pending);
   }
 
   #tail(include: (entry: LogEntry) => boolean, maxBytes: number, pending: string): string {
@@ -175,7 +181,7 @@ export class OutputLog {
     for (let position = this.#entries.length - 1; position >= this.#start && size < maxBytes; position--) {
       const entry = this.#entries[position];
       if (entry === undefined || !include(entry)) continue;
-      const piece = entry.text + separator;
+      const piece = entry.inStdout === true ? `\n${entry.text}\n` : entry.text + separator;
       parts.push(piece);
       if (bounded) size += Buffer.byteLength(piece);
     }
@@ -210,9 +216,10 @@ export class OutputLog {
     this.#append(stream, rest);
   }
 
-  #append(stream: OutputStream | null, text: string): void {
+  #append(stream: OutputStream | null, text: string, inStdout = false): void {
     const recordIndex = stream === null ? null : this.#nextRecordIndex++;
-    this.#entries.push({ sequence: this.#nextSequence++, recordIndex, stream, text, time: Date.now() });
+    const entry: LogEntry = { sequence: this.#nextSequence++, recordIndex, stream, text, time: Date.now() };
+    this.#entries.push(inStdout ? { ...entry, inStdout } : entry);
     this.#retainedBytes += text.length * 2 + ENTRY_OVERHEAD_BYTES;
     this.#enforceBudget();
   }

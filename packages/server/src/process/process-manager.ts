@@ -32,6 +32,16 @@ export class ProcessStartError extends Error {
 const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const HIDDEN_ENVIRONMENT = new Set(['SANDPROC_TOKEN']);
 
+/**
+ * A `workingDir` as the real server shows and uses it: a leading `~` becomes `$HOME` (the home
+ * folder when unset), double slashes collapse; a relative folder stays relative (to the server's).
+ */
+export function formatWorkingDirectory(workingDir: string): string {
+  let path = workingDir.startsWith('~') ? (process.env['HOME'] || homedir()) + workingDir.slice(1) : workingDir;
+  while (path.includes('//')) path = path.replaceAll('//', '/');
+  return path;
+}
+
 /** Starts processes and keeps every record ever started, looked up by pid or name. */
 export class ProcessManager {
   readonly #settings: ProcessManagerSettings;
@@ -46,14 +56,14 @@ export class ProcessManager {
 
   /** Starts a process. Throws {@link ProcessStartError} for a running name (400) or a start failure (422). */
   async start(request: ProcessRequest): Promise<ManagedProcess> {
-    const cwd = request.workingDir ? await this.#resolveWorkingDirectory(request.workingDir) : undefined;
+    const workingDir = request.workingDir ? formatWorkingDirectory(request.workingDir) : undefined;
+    if (request.name !== undefined) this.#refuseRunningName(request.name);
+    const cwd = workingDir ? await this.#resolveWorkingDirectory(request.command, workingDir) : undefined;
     if (this.#closed) throw new ProcessStartError(422, 'server is shutting down');
     const name = request.name ?? this.#generateName();
-    if (this.#byName.get(name)?.status === 'running') {
-      throw new ProcessStartError(400, `process with name '${name}' is already running`);
-    }
+    this.#refuseRunningName(name);
     const managed = new ManagedProcess({
-      request,
+      request: { ...request, workingDir },
       name,
       cwd,
       env: { ...this.#baseEnvironment(), ...request.env },
@@ -103,12 +113,18 @@ export class ProcessManager {
     for (const managed of this.#processes) managed.destroy();
   }
 
-  async #resolveWorkingDirectory(workingDir: string): Promise<string> {
-    const expanded = workingDir === '~' ? homedir() : workingDir.startsWith('~/') ? homedir() + workingDir.slice(1) : workingDir;
-    const absolute = resolve(expanded);
+  #refuseRunningName(name: string): void {
+    if (this.#byName.get(name)?.status === 'running') {
+      throw new ProcessStartError(400, `process with name '${name}' already exists and is running`);
+    }
+  }
+
+  /** The real server's message names the command and the folder (already formatted). */
+  async #resolveWorkingDirectory(command: string, workingDir: string): Promise<string> {
+    const absolute = resolve(workingDir);
     const info = await stat(absolute).catch(() => undefined);
     if (!info?.isDirectory()) {
-      throw new ProcessStartError(422, `working directory '${workingDir}' does not exist`);
+      throw new ProcessStartError(422, `failed to start process: could not execute command '${command}' because folder '${workingDir}' does not exist`);
     }
     return absolute;
   }

@@ -19,7 +19,7 @@ export function execProcess(server: ServerContext): RouteHandler {
     if (body.kind === 'aborted') return;
     if (body.kind === 'too-large') return sendError(response, 413, 'request body too large');
     const parsed = parseJson(body.body);
-    if (!parsed.ok) return sendError(response, 400, 'invalid JSON body');
+    if (!parsed.ok) return sendError(response, 400, 'invalid request body: malformed JSON');
     const validation = validateProcessRequest(parsed.value);
     if (!validation.ok) return sendError(response, 400, validation.error);
     const processRequest = validation.value;
@@ -31,8 +31,12 @@ export function execProcess(server: ServerContext): RouteHandler {
     try {
       managed = await server.manager.start(processRequest);
     } catch (error) {
-      if (error instanceof ProcessStartError) return sendError(response, error.status, error.message);
-      return sendError(response, 422, 'failed to start process');
+      const status = error instanceof ProcessStartError ? error.status : 422;
+      const message = error instanceof ProcessStartError ? error.message : 'failed to start process';
+      // The real server sends the stream's headers before it starts the process: a start failure
+      // then arrives as an NDJSON error event.
+      if (wantsStream && status === 422 && isStrict(server)) return sendStreamedStartError(response, message);
+      return sendError(response, status, message);
     }
     if (wantsStream) return streamExec(server, managed, processRequest, response, signal);
     await answerWhenReady(server, managed, processRequest, response, signal);
@@ -48,26 +52,31 @@ async function answerWhenReady(server: ServerContext, managed: ManagedProcess, p
   const timer = timeoutSeconds > 0 ? setTimeout(() => deadline.abort(), timeoutSeconds * 1000) : undefined;
   try {
     if (processRequest.waitForPorts && processRequest.waitForPorts.length > 0) {
-      const outcome = await waitForPorts(processRequest.waitForPorts, managed, deadline.signal);
+      const outcome = await waitForPorts(processRequest.waitForPorts, managed, deadline.signal, !isStrict(server));
       if (outcome === 'finished') {
         return sendError(response, 422, `process exited before ports ${processRequest.waitForPorts.join(', ')} accepted connections`);
       }
-      if (outcome === 'aborted') return timedOut(response, clientGone, timeoutSeconds);
+      if (outcome === 'aborted') return timedOut(response, clientGone, `process timed out waiting for ports after ${timeoutSeconds} seconds`);
     }
     if (processRequest.waitForCompletion) {
       const outcome = await waitForExit(managed, deadline.signal);
-      if (outcome === 'aborted') return timedOut(response, clientGone, timeoutSeconds);
+      if (outcome === 'aborted') return timedOut(response, clientGone, `process timed out after ${timeoutSeconds} seconds`);
     }
-    sendJson(response, 200, toProcessJson(managed, 'one', isStrict(server)));
+    sendJson(response, 200, toProcessJson(managed, processRequest.waitForCompletion ? 'one' : 'started', isStrict(server)));
   } finally {
     clearTimeout(timer);
     clientGone.removeEventListener('abort', onClientGone);
   }
 }
 
-function timedOut(response: ServerResponse, clientGone: AbortSignal, timeoutSeconds: number): void {
+function sendStreamedStartError(response: ServerResponse, message: string): void {
+  response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
+  response.end(`${JSON.stringify({ type: 'error', data: message })}\n`);
+}
+
+function timedOut(response: ServerResponse, clientGone: AbortSignal, message: string): void {
   if (clientGone.aborted) return;
-  sendError(response, 422, `process timed out after ${timeoutSeconds} seconds`);
+  sendError(response, 422, message);
 }
 
 function streamExec(server: ServerContext, managed: ManagedProcess, processRequest: ProcessRequest,

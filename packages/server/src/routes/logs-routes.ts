@@ -2,7 +2,7 @@ import { EntryPump } from '../http/entry-pump.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { RouteHandler } from '../http/router.js';
 import type { LogEntry } from '../process/output-log.js';
-import { findOr404 } from './process-routes.js';
+import { findOr404, NOT_FOUND_MESSAGES } from './process-routes.js';
 import { isStrict, type ServerContext } from './server-context.js';
 
 /**
@@ -12,7 +12,7 @@ import { isStrict, type ServerContext } from './server-context.js';
  */
 export function getLogs(server: ServerContext): RouteHandler {
   return (context) => {
-    const managed = findOr404(server, context);
+    const managed = findOr404(server, context, NOT_FOUND_MESSAGES.logs);
     if (managed === undefined) return;
     const release = server.streams.acquire();
     if (release === undefined) return sendError(context.response, 429, 'too many open streams');
@@ -34,7 +34,7 @@ export function streamLogs(server: ServerContext): RouteHandler {
     if (managed === undefined) {
       if (!strict) return void findOr404(server, context);
       response.writeHead(200, streamHeaders());
-      response.end(JSON.stringify({ error: `process with identifier '${identifier}' not found` }));
+      response.end(JSON.stringify({ error: NOT_FOUND_MESSAGES.other(identifier) }));
       return;
     }
     const since = strict ? 0 : parseSince(url.searchParams.get('since'));
@@ -51,7 +51,7 @@ export function streamLogs(server: ServerContext): RouteHandler {
       response,
       startSequence: cursor.sequence,
       skipRecordsBelow: cursor.offset,
-      format: strict ? formatChunk : formatLine,
+      format: strict ? strictFormat(managed.output.nextSequence) : formatLine,
       formatGap,
       onEnd: () => response.end(),
     });
@@ -82,6 +82,18 @@ function formatLine(entry: LogEntry): string {
 
 function formatChunk(entry: LogEntry): string {
   return entry.stream === null ? `${entry.text}\n` : `${entry.stream}:${entry.text}`;
+}
+
+/**
+ * Strict mode: live entries as read chunks; the backlog (entries before `backlogEnd`) as the real
+ * server replays it from its combined log file: stop and kill notices are not in it, and restart
+ * notices are there as part of stdout (`stdout:` then `stdout:<notice>`).
+ */
+function strictFormat(backlogEnd: number): (entry: LogEntry) => string {
+  return (entry) => {
+    if (entry.sequence >= backlogEnd || entry.stream !== null) return formatChunk(entry);
+    return entry.inStdout === true ? `stdout:\nstdout:${entry.text}\n` : '';
+  };
 }
 
 function parseSince(value: string | null): number | undefined {
