@@ -37,6 +37,11 @@ export class LogLineParser {
   readonly #everyLinePrefixed: boolean;
   #lastStream: LogStreamName | undefined;
   readonly #partial: Record<LogStreamName, string> = { stdout: '', stderr: '' };
+  /**
+   * An empty line held back (strict servers): the real server writes its notices as
+   * `\n<notice>\n`, so an empty line right before a notice belongs to the notice, not the output.
+   */
+  #heldEmpty: LogStreamName | undefined;
 
   /** `everyLinePrefixed`: the server prefixes every output line (extended mode). */
   constructor(everyLinePrefixed = false) {
@@ -50,6 +55,26 @@ export class LogLineParser {
       if (prefix) return [{ type: 'record', stream: prefix[1] as LogStreamName, text: line.slice(7) }];
       return line === '[keepalive]' ? [] : [{ type: 'notice', text: line }];
     }
+    const results = this.#parseChunked(line);
+    const held = this.#heldEmpty;
+    this.#heldEmpty = undefined;
+    const only = results.length === 1 ? results[0] : undefined;
+    if (only?.type === 'record' && only.text === '') {
+      this.#heldEmpty = only.stream;
+      return held === undefined ? [] : [{ type: 'record', stream: held, text: '' }];
+    }
+    if (held === undefined || (only?.type === 'notice' && only.text !== '[keepalive]')) return results;
+    return [{ type: 'record', stream: held, text: '' }, ...results];
+  }
+
+  /** At the end of the output: the empty line still held back, if any (it was output after all). */
+  end(): ParsedLogLine[] {
+    const held = this.#heldEmpty;
+    this.#heldEmpty = undefined;
+    return held === undefined ? [] : [{ type: 'record', stream: held, text: '' }];
+  }
+
+  #parseChunked(line: string): ParsedLogLine[] {
     const results: ParsedLogLine[] = [];
     const notice = trailingNotice.exec(line);
     if (notice) line = line.slice(0, notice.index);

@@ -7,7 +7,7 @@ import { isProcessFinished } from '../client/normalize-process.js';
 import { backoffDelay, sleep } from '../client/sleep.js';
 import type { LogRecord } from '../types.js';
 import { createKeepaliveWatchdog, type KeepaliveWatchdog } from './keepalive-watchdog.js';
-import { LogLineParser } from './log-line-parser.js';
+import { LogLineParser, type ParsedLogLine } from './log-line-parser.js';
 import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
 import { readLineBatches } from './read-lines.js';
 
@@ -149,22 +149,25 @@ export class LogStream implements AsyncIterable<LogRecord> {
         watchdog.touch();
         onProgress();
       };
-      const handle = async (lines: string[]) => {
-        for (const line of lines) {
-          for (const parsed of parser.parse(line)) {
-            if (parsed.type === 'notice') {
-              // The local server tells a slow reader that records were dropped (log capped).
-              const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
-              if (dropped && offset !== null) skip((index = Math.max(index, position + Number(dropped[1]))));
-              else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
-            } else if ((position = ++index) > this.#delivered) {
-              this.#delivered = index;
-              // Waits only at the high-water mark, for the reader to catch up.
-              if (this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 })) {
-                await this.#drain(watchdog);
-              }
+      const deliverParsed = async (parsedLines: ParsedLogLine[]) => {
+        for (const parsed of parsedLines) {
+          if (parsed.type === 'notice') {
+            // The local server tells a slow reader that records were dropped (log capped).
+            const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
+            if (dropped && offset !== null) skip((index = Math.max(index, position + Number(dropped[1]))));
+            else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
+          } else if ((position = ++index) > this.#delivered) {
+            this.#delivered = index;
+            // Waits only at the high-water mark, for the reader to catch up.
+            if (this.#deliver({ stream: parsed.stream, text: parsed.text, index: index - 1 })) {
+              await this.#drain(watchdog);
             }
           }
+        }
+      };
+      const handle = async (lines: string[]) => {
+        for (const line of lines) {
+          await deliverParsed(parser.parse(line));
           if (signal.aborted) signal.throwIfAborted();
         }
       };
@@ -177,6 +180,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
       }
       const finished = isProcessFinished(await this.#source.get(signal));
       if (finished && tail) await handle([tail]);
+      if (finished) await deliverParsed(parser.end());
       return finished;
     } finally {
       watchdog.stop();
