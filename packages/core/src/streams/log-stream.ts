@@ -5,11 +5,17 @@ import type { HttpError } from '../errors/http-errors.js';
 import { StreamError } from '../errors/transport-errors.js';
 import { isProcessFinished } from '../client/normalize-process.js';
 import { backoffDelay, sleep } from '../client/sleep.js';
-import type { LogRecord } from '../types.js';
+import type { LogRecord, ProcessInfo } from '../types.js';
 import { createKeepaliveWatchdog, type KeepaliveWatchdog } from './keepalive-watchdog.js';
 import { LogLineParser, type ParsedLogLine } from './log-line-parser.js';
 import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
 import { readLineBatches } from './read-lines.js';
+
+/** A restart notice: the real server's stream ends after it, though the process goes on. */
+const RESTART_NOTICE = /^\[Process failed with exit code -?\d+\. Attempting restart \d+\/\w+\.\.\.\]$/;
+/** How long a process announced as restarting may stay `failed` before that counts as final (the real server waits 1 s), in ms. */
+const RESTART_SETTLE_MS = 3000;
+const RESTART_POLL_MS = 100;
 
 /**
  * Follows `GET /process/{id}/logs/stream`. Use it as an async iterable (one iterator, started in
@@ -145,12 +151,15 @@ export class LogStream implements AsyncIterable<LogRecord> {
       this.#setState('streaming');
       watchdog.touch();
       const parser = new LogLineParser(offset !== null);
+      // The real server ends a stream at a restart, and shows the process `failed` until it restarts.
+      let restartAnnounced = false;
       const onChunk = () => {
         watchdog.touch();
         onProgress();
       };
       const deliverParsed = async (parsedLines: ParsedLogLine[]) => {
         for (const parsed of parsedLines) {
+          restartAnnounced = offset === null && parsed.type === 'notice' && RESTART_NOTICE.test(parsed.text);
           if (parsed.type === 'notice') {
             // The local server tells a slow reader that records were dropped (log capped).
             const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
@@ -178,13 +187,29 @@ export class LogStream implements AsyncIterable<LogRecord> {
       for await (const lines of readLineBatches(response.body ?? new ReadableStream(), onChunk, (line) => (tail = line))) {
         await handle(lines);
       }
-      const finished = isProcessFinished(await this.#source.get(signal));
+      const finished = isProcessFinished(await this.#processAfterEnd(signal, restartAnnounced));
       if (finished && tail) await handle([tail]);
       if (finished) await deliverParsed(parser.end());
       return finished;
     } finally {
       watchdog.stop();
     }
+  }
+
+  /**
+   * The process once its stream ended cleanly. After a restart notice, the real server reports it
+   * `failed` (with the final `restartCount`) until the restart: wait, bounded, for a new run.
+   */
+  async #processAfterEnd(signal: AbortSignal, restartAnnounced: boolean): Promise<ProcessInfo> {
+    const process = await this.#source.get(signal);
+    if (!restartAnnounced || process.status !== 'failed') return process;
+    const deadline = Date.now() + RESTART_SETTLE_MS;
+    while (Date.now() < deadline) {
+      await sleep(RESTART_POLL_MS, signal);
+      const now = await this.#source.get(signal);
+      if (now.status !== 'failed' || now.startedAt?.getTime() !== process.startedAt?.getTime()) return now;
+    }
+    return process;
   }
 
   /** Hands a record to the callback and the iterator's queue; `true` when the queue is full. */

@@ -15,6 +15,8 @@ export interface EntryPumpOptions {
   formatGap: (count: number) => string | undefined;
   /** Called once every entry was written and the log ended (the response is still open). */
   onEnd: () => void;
+  /** Ends the pump (then `onEnd`) right after this entry is written, log ended or not. Default: never. */
+  endAfter?: (entry: LogEntry) => boolean;
 }
 
 const BATCH_SIZE = 512;
@@ -56,6 +58,7 @@ export class EntryPump {
         if (dropped > 0) text += this.#options.formatGap(dropped) ?? '';
       }
       const entries = log.entriesFrom(this.#cursor, BATCH_SIZE);
+      let endHere = false;
       for (const entry of entries) {
         this.#cursor = entry.sequence + 1;
         if (entry.recordIndex !== null) {
@@ -63,6 +66,16 @@ export class EntryPump {
           this.#nextRecordExpected = entry.recordIndex + 1;
         }
         text += format(entry) ?? '';
+        if (this.#options.endAfter?.(entry) === true) {
+          endHere = true;
+          break;
+        }
+      }
+      if (endHere) {
+        if (text.length > 0) response.write(text);
+        this.stop();
+        this.#options.onEnd();
+        return;
       }
       if (text.length > 0 && !response.write(text)) {
         this.#waitingForDrain = true;

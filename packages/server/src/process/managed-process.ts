@@ -58,6 +58,7 @@ export class ManagedProcess {
   #destroyed = false;
   #stdinClosed = false;
   #restartTimer: NodeJS.Timeout | undefined;
+  #pendingRestart: { exitCode: number; failedAt: Date } | undefined;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #finished = false;
@@ -93,6 +94,12 @@ export class ManagedProcess {
   get startedAt(): Date { return this.#startedAt; }
   get completedAt(): Date | undefined { return this.#completedAt; }
   get restartCount(): number { return this.#restartCount; }
+  /**
+   * Between a failed run and its restart: the failure (exit code and time). The real server shows
+   * the process `failed` with that exit code, `completedAt` and `restartCount` already counting the
+   * coming restart during this window (strict mode does too).
+   */
+  get pendingRestart(): { exitCode: number; failedAt: Date } | undefined { return this.#pendingRestart; }
   get finished(): boolean { return this.#finished; }
 
   /** Calls `listener` once the process reached its final status. Returns the unsubscribe function. */
@@ -196,6 +203,7 @@ export class ManagedProcess {
     if (this.#restartTimer === undefined) return false;
     clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
+    this.#pendingRestart = undefined;
     this.#finish(status, this.#lastFailureCode);
     return true;
   }
@@ -240,6 +248,7 @@ export class ManagedProcess {
     if (this.restartOnFailure && (unlimited || this.#restartCount < this.maxRestarts)) {
       const attempt = this.#restartCount + 1;
       this.#lastFailureCode = exitCode;
+      this.#pendingRestart = { exitCode, failedAt: new Date() };
       this.output.notice(`[Process failed with exit code ${exitCode}. Attempting restart ${attempt}/${unlimited ? 'unlimited' : this.maxRestarts}...]`, true);
       this.#restartTimer = setTimeout(() => this.#restart(), this.#settings.restartDelayMs);
       return;
@@ -249,6 +258,7 @@ export class ManagedProcess {
 
   #restart(): void {
     this.#restartTimer = undefined;
+    this.#pendingRestart = undefined;
     this.#restartCount++;
     try {
       this.#spawnChild();

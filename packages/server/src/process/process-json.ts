@@ -11,10 +11,16 @@ export const INLINE_OUTPUT_BYTES = 64 * 1024;
  */
 export type ProcessView = 'one' | 'list' | 'started';
 
-/** Builds the Process object of PROTOCOL.md §2. `concatenateLogs` = strict mode `logs`. */
-export function toProcessJson(process: ManagedProcess, view: ProcessView, concatenateLogs: boolean): ProcessJson {
-  const running = process.status === 'running';
-  const completedAt = process.completedAt;
+/**
+ * Builds the Process object of PROTOCOL.md §2. `strict`: `logs` is stdout then stderr, and a
+ * process waiting for its restart shows as the real server shows it (`failed`, see
+ * {@link ManagedProcess.pendingRestart}).
+ */
+export function toProcessJson(process: ManagedProcess, view: ProcessView, strict: boolean): ProcessJson {
+  const concatenateLogs = strict;
+  const pending = strict ? process.pendingRestart : undefined;
+  const running = process.status === 'running' && pending === undefined;
+  const completedAt = pending?.failedAt ?? process.completedAt;
   const stdout = process.output.streamText('stdout', INLINE_OUTPUT_BYTES);
   const stderr = process.output.streamText('stderr', INLINE_OUTPUT_BYTES);
   const logs = concatenateLogs ? stdout + stderr : process.output.combinedText(INLINE_OUTPUT_BYTES);
@@ -22,17 +28,17 @@ export function toProcessJson(process: ManagedProcess, view: ProcessView, concat
     pid: String(process.pid),
     name: process.name,
     command: process.command,
-    status: process.status,
+    status: pending ? 'failed' : process.status,
     startedAt: process.startedAt.toUTCString(),
     completedAt: running || completedAt === undefined ? (view === 'list' ? null : '') : completedAt.toUTCString(),
-    exitCode: running ? 0 : process.exitCode,
+    exitCode: pending ? pending.exitCode : running ? 0 : process.exitCode,
     workingDir: process.workingDir,
     logs: view === 'started' && logs === '' ? null : logs,
     stdout,
     stderr,
     restartOnFailure: process.restartOnFailure,
     maxRestarts: process.maxRestarts,
-    restartCount: process.restartCount,
+    restartCount: pending ? process.restartCount + 1 : process.restartCount,
     keepAlive: process.keepAlive,
   };
 }

@@ -10,6 +10,7 @@ import { toProcessJson } from '../process/process-json.js';
 import type { ProcessRequest } from '../process/process-status.js';
 import { waitForExit, waitForPorts } from '../process/wait-for-ports.js';
 import { validateProcessRequest } from '../validation/process-request.js';
+import { isLiveRestartNotice } from './logs-routes.js';
 import { isStrict, type ServerContext } from './server-context.js';
 
 /** `POST /process`: start a process; JSON answer, or NDJSON with `Accept: text/event-stream`. */
@@ -20,7 +21,7 @@ export function execProcess(server: ServerContext): RouteHandler {
     if (body.kind === 'too-large') return sendError(response, 413, 'request body too large');
     const parsed = parseJson(body.body);
     if (!parsed.ok) return sendError(response, 400, 'invalid request body: malformed JSON');
-    const validation = validateProcessRequest(parsed.value);
+    const validation = validateProcessRequest(parsed.value, { allowIntegerNames: isStrict(server) });
     if (!validation.ok) return sendError(response, 400, validation.error);
     const processRequest = validation.value;
     const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
@@ -90,7 +91,10 @@ function streamExec(server: ServerContext, managed: ManagedProcess, processReque
   response.flushHeaders();
   const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
   const format = (entry: LogEntry): string | undefined => {
-    if (entry.stream === null) return undefined;
+    if (entry.stream === null) {
+      // The real server sends its restart notice as stdout, twice (as written, then read back from its log file).
+      return strict && entry.inStdout === true ? line({ type: 'stdout', data: `\n${entry.text}\n` }).repeat(2) : undefined;
+    }
     return line({ type: entry.stream, data: strict ? entry.text : `${entry.text}\n` });
   };
   let timer: NodeJS.Timeout | undefined;
@@ -101,6 +105,7 @@ function streamExec(server: ServerContext, managed: ManagedProcess, processReque
     skipRecordsBelow: 0,
     format,
     formatGap: (count) => line({ type: 'error', data: `output truncated: ${count} records dropped` }),
+    endAfter: strict ? (entry) => isLiveRestartNotice(entry, 0) : undefined,
     onEnd: () => {
       cleanup();
       response.end(line({ type: 'result', data: JSON.stringify(toProcessJson(managed, 'one', strict)) }));
@@ -114,7 +119,8 @@ function streamExec(server: ServerContext, managed: ManagedProcess, processReque
     clearTimeout(timer);
     pump.stop();
   };
-  const timeoutSeconds = processRequest.timeout ?? 0;
+  // The real server's NDJSON exec ignores `timeout` (it streams until the process ends).
+  const timeoutSeconds = strict ? 0 : processRequest.timeout ?? 0;
   if (timeoutSeconds > 0) {
     timer = setTimeout(() => {
       cleanup();

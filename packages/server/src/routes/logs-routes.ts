@@ -42,6 +42,7 @@ export function streamLogs(server: ServerContext): RouteHandler {
     const release = server.streams.acquire();
     if (release === undefined) return sendError(response, 429, 'too many open streams');
     const cursor = managed.output.cursorAfterRecords(since);
+    const backlogEnd = managed.output.nextSequence;
     response.writeHead(200, strict ? streamHeaders() : { ...streamHeaders(), 'X-Log-Offset': String(cursor.offset) });
     const formatGap = (count: number): string => `[Output truncated: ${count} records dropped]\n`;
     if (cursor.offset > since) response.write(formatGap(cursor.offset - since));
@@ -51,7 +52,8 @@ export function streamLogs(server: ServerContext): RouteHandler {
       response,
       startSequence: cursor.sequence,
       skipRecordsBelow: cursor.offset,
-      format: strict ? strictFormat(managed.output.nextSequence) : formatLine,
+      format: strict ? strictFormat(backlogEnd) : formatLine,
+      endAfter: strict ? (entry) => isLiveRestartNotice(entry, backlogEnd) : undefined,
       formatGap,
       onEnd: () => response.end(),
     });
@@ -85,15 +87,22 @@ function formatChunk(entry: LogEntry): string {
 }
 
 /**
- * Strict mode: live entries as read chunks; the backlog (entries before `backlogEnd`) as the real
- * server replays it from its combined log file: stop and kill notices are not in it, and restart
- * notices are there as part of stdout (`stdout:` then `stdout:<notice>`).
+ * Strict mode, as the real server: live output as read chunks, live notices as `\n<notice>\n`, and a
+ * restart notice once more as the stdout it also is (then the stream ends: see
+ * {@link isLiveRestartNotice}). The backlog (entries before `backlogEnd`) as it replays its
+ * combined log file: without stop and kill notices, restart notices as stdout (`stdout:`, `stdout:<notice>`).
  */
 function strictFormat(backlogEnd: number): (entry: LogEntry) => string {
   return (entry) => {
-    if (entry.sequence >= backlogEnd || entry.stream !== null) return formatChunk(entry);
+    if (entry.stream !== null) return formatChunk(entry);
+    if (entry.sequence >= backlogEnd) return entry.inStdout === true ? `\n${entry.text}\nstdout:\n${entry.text}\n` : `\n${entry.text}\n`;
     return entry.inStdout === true ? `stdout:\nstdout:${entry.text}\n` : '';
   };
+}
+
+/** The real server ends a live log stream (and an NDJSON exec) at a restart: the run it followed is over. */
+export function isLiveRestartNotice(entry: LogEntry, backlogEnd: number): boolean {
+  return entry.inStdout === true && entry.sequence >= backlogEnd;
 }
 
 function parseSince(value: string | null): number | undefined {

@@ -12,6 +12,15 @@ export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 type Fields = Record<string, unknown>;
 
+/** Options of {@link validateProcessRequest}. */
+export interface ValidationOptions {
+  /**
+   * Accept a name that is an integer (strict mode, as the real server does: such a process is then
+   * only found by its pid). Default `false`: refused, since `{id}` would never find it by name.
+   */
+  allowIntegerNames?: boolean;
+}
+
 /** Every 400 about the body starts so, as on the real server. */
 const PREFIX = 'invalid request body: ';
 /** The Go type of each field on the real server, which its type errors name. */
@@ -25,7 +34,7 @@ const GO_TYPES: Record<string, string> = {
  * worded as the real server (Go's JSON decoder, then gin's validator) words them; the checks it
  * does not make (NUL characters, integer names, ranges) have messages of their own.
  */
-export function validateProcessRequest(body: unknown): ValidationResult<ProcessRequest> {
+export function validateProcessRequest(body: unknown, options: ValidationOptions = {}): ValidationResult<ProcessRequest> {
   if (body === undefined) return { ok: false, error: `${PREFIX}EOF` };
   if (typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, error: `${PREFIX}json: cannot unmarshal ${jsonKind(body)} into Go value of type handler.ProcessRequest` };
@@ -41,7 +50,7 @@ export function validateProcessRequest(body: unknown): ValidationResult<ProcessR
   if (command.includes('\0')) return { ok: false, error: 'command must not contain NUL characters' };
   const request: ProcessRequest = { command };
   const problems = [
-    readName(fields, request),
+    readName(fields, request, options.allowIntegerNames ?? false),
     readString(fields, 'workingDir', (value) => { request.workingDir = value; }),
     readEnvironment(fields, request),
     readBoolean(fields, 'waitForCompletion', (value) => { request.waitForCompletion = value; }),
@@ -105,14 +114,14 @@ function readString(fields: Fields, key: string, assign: (value: string) => void
   return undefined;
 }
 
-function readName(fields: Fields, request: ProcessRequest): string | undefined {
+function readName(fields: Fields, request: ProcessRequest, allowInteger: boolean): string | undefined {
   if (!present(fields, 'name')) return undefined;
   const name = fields['name'];
   if (typeof name !== 'string') return 'name must be a string';
   if (name.length === 0) return undefined;
   if (name.length > MAX_NAME_LENGTH) return `name must be at most ${MAX_NAME_LENGTH} characters`;
   if (/[\u0000-\u001f/]/.test(name)) return 'name must not contain "/" or control characters';
-  if (/^[+-]?\d+$/.test(name)) return 'name must not be an integer (integers are looked up as pids)';
+  if (!allowInteger && /^[+-]?\d+$/.test(name)) return 'name must not be an integer (integers are looked up as pids)';
   request.name = name;
   return undefined;
 }

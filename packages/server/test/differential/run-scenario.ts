@@ -7,6 +7,8 @@ import { ndjsonEntries, RunValues, streamLines } from './normalize.js';
 import type { ExchangeRecord, RequestStep, Scenario, UntilStep } from './scenario.js';
 
 const UNTIL_TIMEOUT_MS = 30_000;
+/** Bound of one exchange (a stream included), in milliseconds: a hang fails with the request named. */
+const EXCHANGE_TIMEOUT_MS = 45_000;
 const UNTIL_INTERVAL_MS = 50;
 
 interface Saved {
@@ -59,8 +61,15 @@ async function exchange(baseUrl: string, step: RequestStep, fill: (text: string)
     headers['Content-Type'] ??= 'application/json';
   }
   const path = fill(step.path);
-  const response = await fetch(baseUrl + path, { method: step.method, headers, body });
-  const text = await response.text();
+  const signal = AbortSignal.timeout(EXCHANGE_TIMEOUT_MS);
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(baseUrl + path, { method: step.method, headers, body, signal });
+    text = await response.text();
+  } catch (error) {
+    throw new Error(`${step.method} ${path} on ${baseUrl} failed: ${(error as Error).message}`, { cause: error });
+  }
   const contentType = response.headers.get('content-type') ?? '';
   let parsed: unknown;
   try { parsed = JSON.parse(text); } catch { parsed = undefined; }

@@ -1,12 +1,12 @@
 /** `POST /process`: with and without waiting, names, folders, timeouts, ports, keepAlive. */
 import { expect } from 'vitest';
-import { bodyOf, del, differsInBoth, finished, finishedNamed, get, post, printed, scenario, type Scenario } from '../scenario.js';
+import { bodyOf, del, differs, differsInBoth, finished, finishedNamed, get, post, printed, scenario, type Scenario } from '../scenario.js';
 
 /** Stands for the `{port}` placeholder where the body needs a number. */
 const PORT = '{port}' as unknown as number;
 
 const LISTEN = (port: string): string =>
-  `node -e "require('net').createServer().listen(${port}, '0.0.0.0', () => console.log('listening'))"`;
+  `node -e "require('net').createServer().listen(${port}, '0.0.0.0')"`;
 
 export const execScenarios: Scenario[] = [
   scenario('exec with wait: stdout and stderr', [
@@ -26,6 +26,19 @@ export const execScenarios: Scenario[] = [
     post({ command: 'echo named', name: 'given-name', waitForCompletion: true }, { save: 'a' }),
     get('/process/given-name'),
     get('/process/{a}'),
+  ]),
+  scenario('a name that is an integer is looked up as a pid', [
+    post({ command: 'echo digits', name: '4242', waitForCompletion: true }),
+    get('/process/4242'),
+  ], {
+    differences: [differs('extended', 'PROTOCOL.md §7 (a name that is an integer is refused)', (records) => {
+      expect(records.map((record) => record.status)).toEqual([200, 404]);
+    }, (records) => {
+      expect(records[0]).toMatchObject({ status: 400, body: { error: 'name must not be an integer (integers are looked up as pids)' } });
+    })],
+  }),
+  scenario('waitForCompletion of a process that restarts', [
+    post({ command: 'sleep 0.2; echo run; exit 2', restartOnFailure: true, maxRestarts: 1, waitForCompletion: true }),
   ]),
   scenario('a second exec with the name of a running process is a 400', [
     post({ command: 'sleep 30', name: 'twice' }, { save: 'a' }),

@@ -1,6 +1,20 @@
 /** `/logs/stream`, the NDJSON exec stream, and the process list. */
 import { expect } from 'vitest';
-import { bodyOf, differs, finished, get, post, postStreaming, printed, request, scenario, stream, type Scenario } from '../scenario.js';
+import { bodyOf, differs, differsInBoth, finished, until, get, post, postStreaming, printed, request, scenario, stream, type Scenario } from '../scenario.js';
+
+const RESTART_NOTICE = '[Process failed with exit code 1. Attempting restart 1/1...]';
+
+// Restart scenarios print, then wait before they fail: the reference reads output files every 50 ms,
+// and writes its restart notice to live streams at once, so output printed just before the exit
+// arrives after the notice there.
+
+/**
+ * Waits for the end of a process that restarts once and prints `run` each time. (During the
+ * restart delay the reference already shows it `failed` with `completedAt` and the final
+ * `restartCount`: only the output tells the two apart.)
+ */
+const ranTwice = (key: string) => until(`/process/{${key}}`, (process: { status?: string; completedAt?: string | null; stdout?: string }) =>
+  process.status !== 'running' && Boolean(process.completedAt) && (process.stdout ?? '').split('run\n').length === 3);
 
 const FIVE_LINES = 'for i in 1 2 3 4 5; do echo "line $i"; sleep 0.1; done';
 
@@ -34,6 +48,59 @@ export const streamScenarios: Scenario[] = [
   }),
   scenario('exec with Accept: text/event-stream', [
     postStreaming({ command: 'sleep 0.2; echo x; sleep 0.2; echo y >&2; sleep 0.2; exit 3' }),
+  ]),
+  scenario('exec with Accept: text/event-stream outlives its timeout', [
+    postStreaming({ command: 'sleep 0.2; echo a; sleep 1.5; echo b', timeout: 1 }),
+  ], {
+    differences: [differs('extended', 'PROTOCOL.md §7 (the NDJSON exec honours timeout)', (records) => {
+      expect(records[0]?.body).toEqual(['stdout:a', 'stdout:b', { result: expect.objectContaining({ status: 'completed' }) }]);
+    }, (records) => {
+      expect(records[0]?.body).toEqual(['stdout:a', 'error:process timed out after 1 seconds', { result: expect.objectContaining({ status: 'running' }) }]);
+    })],
+  }),
+  scenario('exec with Accept: text/event-stream of a process that restarts', [
+    postStreaming({ command: 'sleep 0.2; echo run; sleep 0.3; exit 1', restartOnFailure: true, maxRestarts: 1 }, { save: 'a' }),
+    ranTwice('a'),
+    get('/process/{a}'),
+  ], {
+    differences: [differs('extended', 'PROTOCOL.md §7 (streams follow a process through its restarts)', (records) => {
+      expect(records[0]?.body).toEqual(['stdout:run', RESTART_NOTICE, RESTART_NOTICE, { result: expect.objectContaining({ status: 'failed', restartCount: 1 }) }]);
+    }, (records) => {
+      expect(records[0]?.body).toEqual(['stdout:run', 'stdout:run', { result: expect.objectContaining({ status: 'failed', restartCount: 1 }) }]);
+    })],
+  }),
+  scenario('log stream of a process that restarts: ends at the restart', [
+    post({ command: 'sleep 0.3; echo run; sleep 0.3; exit 1', restartOnFailure: true, maxRestarts: 1 }, { save: 'a' }),
+    stream('/process/{a}/logs/stream'),
+    ranTwice('a'),
+  ], {
+    differences: [differs('extended', 'PROTOCOL.md §7 (streams follow a process through its restarts)', (records) => {
+      expect(records[1]?.body).toEqual(['stdout:run', RESTART_NOTICE, RESTART_NOTICE]);
+    }, (records) => {
+      expect(records[1]?.body).toEqual(['stdout:run', RESTART_NOTICE, 'stdout:run']);
+    })],
+  }),
+  scenario('log stream of a process that restarted, replayed', [
+    post({ command: 'sleep 0.2; echo run; exit 1', restartOnFailure: true, maxRestarts: 1, waitForCompletion: true }, { save: 'a' }),
+    ranTwice('a'),
+    stream('/process/{a}/logs/stream'),
+  ], {
+    differences: differsInBoth('PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)', (records) => {
+      expect(records[1]?.body).toEqual(['stdout:run', `stdout:${RESTART_NOTICE}`, 'stdout:run', `stdout:${RESTART_NOTICE}`, 'stdout:run']);
+    }, (records) => {
+      expect(records[1]?.body).toEqual(['stdout:run', expect.stringContaining(RESTART_NOTICE), 'stdout:run']);
+    }),
+  }),
+  scenario('log stream while the process is killed, live', [
+    post({ command: 'echo up; sleep 0.5; kill -9 $$' }, { save: 'a' }),
+    stream('/process/{a}/logs/stream'),
+  ]),
+  scenario('/logs of a running process', [
+    post({ command: 'echo early; echo warn >&2; sleep 30', name: 'logs-running' }, { save: 'a' }),
+    printed('a', 'early'),
+    until('/process/{a}', (process: { stderr?: string }) => (process.stderr ?? '').includes('warn')),
+    get('/process/{a}/logs'),
+    request('DELETE', '/process/{a}/kill'),
   ]),
   scenario('exec with Accept: text/event-stream and a bad body', [
     postStreaming({ command: 5 }),
