@@ -42,6 +42,12 @@ export function createRequestHandler(router: Router, options: ResolvedOptions) {
     if (options.auth && !PUBLIC_PATHS.has(url.pathname) && !hasValidToken(request, options.token)) {
       return sendError(response, 401, 'missing or invalid bearer token', { 'WWW-Authenticate': 'Bearer' });
     }
+    if (options.compatibility === 'strict' && request.method === 'HEAD') {
+      // The real server answers HEAD on any path it has a GET for: 200, nothing else.
+      if (router.match('GET', url.pathname).kind !== 'handler') return sendRoutingNotFound(response);
+      response.writeHead(200);
+      return void response.end();
+    }
     const match = router.match(request.method ?? 'GET', url.pathname);
     if (options.compatibility === 'strict' && (match.kind === 'not-found' || match.kind === 'method-not-allowed')) {
       return sendRoutingNotFound(response);
