@@ -1,15 +1,32 @@
 import type { ManagedProcess } from './managed-process.js';
+import type { OutputLog, OutputStream } from './output-log.js';
 import type { ProcessJson } from './process-status.js';
 
 /** Inline output in a Process object: the last 64 KiB (UTF-8 bytes) of each stream. */
 export const INLINE_OUTPUT_BYTES = 64 * 1024;
+/** Strict mode: the most of each stream the real server puts in a waited POST answer and in `/logs`, in bytes (4 MiB). */
+export const STRICT_RESPONSE_OUTPUT_BYTES = 4 * 1024 * 1024;
+/** What the real server puts before a stream it cut to fit an answer. */
+export const TRUNCATION_MARKER = '[... truncated, see the process log file for the full output ...]\n';
+
+/**
+ * The last `maxBytes` of one stream; in strict mode, after {@link TRUNCATION_MARKER} when it was
+ * cut, as the real server does.
+ */
+export function inlineOutput(output: OutputLog, stream: OutputStream, maxBytes: number, strict: boolean): string {
+  if (!strict) return output.streamText(stream, maxBytes);
+  // Four bytes more than the bound tell whether there is more than the bound (a character has at most four).
+  const probe = output.streamText(stream, maxBytes + 4);
+  return Buffer.byteLength(probe) > maxBytes ? TRUNCATION_MARKER + output.streamText(stream, maxBytes) : probe;
+}
 
 /**
  * Where the Process object is shown: `completedAt` is `""` while running in one, `null` in a list;
  * `started` is the answer of a `POST /process` that did not wait for completion, whose `logs` is
- * `null` until the process has written something (the real server's in-memory fields).
+ * `null` until the process has written something (the real server's in-memory fields); `waited`
+ * is the answer of one that waited, which strict mode fills with up to 4 MiB of each stream.
  */
-export type ProcessView = 'one' | 'list' | 'started';
+export type ProcessView = 'one' | 'list' | 'started' | 'waited';
 
 /**
  * Builds the Process object of PROTOCOL.md §2. `strict`: `logs` is stdout then stderr, and a
@@ -21,8 +38,9 @@ export function toProcessJson(process: ManagedProcess, view: ProcessView, strict
   const pending = strict ? process.pendingRestart : undefined;
   const running = process.status === 'running' && pending === undefined;
   const completedAt = pending?.failedAt ?? process.completedAt;
-  const stdout = process.output.streamText('stdout', INLINE_OUTPUT_BYTES);
-  const stderr = process.output.streamText('stderr', INLINE_OUTPUT_BYTES);
+  const inlineBytes = strict && view === 'waited' ? STRICT_RESPONSE_OUTPUT_BYTES : INLINE_OUTPUT_BYTES;
+  const stdout = inlineOutput(process.output, 'stdout', inlineBytes, strict);
+  const stderr = inlineOutput(process.output, 'stderr', inlineBytes, strict);
   const logs = concatenateLogs ? stdout + stderr : process.output.combinedText(INLINE_OUTPUT_BYTES);
   return {
     pid: String(process.pid),

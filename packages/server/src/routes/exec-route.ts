@@ -63,7 +63,7 @@ async function answerWhenReady(server: ServerContext, managed: ManagedProcess, p
       const outcome = await waitForExit(managed, deadline.signal);
       if (outcome === 'aborted') return timedOut(response, clientGone, `process timed out after ${timeoutSeconds} seconds`);
     }
-    sendJson(response, 200, toProcessJson(managed, processRequest.waitForCompletion ? 'one' : 'started', isStrict(server)));
+    sendJson(response, 200, toProcessJson(managed, processRequest.waitForCompletion ? 'waited' : 'started', isStrict(server)));
   } finally {
     clearTimeout(timer);
     clientGone.removeEventListener('abort', onClientGone);

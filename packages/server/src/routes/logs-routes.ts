@@ -2,6 +2,7 @@ import { EntryPump } from '../http/entry-pump.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { RouteHandler } from '../http/router.js';
 import type { LogEntry } from '../process/output-log.js';
+import { inlineOutput, STRICT_RESPONSE_OUTPUT_BYTES } from '../process/process-json.js';
 import { findOr404, NOT_FOUND_MESSAGES } from './process-routes.js';
 import { isStrict, type ServerContext } from './server-context.js';
 
@@ -17,9 +18,10 @@ export function getLogs(server: ServerContext): RouteHandler {
     const release = server.streams.acquire();
     if (release === undefined) return sendError(context.response, 429, 'too many open streams');
     context.response.once('finish', release).once('close', release);
-    const stdout = managed.output.streamText('stdout');
-    const stderr = managed.output.streamText('stderr');
-    const logs = isStrict(server) ? stdout + stderr : managed.output.combinedText();
+    const strict = isStrict(server);
+    const stdout = strict ? inlineOutput(managed.output, 'stdout', STRICT_RESPONSE_OUTPUT_BYTES, true) : managed.output.streamText('stdout');
+    const stderr = strict ? inlineOutput(managed.output, 'stderr', STRICT_RESPONSE_OUTPUT_BYTES, true) : managed.output.streamText('stderr');
+    const logs = strict ? stdout + stderr : managed.output.combinedText();
     sendJson(context.response, 200, { stdout, stderr, logs });
   };
 }

@@ -1,6 +1,6 @@
 /** `POST /process`: with and without waiting, names, folders, timeouts, ports, keepAlive. */
 import { expect } from 'vitest';
-import { bodyOf, del, differs, differsInBoth, finished, finishedNamed, get, post, printed, scenario, type Scenario } from '../scenario.js';
+import { bodyOf, del, differs, finished, finishedNamed, get, post, printed, scenario, type Scenario } from '../scenario.js';
 
 /** Stands for the `{port}` placeholder where the body needs a number. */
 const PORT = '{port}' as unknown as number;
@@ -75,16 +75,19 @@ export const execScenarios: Scenario[] = [
   ]),
   scenario('unicode output', [post({ command: "printf 'h\\303\\251llo \\342\\234\\223 \\360\\237\\232\\200\\n'", waitForCompletion: true })]),
   scenario('binary output', [post({ command: "printf 'a\\377\\376b\\000c\\n'", waitForCompletion: true }, { save: 'a' }), get('/process/{a}/logs')]),
-  scenario('large output (about 600 kB) with wait and in /logs', [
+  scenario('large output (about 600 kB) with wait, in GET and in /logs', [
     post({ command: 'seq 1 100000', waitForCompletion: true }, { save: 'a' }),
+    get('/process/{a}'),
     get('/process/{a}/logs'),
   ], {
-    differences: differsInBoth('not closed: the inline fields of a waited POST (server-disk lane)', (records) => {
+    differences: [differs('extended', 'PROTOCOL.md §7 (64 KiB inline everywhere, no truncation marker)', (records) => {
       expect(bodyOf(records, 0)['stdout']).toMatch(/^<588895 characters/);
+      expect(bodyOf(records, 1)['stdout']).toMatch(/^<65602 characters, sha256 \w+, from "\[\.\.\. truncated/);
     }, (records) => {
       expect(bodyOf(records, 0)['stdout']).toMatch(/^<65536 characters/);
-      expect(bodyOf(records, 1)['stdout']).toMatch(/^<588895 characters/);
-    }),
+      expect(bodyOf(records, 1)['stdout']).toMatch(/^<65536 characters/);
+      expect(bodyOf(records, 2)['stdout']).toMatch(/^<588895 characters/);
+    })],
   }),
   scenario('output written before and after a pause', [
     post({ command: 'echo first; sleep 0.3; echo second' }, { save: 'a' }),
