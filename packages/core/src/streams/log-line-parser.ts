@@ -56,22 +56,20 @@ export class LogLineParser {
       return line === '[keepalive]' ? [] : [{ type: 'notice', text: line }];
     }
     const results = this.#parseChunked(line);
-    const held = this.#heldEmpty;
-    this.#heldEmpty = undefined;
-    const only = results.length === 1 ? results[0] : undefined;
-    if (only?.type === 'record' && only.text === '') {
-      this.#heldEmpty = only.stream;
-      return held === undefined ? [] : [{ type: 'record', stream: held, text: '' }];
+    const released = this.end();
+    const [first] = results;
+    if (!results[1] && first?.type === 'record' && !first.text) {
+      this.#heldEmpty = first.stream;
+      return released;
     }
-    if (held === undefined || (only?.type === 'notice' && only.text !== '[keepalive]')) return results;
-    return [{ type: 'record', stream: held, text: '' }, ...results];
+    return first?.type === 'notice' ? results : [...released, ...results];
   }
 
-  /** At the end of the output: the empty line still held back, if any (it was output after all). */
+  /** The empty line held back, if any: output after all (at the end of the output, or before more output). */
   end(): ParsedLogLine[] {
     const held = this.#heldEmpty;
     this.#heldEmpty = undefined;
-    return held === undefined ? [] : [{ type: 'record', stream: held, text: '' }];
+    return held ? [{ type: 'record', stream: held, text: '' }] : [];
   }
 
   #parseChunked(line: string): ParsedLogLine[] {

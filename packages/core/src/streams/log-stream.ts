@@ -5,17 +5,11 @@ import type { HttpError } from '../errors/http-errors.js';
 import { StreamError } from '../errors/transport-errors.js';
 import { isProcessFinished } from '../client/normalize-process.js';
 import { backoffDelay, sleep } from '../client/sleep.js';
-import type { LogRecord, ProcessInfo } from '../types.js';
+import type { LogRecord } from '../types.js';
 import { createKeepaliveWatchdog, type KeepaliveWatchdog } from './keepalive-watchdog.js';
 import { LogLineParser, type ParsedLogLine } from './log-line-parser.js';
 import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
 import { readLineBatches } from './read-lines.js';
-
-/** A restart notice: the real server's stream ends after it, though the process goes on. */
-const RESTART_NOTICE = /^\[Process failed with exit code -?\d+\. Attempting restart \d+\/\w+\.\.\.\]$/;
-/** How long a process announced as restarting may stay `failed` before that counts as final (the real server waits 1 s), in ms. */
-const RESTART_SETTLE_MS = 3000;
-const RESTART_POLL_MS = 100;
 
 /**
  * Follows `GET /process/{id}/logs/stream`. Use it as an async iterable (one iterator, started in
@@ -159,7 +153,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
       };
       const deliverParsed = async (parsedLines: ParsedLogLine[]) => {
         for (const parsed of parsedLines) {
-          restartAnnounced = offset === null && parsed.type === 'notice' && RESTART_NOTICE.test(parsed.text);
+          restartAnnounced = offset === null && parsed.type === 'notice' && parsed.text.includes('restart');
           if (parsed.type === 'notice') {
             // The local server tells a slow reader that records were dropped (log capped).
             const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
@@ -187,29 +181,20 @@ export class LogStream implements AsyncIterable<LogRecord> {
       for await (const lines of readLineBatches(response.body ?? new ReadableStream(), onChunk, (line) => (tail = line))) {
         await handle(lines);
       }
-      const finished = isProcessFinished(await this.#processAfterEnd(signal, restartAnnounced));
+      let current = await this.#source.get(signal);
+      // After a restart notice the real server shows the process `failed` until it restarts (1 s later): wait for the new run, 3 s at most.
+      for (let polls = restartAnnounced ? 30 : 0; polls > 0 && current.status === 'failed'; polls--) {
+        await sleep(100, signal);
+        const next = await this.#source.get(signal);
+        if (next.status !== 'failed' || next.startedAt?.getTime() !== current.startedAt?.getTime()) current = next;
+      }
+      const finished = isProcessFinished(current);
       if (finished && tail) await handle([tail]);
       if (finished) await deliverParsed(parser.end());
       return finished;
     } finally {
       watchdog.stop();
     }
-  }
-
-  /**
-   * The process once its stream ended cleanly. After a restart notice, the real server reports it
-   * `failed` (with the final `restartCount`) until the restart: wait, bounded, for a new run.
-   */
-  async #processAfterEnd(signal: AbortSignal, restartAnnounced: boolean): Promise<ProcessInfo> {
-    const process = await this.#source.get(signal);
-    if (!restartAnnounced || process.status !== 'failed') return process;
-    const deadline = Date.now() + RESTART_SETTLE_MS;
-    while (Date.now() < deadline) {
-      await sleep(RESTART_POLL_MS, signal);
-      const now = await this.#source.get(signal);
-      if (now.status !== 'failed' || now.startedAt?.getTime() !== process.startedAt?.getTime()) return now;
-    }
-    return process;
   }
 
   /** Hands a record to the callback and the iterator's queue; `true` when the queue is full. */
