@@ -74,10 +74,11 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
   });
 
   it('a streamed exec that goes silent (keepalive watchdog) is followed to its end', async () => {
-    let streams = 0;
-    const stalling = await proxy(
+    // Every log stream stalls until one has: under load the first one can be given up by the watchdog
+    // (800 ms) before its answer even starts, and must not leave the test without a stall.
+    const stalling: FaultProxy = await proxy(
       () => ({}),
-      (request) => (request.path.includes('/logs/stream') && streams++ === 0 ? { stallAfterBytes: 1500 } : {}),
+      (request) => (request.path.includes('/logs/stream') && stalling.faults === 0 ? { stallAfterBytes: 1500 } : {}),
     );
     const lines: string[] = [];
     const command = 'for i in $(seq 1 200); do echo "s $i ........................"; done; sleep 1; echo last';
