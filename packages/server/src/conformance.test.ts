@@ -153,7 +153,8 @@ describe('PROTOCOL.md §6 conformance', () => {
     expect(final.restartCount).toBe(2);
     expect(final.pid).toBe(json.pid);
     expect(final.name).toBe('flaky');
-    expect(final.stdout).toBe('try\ntry\ntry\n');
+    const notice = (attempt: number): string => `\n[Process failed with exit code 1. Attempting restart ${attempt}/2...]\n`;
+    expect(final.stdout).toBe(`try\n${notice(1)}try\n${notice(2)}try\n`);
     const stream = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, { headers: sandbox.authHeaders() });
     const text = await stream.text();
     expect(text).toContain('[Process failed with exit code 1. Attempting restart 1/2...]\n');

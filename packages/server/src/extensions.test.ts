@@ -150,7 +150,12 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
 
   it('env is merged over the server environment and reused on restarts', async () => {
     const { json } = await sandbox.exec({ command: 'echo "$GREETING $HOME"; exit 1', env: { GREETING: 'hi' }, restartOnFailure: true, maxRestarts: 1, waitForCompletion: true });
-    expect(json.stdout).toBe(`hi ${process.env['HOME']}\n`.repeat(2));
+    const line = `hi ${process.env['HOME']}\n`;
+    expect(json.stdout).toBe(`${line}\n[Process failed with exit code 1. Attempting restart 1/1...]\n${line}`);
+    // /logs, read from disk, shows the restart notice in stdout (and logs) as the Process object does.
+    const logs = await sandbox.request<{ stdout: string; logs: string }>('GET', `/process/${json.pid}/logs`);
+    expect(logs.json.stdout).toBe(json.stdout);
+    expect(logs.json.logs).toBe(json.logs);
   });
 
   it('caps concurrent streams with 429 and frees the slot when a client leaves', async () => {

@@ -31,7 +31,7 @@ describe('signals and process groups', () => {
     writeFileSync(gate, '');
     const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
     expect(final).toMatchObject({ status: 'failed', exitCode: 3, restartCount: 1 });
-    expect(final.stdout).toBe('ready\nready\n');
+    expect(final.stdout).toBe('ready\n\n[Process failed with exit code 3. Attempting restart 1/1...]\nready\n');
   });
 
   it('a handled SIGUSR1 does not mark the process killed', async () => {

@@ -116,7 +116,7 @@ describe('limits and malformed input', () => {
 
   it('inline stdout/stderr/logs hold the last 64 KiB in UTF-8 bytes, never a split character', async () => {
     const { json } = await sandbox.exec({ command: "yes 'ééééééééé' | head -n 20000; yes 'ü' | head -n 40000 >&2", waitForCompletion: true });
-    for (const [text, ending] of [[json.stdout, 'é\n'], [json.stderr, 'ü\n'], [json.logs, 'ü\n']] as const) {
+    for (const [text, ending] of [[json.stdout, 'é\n'], [json.stderr, 'ü\n'], [json.logs ?? '', 'ü\n']] as const) {
       const bytes = Buffer.byteLength(text);
       expect(bytes).toBeLessThanOrEqual(64 * 1024);
       expect(bytes).toBeGreaterThan(64 * 1024 - 20);

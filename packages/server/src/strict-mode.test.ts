@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostPidOf, isAlive, pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
@@ -11,6 +12,20 @@ describe("strict compatibility mode (the real server's behaviour)", () => {
     const { json } = await sandbox.exec({ command: "env printf 'a\\nb\\n'", waitForCompletion: true });
     const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, { headers: sandbox.authHeaders() });
     expect(await response.text()).toBe('stdout:a\nb\n');
+  });
+
+  it('a POST that does not wait shows the process as it started: no output yet, logs null (as the real server answers)', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise((resolve) => probe.close(resolve));
+    // The answer waits for the port, which the command opens only after it wrote: the output exists by then.
+    const script = `process.stdout.write('at-once\\n', () => require('net').createServer().listen(${port}, '127.0.0.1'))`;
+    const { status, json } = await sandbox.exec({ command: `node -e "${script}"`, waitForPorts: [port], timeout: 20 });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ status: 'running', stdout: '', stderr: '', logs: null });
+    await pollUntil(async () => (await sandbox.get(json.pid)).stdout === 'at-once\n');
+    await sandbox.request('DELETE', `/process/${json.pid}/kill`);
   });
 
   it('answers 200 with an error body for an unknown id on /logs/stream', async () => {

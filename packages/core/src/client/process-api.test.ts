@@ -105,6 +105,7 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
     await sandbox.client.process.kill(`dup-${mode}`);
   });
 
+  // The real server counts a port only once it listens on a routable address (not loopback only).
   it('exec with waitForPorts answers once the port accepts connections', async () => {
     // A port that was free a moment ago (a random one could belong to another test's connection).
     const port = await new Promise<number>((resolve) => {
@@ -114,7 +115,7 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
       });
     });
     const process = await sandbox.client.process.exec({
-      command: `node -e "require('net').createServer().listen(${port}, '127.0.0.1'); setTimeout(() => {}, 10000)"`,
+      command: `node -e "require('net').createServer().listen(${port}, '0.0.0.0'); setTimeout(() => {}, 10000)"`,
       waitForPorts: [port],
       timeout: 20,
     });
@@ -166,7 +167,7 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
     await expect(sandbox.client.process.stop('no-such-process')).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it('kill with killSignal (extended: the signal is delivered; strict: SIGKILL)', async () => {
+  it('kill with killSignal (extended: the signal is delivered; strict and the reference: SIGKILL)', async () => {
     const process = await sandbox.client.process.exec({ command: "trap 'exit 0' INT; echo ready; while true; do sleep 0.1; done" });
     await waitForLog(sandbox.client, process.pid, 'ready');
     await sandbox.client.process.kill(process.pid, { killSignal: 'SIGINT' });
@@ -184,7 +185,8 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
     await expect(sandbox.client.process.logs('no-such-process')).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it('writeStdin and closeStdin', async () => {
+  // Stdin routes are newer than the reference build (PROTOCOL.md §8): ours only.
+  it.skipIf(mode === 'reference')('writeStdin and closeStdin', async () => {
     const process = await sandbox.client.process.exec({ command: 'cat', stdin: true });
     await sandbox.client.process.writeStdin(process.pid, 'hello ');
     await sandbox.client.process.writeStdin(process.pid, new TextEncoder().encode('bytes\n'));
@@ -244,7 +246,8 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
     await sandbox.client.process.kill(running.pid);
   });
 
-  it('a wrong token rejects with UnauthorizedError', async () => {
+  // The reference has no auth.
+  it.skipIf(mode === 'reference')('a wrong token rejects with UnauthorizedError', async () => {
     const client = createClient({ baseUrl: sandbox.url, token: 'wrong' });
     const error = await client.process.list().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnauthorizedError);

@@ -21,6 +21,14 @@ describe('isSameProcess', () => {
     expect(isSameProcess(pinned, process({ startedAt: at(2), restartCount: 2 }))).toBe(false);
   });
 
+  it('a failed run waiting for its restart (counted already, as on the real server) and its restarted run are the same process', () => {
+    const waiting = process({ startedAt: at(5), status: 'failed', restartOnFailure: true, maxRestarts: 2, restartCount: 1 });
+    expect(isSameProcess(waiting, process({ startedAt: at(6), status: 'running', restartOnFailure: true, maxRestarts: 2, restartCount: 1 }))).toBe(true);
+    expect(isSameProcess(waiting, process({ startedAt: at(6), restartCount: 0 }))).toBe(false);
+    const failedForGood = process({ startedAt: at(5), status: 'failed', restartOnFailure: false, restartCount: 0 });
+    expect(isSameProcess(failedForGood, process({ startedAt: at(6), restartCount: 0 }))).toBe(false);
+  });
+
   it('missing start times are no evidence either way', () => {
     expect(isSameProcess(process({ startedAt: null }), process({ startedAt: at(1) }))).toBe(true);
     expect(isSameProcess(process({ startedAt: at(1) }), process({ startedAt: '' }))).toBe(true);

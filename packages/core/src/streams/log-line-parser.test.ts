@@ -23,9 +23,32 @@ describe('LogLineParser, extended server (every line prefixed)', () => {
 });
 
 describe('LogLineParser, strict server (per-chunk prefixes)', () => {
+  it('the empty line before a notice is part of the notice (`\\n<notice>\\n`, live and replayed)', () => {
+    const parser = new LogLineParser();
+    const lines = ['stdout:first', '', '[Process is being gracefully terminated]', 'stdout:', 'stdout:[Process failed with exit code 1. Attempting restart 1/2...]', 'stdout:next'];
+    expect(parseAll(parser, lines)).toEqual([
+      { type: 'record', stream: 'stdout', text: 'first' },
+      { type: 'notice', text: '[Process is being gracefully terminated]' },
+      { type: 'notice', text: '[Process failed with exit code 1. Attempting restart 1/2...]' },
+      { type: 'record', stream: 'stdout', text: 'next' },
+    ]);
+    expect(parser.end()).toEqual([]);
+  });
+
+  it('an empty output line is still output: before other output, and at the end', () => {
+    const parser = new LogLineParser();
+    expect(parseAll(parser, ['stdout:a', '', '', 'stdout:b', ''])).toEqual([
+      { type: 'record', stream: 'stdout', text: 'a' },
+      { type: 'record', stream: 'stdout', text: '' },
+      { type: 'record', stream: 'stdout', text: '' },
+      { type: 'record', stream: 'stdout', text: 'b' },
+    ]);
+    expect(parser.end()).toEqual([{ type: 'record', stream: 'stdout', text: '' }]);
+  });
+
   it('an unprefixed line continues the last stream', () => {
     const parser = new LogLineParser();
-    expect(parseAll(parser, ['stdout:a', 'b', 'stderr:c', 'd', ''])).toEqual([
+    expect([...parseAll(parser, ['stdout:a', 'b', 'stderr:c', 'd', '']), ...parser.end()]).toEqual([
       { type: 'record', stream: 'stdout', text: 'a' },
       { type: 'record', stream: 'stdout', text: 'b' },
       { type: 'record', stream: 'stderr', text: 'c' },

@@ -37,21 +37,48 @@ export class LogLineParser {
   readonly #everyLinePrefixed: boolean;
   #lastStream: LogStreamName | undefined;
   readonly #partial: Record<LogStreamName, string> = { stdout: '', stderr: '' };
+  /**
+   * An empty line held back by {@link parse} (strict servers): the real server writes its notices
+   * as `\n<notice>\n`, so an empty line right before a notice belongs to the notice, not the output.
+   */
+  #heldEmpty: LogStreamName | undefined;
 
   /** `everyLinePrefixed`: the server prefixes every output line (extended mode). */
   constructor(everyLinePrefixed = false) {
     this.#everyLinePrefixed = everyLinePrefixed;
   }
 
-  /** Parses one line (without its newline); keepalives yield nothing. */
+  /**
+   * Parses one line (without its newline); keepalives yield nothing. Strict servers: an empty
+   * output line is held back until the next line shows whether it is part of a notice (then it is
+   * dropped) or output (then it comes first); call {@link end} when the output is over.
+   */
   parse(line: string): ParsedLogLine[] {
     const parsed = this.parseLine(line);
-    return parsed ? [parsed] : [];
+    if (this.#everyLinePrefixed) return parsed ? [parsed] : [];
+    if (parsed?.type === 'notice') {
+      this.#heldEmpty = undefined;
+      return [parsed];
+    }
+    const released = this.end();
+    if (parsed?.type === 'record' && parsed.text === '') {
+      this.#heldEmpty = parsed.stream;
+      return released;
+    }
+    return parsed ? [...released, parsed] : released;
+  }
+
+  /** The empty line {@link parse} held back, if any: output after all (the output is over). */
+  end(): ParsedLogLine[] {
+    const held = this.#heldEmpty;
+    this.#heldEmpty = undefined;
+    return held ? [{ type: 'record', stream: held, text: '' }] : [];
   }
 
   /**
    * Parses one line (without its newline): a record, a notice, or `undefined` (a keepalive, or a
-   * piece of a line not complete yet). A line never holds both a record and a notice.
+   * piece of a line not complete yet). A line never holds both a record and a notice. Holds
+   * nothing back (see {@link parse}).
    */
   parseLine(line: string): ParsedLogLine | undefined {
     // `stdout:`/`stderr:`: the character at 3 tells them apart.

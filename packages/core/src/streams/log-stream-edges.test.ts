@@ -10,7 +10,8 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
   });
   afterAll(() => sandbox.close());
 
-  it('a body that ends normally in the middle of a line: the line is completed by the next connection', async () => {
+  // Needs stdin (newer than the reference build).
+  it.skipIf(mode === 'reference')('a body that ends normally in the middle of a line: the line is completed by the next connection', async () => {
     const process = await sandbox.client.process.exec({
       command: "printf 'first\\n'; printf 'AB'; read x; printf 'CD\\n'; read y; printf 'last\\n'",
       stdin: true,
@@ -35,7 +36,8 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
     expect(records).toEqual(['a', 'no newline']);
   });
 
-  it('429 (too many open streams) is transient: the stream waits for a free slot', async () => {
+  // Needs stdin and our maxStreams option.
+  it.skipIf(mode === 'reference')('429 (too many open streams) is transient: the stream waits for a free slot', async () => {
     const process = await sandbox.client.process.exec({ command: 'echo busy; read x; echo done', stdin: true });
     const holders = [sandbox.client.process.streamLogs(process.pid), sandbox.client.process.streamLogs(process.pid)];
     await until(() => holders.every((holder) => holder.state === 'streaming'));
@@ -104,8 +106,8 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
     const notices: string[] = [];
     await sandbox.client.process.streamLogs(process.pid, { onRecord: (record) => records.push(record.text), onNotice: (text) => notices.push(text) })
       .done;
-    // Strict mode: `stdout:` inside output is taken for a prefix (documented).
-    const key = mode === 'strict' ? 'key value' : 'key stdout:value';
+    // Strict mode and the reference (per-chunk prefixes): `stdout:` inside output is taken for a prefix (documented).
+    const key = mode === 'extended' ? 'key stdout:value' : 'key value';
     expect(records).toEqual(['compiling [Output]', 'next line', '[Process 7 ready]', 'x [keepalive] y', key, 'last']);
     expect(notices).toEqual([]);
   });

@@ -3,9 +3,14 @@ import { startFaultProxy, type ConnectionFault } from '../../test/helpers/fault-
 import { modes, startSandbox, until, type Sandbox } from '../../test/helpers/sandbox.js';
 import { NotFoundError, StreamError, type LogRecord, type LogStreamState } from '../index.js';
 
-/** 3000 lines, stdout and stderr mixed, with pauses so that part of it is live rather than backlog. */
+/**
+ * 3000 lines, stdout and stderr mixed, with pauses so that part of it is live rather than backlog.
+ * Each line is 64 bytes: the real server reads output in 4096-byte chunks, and a stream that
+ * attaches while its log ends in the middle of a line gets that line cut in two (its replay ends
+ * the partial line with a newline); whole lines per chunk keep the reference lane deterministic.
+ */
 const manyLines =
-  'i=1; while [ $i -le 3000 ]; do if [ $((i % 7)) = 0 ]; then echo "line $i" >&2; else echo "line $i"; fi; ' +
+  "i=1; while [ $i -le 3000 ]; do if [ $((i % 7)) = 0 ]; then printf 'line %058d\\n' $i >&2; else printf 'line %058d\\n' $i; fi; " +
   'if [ $((i % 600)) = 0 ]; then sleep 0.2; fi; i=$((i + 1)); done';
 
 /** Every line once, each stream in order (stdout and stderr are separate pipes: their interleaving may vary). */
@@ -71,7 +76,13 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
     const process = await sandbox.client.process.exec({ command: 'echo run; sleep 0.1; exit 1', restartOnFailure: true, maxRestarts: 2 });
     const records: string[] = [];
     await sandbox.client.process.streamLogs(process.pid, { onRecord: (record) => records.push(record.text) }).done;
-    expect(records).toEqual(['run', 'run', 'run']);
+    if (mode === 'reference') {
+      // The real server replays earlier runs' output again after a restart (PROTOCOL.md §7): no more is certain.
+      expect(records.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(records)).toEqual(new Set(['run']));
+    } else {
+      expect(records).toEqual(['run', 'run', 'run']);
+    }
     expect((await sandbox.client.process.get(process.pid)).restartCount).toBe(2);
   });
 
@@ -100,7 +111,8 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
   });
 
   it('a slow iterator applies backpressure without losing or repeating records', async () => {
-    const process = await sandbox.client.process.exec({ command: 'seq 1 2000' });
+    // Finished first: a stream that attaches to the real server while `seq` is mid-chunk may get a line cut in two.
+    const process = await sandbox.client.process.exec({ command: 'seq 1 2000', waitForCompletion: true });
     const stream = sandbox.client.process.streamLogs(process.pid, { highWaterMark: 50 });
     const texts: string[] = [];
     for await (const record of stream) {

@@ -9,7 +9,7 @@ import { backoffDelay, sleep } from '../shared/sleep.js';
 import type { LogRecord, LogStreamName } from '../types.js';
 import { emptyTail, endsAsDelivered, noteDelivered, type DeliveredTail } from './delivered-tail.js';
 import { createKeepaliveWatchdog } from './keepalive-watchdog.js';
-import { LogLineParser } from './log-line-parser.js';
+import { LogLineParser, type ParsedLogLine } from './log-line-parser.js';
 import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
 import { readLineBatches } from './read-lines.js';
 
@@ -37,6 +37,8 @@ export class LogStream implements AsyncIterable<LogRecord> {
   #lines: string[] = [];
   #lineIndex = 0;
   #readLine: ((line: string) => LogRecord | undefined) | undefined;
+  /** Records delivered but not yet taken by the iterator (a line that gave two, or the parser's end). */
+  readonly #queued: LogRecord[] = [];
   #iterating = false;
   #finished = false;
   /** The process was seen over: the next connection is the reconciling replay. */
@@ -169,35 +171,51 @@ export class LogStream implements AsyncIterable<LogRecord> {
       this.#setState('streaming');
       watchdog.touch();
       const parser = new LogLineParser(offset !== null);
+      // The real server ends a stream at a restart, and shows the process `failed` until it restarts.
+      let restartAnnounced = false;
       const onChunk = () => {
         watchdog.touch();
         onProgress();
       };
-      /** Reads one line; returns the record it delivered, if any (a line gives at most one). */
-      const readLine = (line: string): LogRecord | undefined => {
-        let stream: LogStreamName;
-        let text: string;
-        // Every line prefixed (extended servers): the common case, read without the parser (and
-        // without `startsWith`, several times slower than comparing the prefix).
-        const prefix = line.slice(0, 7);
-        if (offset !== null && (prefix === 'stdout:' || prefix === 'stderr:')) {
-          stream = prefix === 'stdout:' ? 'stdout' : 'stderr';
-          text = line.slice(7);
-        } else {
-          const parsed = parser.parseLine(line);
-          if (!parsed) return;
+      const readRecord = (stream: LogStreamName, text: string): LogRecord | undefined => {
+        if ((position = ++index) > this.#delivered) {
+          this.#delivered = index;
+          return this.#deliver({ stream, text, index: index - 1 });
+        }
+      };
+      /** Delivers what the parser gave; returns the first record (the iterator gets the others queued). */
+      const readParsed = (parsedLines: ParsedLogLine[]): LogRecord | undefined => {
+        let first: LogRecord | undefined;
+        for (const parsed of parsedLines) {
+          restartAnnounced = offset === null && parsed.type === 'notice' && parsed.text.includes('restart');
           if (parsed.type === 'notice') {
             // The local server tells a slow reader that records were dropped (log capped).
             const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
             if (dropped && offset !== null) skip((index = Math.max(index, position + Number(dropped[1]))));
             else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
-            return;
+            continue;
           }
-          ({ stream, text } = parsed);
+          const record = readRecord(parsed.stream, parsed.text);
+          if (first === undefined) first = record;
+          else if (record && this.#iterating) this.#queued.push(record);
         }
-        if ((position = ++index) > this.#delivered) {
-          this.#delivered = index;
-          return this.#deliver({ stream, text, index: index - 1 });
+        return first;
+      };
+      /** Reads one line; returns the first record it delivered, if any. */
+      const readLine = (line: string): LogRecord | undefined => {
+        // Every line prefixed (extended servers): the common case, read without the parser (and
+        // without `startsWith`, several times slower than comparing the prefix).
+        const prefix = line.slice(0, 7);
+        return offset !== null && (prefix === 'stdout:' || prefix === 'stderr:')
+          ? readRecord(prefix === 'stdout:' ? 'stdout' : 'stderr', line.slice(7))
+          : readParsed(parser.parse(line));
+      };
+      /** The output is over: an empty line the parser held back is output after all. */
+      const endOutput = () => {
+        const record = readParsed(parser.end());
+        if (record && this.#iterating) {
+          this.#queued.push(record);
+          this.#wakeIterator();
         }
       };
       const handle = async (lines: string[]) => {
@@ -226,12 +244,20 @@ export class LogStream implements AsyncIterable<LogRecord> {
       }
       if (replay) {
         if (tail) await handle([tail]);
+        endOutput();
         return true;
       }
       // Over, and the inline output ends as delivered: nothing was missed. Over otherwise: reconcile.
-      const process = await this.#source.get(signal);
+      let process = await this.#source.get(signal);
+      // After a restart notice the real server shows the process `failed` until it restarts (1 s later): wait for the new run, 3 s at most.
+      for (let polls = restartAnnounced ? 30 : 0; polls > 0 && process.status === 'failed'; polls--) {
+        await sleep(100, signal);
+        const next = await this.#source.get(signal);
+        if (next.status !== 'failed' || next.startedAt?.getTime() !== process.startedAt?.getTime()) process = next;
+      }
       if (!isProcessFinished(process)) return false;
       this.#over = true;
+      endOutput();
       return endsAsDelivered(process, this.#tails, this.#delivered);
     } finally {
       watchdog.stop();
@@ -259,6 +285,8 @@ export class LogStream implements AsyncIterable<LogRecord> {
     this.#iterating = true;
     // Not an async function: a record at hand costs one resolved promise, no more.
     const next = (): Promise<IteratorResult<LogRecord, undefined>> => {
+      const queued = this.#queued.shift();
+      if (queued) return Promise.resolve({ value: queued, done: false });
       const lines = this.#lines;
       while (!this.#finished && this.#lineIndex < lines.length) {
         let record: LogRecord | undefined;
@@ -270,6 +298,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
         }
         if (record) return Promise.resolve({ value: record, done: false });
       }
+      if (this.#queued.length > 0) return next();
       // Every line read: the connection goes on.
       this.#drained?.();
       if (this.#finished) {

@@ -1,19 +1,14 @@
 /**
- * Starts the real Blaxel sandbox-api (the reference server, ../shared/blaxel-sandbox-api) for a test
- * file, with the same shape as `startSandbox`, so one test runs against our server (strict and
- * extended) and against the real one. Skipped where the binary is absent.
+ * The lanes of tests that run against our server (strict and extended) and against the real one
+ * (the reference server, found as `sandbox.ts` finds it: `SANDPROC_REFERENCE_SERVER` or the
+ * checkout's sibling `shared/`). Skipped where the binary is absent.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import net from 'node:net';
-import { createClient, type ClientOptions } from '../../src/index.js';
-import { modes, startSandbox, until, type Mode, type Sandbox } from './sandbox.js';
-
-const startScript = process.env.SANDPROC_REFERENCE_SERVER ?? '/work/shared/blaxel-sandbox-api/start.sh';
+import { modes, startSandbox, type Mode, type Sandbox } from './sandbox.js';
 
 /** Our server in both modes, and the reference server where it is installed. */
-export type Lane = Mode | 'reference';
-export const lanes: Lane[] = [...modes, ...(existsSync(startScript) ? (['reference'] as const) : [])];
+export type Lane = Mode;
+export const lanes: Lane[] = modes;
 
 /** A loopback port nothing listens on (taken, then released). */
 export async function freePort(): Promise<number> {
@@ -24,27 +19,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the reference server on a free loopback port; ready once `/health` answers 200. */
-export async function startReferenceSandbox(): Promise<Sandbox> {
-  const port = await freePort();
-  const child = spawn(startScript, [String(port)], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${url}/health`).catch(() => undefined))?.status === 200);
-  const clientFor = (baseUrl: string, options: Partial<ClientOptions> = {}) => createClient({ baseUrl, retry: { initialDelayMs: 50 }, ...options });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    url,
-    token: '',
-    client: clientFor(url),
-    clientFor,
-    close: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-/** Our server in `lane`'s mode, or the reference server. */
+/** Our server in `lane`'s mode, or the reference server (which ignores `options`). */
 export function startLane(lane: Lane, options?: Parameters<typeof startSandbox>[1]): Promise<Sandbox> {
-  return lane === 'reference' ? startReferenceSandbox() : startSandbox(lane, options);
+  return startSandbox(lane, options);
 }

@@ -39,9 +39,16 @@ export function prefixedChunk(block: LogBlock): Buffer {
   return block.stream === null ? Buffer.concat([block.data, NEWLINE_BYTES]) : Buffer.concat([PREFIXES[block.stream], block.data]);
 }
 
-/** NDJSON exec events: one `{"type","data"}` per line (default mode) or per chunk (strict); notices send nothing. */
+/**
+ * NDJSON exec events: one `{"type","data"}` per line (default mode) or per chunk (strict); notices
+ * send nothing, except in strict mode a restart notice: stdout `\n<notice>\n`, twice, as the real
+ * server sends it (as written, then read back from its log file).
+ */
 export function ndjsonEvents(block: LogBlock, skipRecords: number, chunkRecords: boolean): string | undefined {
-  if (block.stream === null) return undefined;
+  if (block.stream === null) {
+    if (!chunkRecords || !block.inStdout) return undefined;
+    return `${JSON.stringify({ type: 'stdout', data: `\n${block.data.toString('utf8')}\n` })}\n`.repeat(2);
+  }
   const type = block.stream;
   if (chunkRecords) return `${JSON.stringify({ type, data: block.data.toString('utf8') })}\n`;
   const text = blockLines(block, skipRecords);

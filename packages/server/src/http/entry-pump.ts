@@ -15,6 +15,8 @@ export interface EntryPumpOptions {
   formatGap: (count: number) => string | undefined;
   /** Called once every block was written and the log ended (the response is still open). */
   onEnd: () => void;
+  /** Ends the pump (then `onEnd`) right after this block is written, log ended or not. Default: never. */
+  endAfter?: (block: LogBlock) => boolean;
 }
 
 /** Data read from disk per write to the socket, in bytes. */
@@ -89,6 +91,7 @@ export class EntryPump {
         }
       }
       const blocks = log.readBlocks(this.#cursor, BATCH_BYTES);
+      let endHere = false;
       for (const block of blocks) {
         this.#cursor = block.number + 1;
         let skip = 0;
@@ -100,9 +103,19 @@ export class EntryPump {
         }
         const piece = format(block, skip);
         if (piece !== undefined && piece.length > 0) pieces.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
+        if (this.#options.endAfter?.(block) === true) {
+          endHere = true;
+          break;
+        }
       }
       // One write per batch (one HTTP chunk), whatever the number of blocks in it.
       const batch = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+      if (endHere) {
+        if (batch !== undefined && batch.length > 0) response.write(batch);
+        this.stop();
+        this.#options.onEnd();
+        return;
+      }
       if (batch !== undefined && batch.length > 0 && !response.write(batch)) {
         this.#waitingForDrain = true;
         response.once('drain', () => {

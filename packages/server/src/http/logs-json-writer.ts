@@ -5,6 +5,8 @@ import type { LogSnapshot } from '../process/output-log.js';
 import { jsonEscapedBytes } from './json-escape.js';
 import { NO_STORE_HEADERS } from './respond.js';
 
+const NEWLINE = Buffer.from('\n');
+
 /** Data read from disk per write, in bytes. */
 const BATCH_BYTES = 64 * 1024;
 
@@ -19,7 +21,7 @@ type FieldStreams = readonly OutputStream[];
  * answer is complete or the client left.
  */
 export async function writeLogsJson(response: ServerResponse, snapshot: LogSnapshot, concatenateLogs: boolean): Promise<void> {
-  response.writeHead(200, { ...NO_STORE_HEADERS, 'Content-Type': 'application/json' });
+  response.writeHead(200, { ...NO_STORE_HEADERS, 'Content-Type': 'application/json; charset=utf-8' });
   const fields: [string, FieldStreams[]][] = [
     ['stdout', [['stdout']]],
     ['stderr', [['stderr']]],
@@ -45,6 +47,8 @@ async function writeField(response: ServerResponse, snapshot: LogSnapshot, strea
     for (const block of blocks) {
       next = block.number + 1;
       if (block.stream !== null && streams.includes(block.stream)) pieces.push(jsonEscapedBytes(block.data));
+      // A restart notice is part of stdout, as `\n<notice>\n` (as in the Process object's fields).
+      else if (block.inStdout && streams.includes('stdout')) pieces.push(jsonEscapedBytes(Buffer.concat([NEWLINE, block.data, NEWLINE])));
     }
     const batch = Buffer.concat(pieces);
     if (batch.length > 0 && !(await write(response, batch))) return false;

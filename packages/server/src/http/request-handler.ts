@@ -11,6 +11,13 @@ import type { Router } from './router.js';
 const PUBLIC_PATHS = new Set(['/health']);
 const LEFTOVER_BODY_GRACE_MS = 2000;
 
+/** The real server's answer to an unknown route or method (its router's default). */
+function sendRoutingNotFound(response: ServerResponse): void {
+  const body = '404 page not found';
+  response.writeHead(404, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) });
+  response.end(body);
+}
+
 /** The `node:http` request listener: Host check, Origin check, CORS, auth, routing, and a 4xx for every fault. */
 export function createRequestHandler(router: Router, options: ResolvedOptions) {
   const hostAllowed = createHostCheck(options.host);
@@ -43,7 +50,16 @@ export function createRequestHandler(router: Router, options: ResolvedOptions) {
     if (options.auth && !PUBLIC_PATHS.has(url.pathname) && !hasValidToken(request, options.token)) {
       return sendError(response, 401, 'missing or invalid bearer token', { 'WWW-Authenticate': 'Bearer' });
     }
+    if (options.compatibility === 'strict' && request.method === 'HEAD') {
+      // The real server answers HEAD on any path it has a GET for: 200, nothing else.
+      if (router.match('GET', url.pathname).kind !== 'handler') return sendRoutingNotFound(response);
+      response.writeHead(200);
+      return void response.end();
+    }
     const match = router.match(request.method ?? 'GET', url.pathname);
+    if (options.compatibility === 'strict' && (match.kind === 'not-found' || match.kind === 'method-not-allowed')) {
+      return sendRoutingNotFound(response);
+    }
     if (match.kind === 'not-found') return sendError(response, 404, 'not found');
     if (match.kind === 'bad-path') return sendError(response, 400, 'invalid path encoding');
     if (match.kind === 'method-not-allowed') {

@@ -12,7 +12,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   const payload = JSON.stringify(body);
   response.writeHead(status, {
     ...NO_STORE_HEADERS,
-    'Content-Type': 'application/json',
+    'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(payload),
     ...headers,
   });

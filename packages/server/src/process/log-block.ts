@@ -16,6 +16,8 @@ export interface LogBlock {
   readonly firstRecord: number;
   /** Output records in the block (lines, or 1 for a strict-mode chunk, 0 for a notice). */
   readonly recordCount: number;
+  /** A notice that is also part of the stdout text (restart notices, as on the real server). */
+  readonly inStdout: boolean;
   /** The raw bytes: lines each ending in `\n`, a chunk, or the notice text. */
   readonly data: Buffer;
 }
@@ -35,6 +37,8 @@ export interface IndexEntry {
   /** Number of the previous block of the same stream, or -1 (walks a stream's tail backwards). */
   previousOfStream: number;
   stream: OutputStream | null;
+  /** A notice that the stdout text shows too (it is then also in the stdout chain of `previousOfStream`). */
+  inStdout: boolean;
 }
 
 const STREAM_CODES = { stdout: 1, stderr: 2 } as const;
@@ -48,6 +52,7 @@ export function encodeIndexEntry(target: Buffer, offset: number, entry: IndexEnt
   target.writeDoubleLE(entry.previousOfStream, offset + 24);
   target.writeUInt32LE(entry.recordCount, offset + 32);
   target.writeUInt8(entry.stream === null ? 0 : STREAM_CODES[entry.stream], offset + 36);
+  target.writeUInt8(entry.inStdout ? 1 : 0, offset + 37);
 }
 
 /** Reads the entry at `offset` of `source`. */
@@ -61,5 +66,6 @@ export function decodeIndexEntry(source: Buffer, offset: number): IndexEntry {
     previousOfStream: source.readDoubleLE(offset + 24),
     recordCount: source.readUInt32LE(offset + 32),
     stream: code === 1 ? 'stdout' : code === 2 ? 'stderr' : null,
+    inStdout: source.readUInt8(offset + 37) === 1,
   };
 }

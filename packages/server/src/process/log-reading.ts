@@ -48,6 +48,7 @@ export function readBlocks(segments: readonly LogSegment[], from: number, maxByt
       time: entry.time,
       firstRecord: entry.firstRecord,
       recordCount: entry.recordCount,
+      inStdout: entry.inStdout,
       data: data.subarray(start, start + entry.dataLength),
     });
   }

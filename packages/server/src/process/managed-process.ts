@@ -48,7 +48,8 @@ export class ManagedProcess {
   readonly workingDir: string;
   readonly restartOnFailure: boolean;
   readonly maxRestarts: number;
-  readonly keepAlive: boolean;
+  /** As requested, until a stop or kill request (or the keepAlive deadline) clears it, as on the real server. */
+  get keepAlive(): boolean { return this.#keepAlive; }
   readonly hasStdin: boolean;
   readonly output: OutputLog;
   /** The process trees this record created (one per start) that still have members. */
@@ -63,12 +64,14 @@ export class ManagedProcess {
   #completedAt: Date | undefined;
   #restartCount = 0;
   #stopRequested = false;
+  #keepAlive: boolean;
   /** Signals sent by kill requests to the current run: dying of one of them means `killed`. */
   readonly #killSignals = new Set<NodeJS.Signals>();
   /** Server shutdown: whatever the exit, no restart. */
   #destroyed = false;
   #stdinClosed = false;
   #restartTimer: NodeJS.Timeout | undefined;
+  #pendingRestart: { exitCode: number; failedAt: Date } | undefined;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #finished = false;
@@ -83,7 +86,7 @@ export class ManagedProcess {
     this.workingDir = request.workingDir ?? '';
     this.restartOnFailure = request.restartOnFailure ?? false;
     this.maxRestarts = request.maxRestarts ?? 0;
-    this.keepAlive = request.keepAlive ?? false;
+    this.#keepAlive = request.keepAlive ?? false;
     this.hasStdin = request.stdin ?? false;
     this.output = new OutputLog(settings.output);
   }
@@ -115,6 +118,12 @@ export class ManagedProcess {
   get startedAt(): Date { return this.#startedAt; }
   get completedAt(): Date | undefined { return this.#completedAt; }
   get restartCount(): number { return this.#restartCount; }
+  /**
+   * Between a failed run and its restart: the failure (exit code and time). The real server shows
+   * the process `failed` with that exit code, `completedAt` and `restartCount` already counting the
+   * coming restart during this window (strict mode does too).
+   */
+  get pendingRestart(): { exitCode: number; failedAt: Date } | undefined { return this.#pendingRestart; }
   get finished(): boolean { return this.#finished; }
   /** Grows with every change of what the Process object shows (status, times, restarts, output). */
   get revision(): number { return this.#stateRevision + this.output.revision; }
@@ -136,6 +145,7 @@ export class ManagedProcess {
   stop(): boolean {
     if (this.#status !== 'running') return false;
     this.#stopRequested = true;
+    this.#keepAlive = false;
     this.output.notice('[Process is being gracefully terminated]');
     if (this.#cancelPendingRestart('stopped')) return true;
     this.#signal('SIGTERM');
@@ -157,6 +167,7 @@ export class ManagedProcess {
   kill(signal: NodeJS.Signals = 'SIGKILL'): boolean {
     if (this.#status !== 'running') return false;
     if (this.#restartTimer !== undefined && !terminatesByDefault(signal)) return true;
+    this.#keepAlive = false;
     this.output.notice(signal === 'SIGKILL' ? '[Process is being forcefully killed]' : `[Process is being sent ${signal}]`);
     if (this.#cancelPendingRestart('killed')) return true;
     this.#killSignals.add(signal);
@@ -217,6 +228,7 @@ export class ManagedProcess {
     if (this.#restartTimer === undefined) return false;
     clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
+    this.#pendingRestart = undefined;
     this.#finish(status, this.#lastFailureCode);
     return true;
   }
@@ -293,7 +305,8 @@ export class ManagedProcess {
     if (this.restartOnFailure && (unlimited || this.#restartCount < this.maxRestarts)) {
       const attempt = this.#restartCount + 1;
       this.#lastFailureCode = exitCode;
-      this.output.notice(`[Process failed with exit code ${exitCode}. Attempting restart ${attempt}/${unlimited ? 'unlimited' : this.maxRestarts}...]`);
+      this.#pendingRestart = { exitCode, failedAt: new Date() };
+      this.output.notice(`[Process failed with exit code ${exitCode}. Attempting restart ${attempt}/${unlimited ? 'unlimited' : this.maxRestarts}...]`, true);
       this.#restartTimer = setTimeout(() => this.#restart(), this.#settings.restartDelayMs);
       return;
     }
@@ -302,6 +315,7 @@ export class ManagedProcess {
 
   #restart(): void {
     this.#restartTimer = undefined;
+    this.#pendingRestart = undefined;
     this.#restartCount++;
     try {
       this.#spawnChild();

@@ -189,6 +189,23 @@ describe('OutputLog', () => {
     expect(log.combinedText(16)).toBe('99\nout-2\npartial');
   });
 
+  it('shows a notice in stdout (a restart notice) as \\n<notice>\\n in stdout tails and combined text, across segments', () => {
+    const log = newLog({ segmentBytes: 512 });
+    log.write('stdout', Buffer.from('run 1\n'));
+    log.write('stderr', Buffer.from('oops\n'));
+    log.notice('[Process is being gracefully terminated]');
+    log.notice('[restart]', true);
+    for (let index = 0; index < 100; index++) log.write('stderr', Buffer.from(`err-${index}\n`));
+    log.write('stdout', Buffer.from('run 2\n'));
+    expect(log.streamText('stdout', 1 << 20)).toBe('run 1\n\n[restart]\nrun 2\n');
+    expect(log.streamText('stdout', 12)).toBe('[restart]\nrun 2\n'.slice(-12));
+    expect(log.streamText('stderr', 1 << 20)).not.toContain('restart');
+    expect(log.combinedText(1 << 20)).toMatch(/^run 1\noops\n\n\[restart\]\nerr-0\n/);
+    const blocks = log.readBlocks(0, 1 << 20);
+    expect(blocks.filter((block) => block.inStdout).map((block) => block.data.toString())).toEqual(['[restart]']);
+    expect(lines(log)).toContain('[restart]');
+  });
+
   it('stamps every block with the time it was read or added, in ms since the epoch', () => {
     const log = newLog();
     const before = Date.now();

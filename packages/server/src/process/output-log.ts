@@ -1,4 +1,4 @@
-import { INDEX_ENTRY_BYTES, type LogBlock, type OutputStream } from './log-block.js';
+import { INDEX_ENTRY_BYTES, type IndexEntry, type LogBlock, type OutputStream } from './log-block.js';
 import { BackwardEntryReader, readBlocks } from './log-reading.js';
 import { LogSegment } from './log-segment.js';
 import { countNewlines, hasLineLongerThan } from './count-lines.js';
@@ -35,6 +35,7 @@ export interface LogSnapshot {
 const STREAMS: readonly OutputStream[] = ['stdout', 'stderr'];
 const NEWLINE = 0x0a;
 const EMPTY = Buffer.alloc(0);
+const NEWLINE_BYTES = Buffer.from('\n');
 
 /**
  * The output of one process (across its restarts) on disk: blocks of whole lines (or strict-mode
@@ -91,10 +92,14 @@ export class OutputLog {
     this.#notify();
   }
 
-  /** Appends a bare notice line such as `[Process is being gracefully terminated]`. */
-  notice(text: string): void {
+  /**
+   * Appends a bare notice line such as `[Process is being gracefully terminated]`. With `inStdout`,
+   * the text of stdout (and the combined text) shows it too, as `\n<notice>\n` (the real server
+   * writes its restart notices into the process's stdout).
+   */
+  notice(text: string, inStdout = false): void {
     if (this.#disposed || this.#ended) return;
-    this.#guarded(() => this.#append(null, Buffer.from(text), 0));
+    this.#guarded(() => this.#append(null, Buffer.from(text), 0, inStdout));
     this.#notify();
   }
 
@@ -243,16 +248,19 @@ export class OutputLog {
         const found = reader.entry(number);
         if (found === undefined) break;
         const { segment, entry } = found;
-        const wanted = Math.min(entry.dataLength, maxBytes - size);
-        parts.push(segment.read(entry.dataOffset + entry.dataLength - wanted, wanted));
-        size += wanted;
+        const piece = blockTail(segment, entry, maxBytes - size);
+        parts.push(piece);
+        size += piece.length;
         number = entry.previousOfStream;
       }
     } catch { /* files removed behind the server's back: what was read is all there is */ }
     return tailText(parts.reverse());
   }
 
-  /** Both streams interleaved in read order (notices excluded), at most the last `maxBytes` UTF-8 bytes. */
+  /**
+   * Both streams interleaved in read order (notices excluded, except those in stdout), at most the
+   * last `maxBytes` UTF-8 bytes.
+   */
   combinedText(maxBytes: number): string {
     const reader = new BackwardEntryReader(this.#segments, this.#keepOpenForSession);
     const pending = Buffer.concat([this.#partial.stdout ?? EMPTY, this.#partial.stderr ?? EMPTY]);
@@ -263,10 +271,10 @@ export class OutputLog {
         const found = reader.entry(number);
         if (found === undefined) break;
         const { segment, entry } = found;
-        if (entry.stream === null) continue;
-        const wanted = Math.min(entry.dataLength, maxBytes - size);
-        parts.push(segment.read(entry.dataOffset + entry.dataLength - wanted, wanted));
-        size += wanted;
+        if (entry.stream === null && !entry.inStdout) continue;
+        const piece = blockTail(segment, entry, maxBytes - size);
+        parts.push(piece);
+        size += piece.length;
       }
     } catch { /* files removed behind the server's back: what was read is all there is */ }
     return tailText(parts.reverse());
@@ -341,7 +349,8 @@ export class OutputLog {
     this.#append(stream, Buffer.concat(parts), records);
   }
 
-  #append(stream: OutputStream | null, data: Buffer, recordCount: number): void {
+  #append(stream: OutputStream | null, data: Buffer, recordCount: number, inStdout = false): void {
+    const chain = stream ?? (inStdout ? 'stdout' : null);
     let segment = this.#segments.at(-1);
     if (segment === undefined || segment.dataBytes >= this.#segmentBytes) {
       segment?.seal();
@@ -352,10 +361,12 @@ export class OutputLog {
       time: Date.now(),
       firstRecord: this.#nextRecord,
       recordCount,
-      previousOfStream: stream === null ? -1 : this.#lastOfStream[stream],
+      // A notice in stdout joins the stdout chain, so that stdout tails walk through it.
+      previousOfStream: chain === null ? -1 : this.#lastOfStream[chain],
       stream,
+      inStdout,
     });
-    if (stream !== null) this.#lastOfStream[stream] = this.#nextBlock;
+    if (chain !== null) this.#lastOfStream[chain] = this.#nextBlock;
     this.#nextBlock++;
     this.#nextRecord += recordCount;
     this.#resize(data.length + INDEX_ENTRY_BYTES);
@@ -397,6 +408,19 @@ export class OutputLog {
   #notify(): void {
     for (const listener of [...this.#listeners]) listener();
   }
+}
+
+/**
+ * The last `maxBytes` (at most) of a block's bytes as its stream's text shows them: a notice in
+ * stdout reads as `\n<notice>\n`.
+ */
+function blockTail(segment: LogSegment, entry: IndexEntry, maxBytes: number): Buffer {
+  if (!entry.inStdout) {
+    const wanted = Math.min(entry.dataLength, maxBytes);
+    return segment.read(entry.dataOffset + entry.dataLength - wanted, wanted);
+  }
+  const text = Buffer.concat([NEWLINE_BYTES, segment.read(entry.dataOffset, entry.dataLength), NEWLINE_BYTES]);
+  return text.subarray(Math.max(0, text.length - maxBytes));
 }
 
 /** Joins `parts` and decodes them, dropping a character cut at the start. */

@@ -71,6 +71,17 @@ function hiddenInSandbox(path: string, isolation: IsolationLayout): string | und
 }
 
 /**
+ * A `workingDir` as the real server shows and uses it: a leading `~` becomes `home` (default
+ * `$HOME`, the home folder when unset; the private home in isolated mode), double slashes
+ * collapse; a relative folder stays relative (to the server's).
+ */
+export function formatWorkingDirectory(workingDir: string, home = process.env['HOME'] || homedir()): string {
+  let path = workingDir.startsWith('~') ? home + workingDir.slice(1) : workingDir;
+  while (path.includes('//')) path = path.replaceAll('//', '/');
+  return path;
+}
+
+/**
  * Starts processes and keeps their records, looked up by pid or name: every running one and the
  * newest `maxFinishedProcesses` finished ones. Holds the output caps over all processes.
  */
@@ -92,12 +103,12 @@ export class ProcessManager {
 
   /** Starts a process. Throws {@link ProcessStartError} for a running name (400) or a start failure (422). */
   async start(request: ProcessRequest): Promise<ManagedProcess> {
-    const cwd = request.workingDir ? await this.#resolveWorkingDirectory(request.workingDir) : undefined;
+    const workingDir = request.workingDir ? formatWorkingDirectory(request.workingDir, this.#home()) : undefined;
+    if (request.name !== undefined) this.#refuseRunningName(request.name);
+    const cwd = workingDir ? await this.#resolveWorkingDirectory(request.command, workingDir) : undefined;
     if (this.#closed) throw new ProcessStartError(422, 'server is shutting down');
     const name = request.name ?? this.#generateName();
-    if (this.#byName.get(name)?.status === 'running') {
-      throw new ProcessStartError(400, `process with name '${name}' is already running`);
-    }
+    this.#refuseRunningName(name);
     const { maxProcesses, containment, shell, limits } = this.#settings;
     const running = this.#processes.filter((managed) => managed.status === 'running').length;
     if (maxProcesses !== undefined && running >= maxProcesses) {
@@ -106,7 +117,7 @@ export class ProcessManager {
     const isolated = containment.isolation !== undefined;
     const launch = planLaunch(containment.mode, { command: request.command, shell, limits, cwd }, containment.isolation);
     const managed = new ManagedProcess({
-      request,
+      request: { ...request, workingDir },
       name,
       cwd: isolated ? undefined : cwd,
       launch,
@@ -192,16 +203,21 @@ export class ProcessManager {
     return this.#settings.containment.isolation?.home ?? homedir();
   }
 
-  async #resolveWorkingDirectory(workingDir: string): Promise<string> {
-    const home = this.#home();
-    const expanded = workingDir === '~' ? home : workingDir.startsWith('~/') ? home + workingDir.slice(1) : workingDir;
-    const absolute = resolve(expanded);
+  #refuseRunningName(name: string): void {
+    if (this.#byName.get(name)?.status === 'running') {
+      throw new ProcessStartError(400, `process with name '${name}' already exists and is running`);
+    }
+  }
+
+  /** The real server's message names the command and the folder (already formatted). */
+  async #resolveWorkingDirectory(command: string, workingDir: string): Promise<string> {
+    const absolute = resolve(workingDir);
     const { isolation } = this.#settings.containment;
     const hidden = isolation === undefined ? undefined : hiddenInSandbox(absolute, isolation);
     if (hidden !== undefined) throw new ProcessStartError(422, `working directory '${workingDir}' ${hidden}`);
     const info = await stat(absolute).catch(() => undefined);
     if (!info?.isDirectory()) {
-      throw new ProcessStartError(422, `working directory '${workingDir}' does not exist`);
+      throw new ProcessStartError(422, `failed to start process: could not execute command '${command}' because folder '${workingDir}' does not exist`);
     }
     return absolute;
   }

@@ -29,7 +29,8 @@ export interface ProcessJson {
   completedAt: string | null;
   stdout: string;
   stderr: string;
-  logs: string;
+  /** `null` in the answer of a `POST /process` without waiting, until the process wrote something. */
+  logs: string | null;
   restartOnFailure: boolean;
   maxRestarts: number;
   restartCount: number;

@@ -7,8 +7,12 @@ const PROBE_HOSTS = ['127.0.0.1', '::1'];
 /** Why a wait ended: the condition holds, the process finished first, or the caller gave up. */
 export type WaitOutcome = 'ready' | 'finished' | 'aborted';
 
-/** Resolves `'ready'` once every port accepts TCP connections on a loopback address. */
-export async function waitForPorts(ports: number[], managed: ManagedProcess, signal: AbortSignal): Promise<WaitOutcome> {
+/**
+ * Resolves `'ready'` once every port accepts TCP connections on a loopback address; `'finished'`
+ * if the process ends first, unless `giveUpWhenFinished` is false (the real server's way: it waits
+ * on until `signal`, its timeout).
+ */
+export async function waitForPorts(ports: number[], managed: ManagedProcess, signal: AbortSignal, giveUpWhenFinished = true): Promise<WaitOutcome> {
   const remaining = new Set(ports);
   while (remaining.size > 0) {
     if (signal.aborted) return 'aborted';
@@ -16,7 +20,7 @@ export async function waitForPorts(ports: number[], managed: ManagedProcess, sig
       if (await portAccepts(port)) remaining.delete(port);
     }
     if (remaining.size === 0) break;
-    if (managed.finished) return 'finished';
+    if (giveUpWhenFinished && managed.finished) return 'finished';
     await delay(PROBE_INTERVAL_MS, signal);
   }
   return 'ready';

@@ -10,6 +10,7 @@ import { toProcessJson } from '../process/process-json.js';
 import type { ProcessRequest } from '../process/process-status.js';
 import { waitForExit, waitForPorts } from '../process/wait-for-ports.js';
 import { validateProcessRequest } from '../validation/process-request.js';
+import { isLiveRestartNotice } from './logs-routes.js';
 import { isStrict, type ServerContext } from './server-context.js';
 
 /** `POST /process`: start a process; JSON answer, or NDJSON with `Accept: text/event-stream`. */
@@ -19,8 +20,8 @@ export function execProcess(server: ServerContext): RouteHandler {
     if (body.kind === 'aborted') return;
     if (body.kind === 'too-large') return sendError(response, 413, 'request body too large');
     const parsed = parseJson(body.body);
-    if (!parsed.ok) return sendError(response, 400, 'invalid JSON body');
-    const validation = validateProcessRequest(parsed.value);
+    if (!parsed.ok) return sendError(response, 400, 'invalid request body: malformed JSON');
+    const validation = validateProcessRequest(parsed.value, { allowIntegerNames: isStrict(server) });
     if (!validation.ok) return sendError(response, 400, validation.error);
     const processRequest = validation.value;
     const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
@@ -31,8 +32,12 @@ export function execProcess(server: ServerContext): RouteHandler {
     try {
       managed = await server.manager.start(processRequest);
     } catch (error) {
-      if (error instanceof ProcessStartError) return sendError(response, error.status, error.message);
-      return sendError(response, 422, 'failed to start process');
+      const status = error instanceof ProcessStartError ? error.status : 422;
+      const message = error instanceof ProcessStartError ? error.message : 'failed to start process';
+      // The real server sends the stream's headers before it starts the process: a start failure
+      // then arrives as an NDJSON error event.
+      if (wantsStream && status === 422 && isStrict(server)) return sendStreamedStartError(response, message);
+      return sendError(response, status, message);
     }
     if (wantsStream) return streamExec(server, managed, processRequest, response, signal);
     await answerWhenReady(server, managed, processRequest, response, signal);
@@ -48,26 +53,31 @@ async function answerWhenReady(server: ServerContext, managed: ManagedProcess, p
   const timer = timeoutSeconds > 0 ? setTimeout(() => deadline.abort(), timeoutSeconds * 1000) : undefined;
   try {
     if (processRequest.waitForPorts && processRequest.waitForPorts.length > 0) {
-      const outcome = await waitForPorts(processRequest.waitForPorts, managed, deadline.signal);
+      const outcome = await waitForPorts(processRequest.waitForPorts, managed, deadline.signal, !isStrict(server));
       if (outcome === 'finished') {
         return sendError(response, 422, `process exited before ports ${processRequest.waitForPorts.join(', ')} accepted connections`);
       }
-      if (outcome === 'aborted') return timedOut(response, clientGone, timeoutSeconds);
+      if (outcome === 'aborted') return timedOut(response, clientGone, `process timed out waiting for ports after ${timeoutSeconds} seconds`);
     }
     if (processRequest.waitForCompletion) {
       const outcome = await waitForExit(managed, deadline.signal);
-      if (outcome === 'aborted') return timedOut(response, clientGone, timeoutSeconds);
+      if (outcome === 'aborted') return timedOut(response, clientGone, `process timed out after ${timeoutSeconds} seconds`);
     }
-    sendJson(response, 200, toProcessJson(managed, 'one', isStrict(server)));
+    sendJson(response, 200, toProcessJson(managed, processRequest.waitForCompletion ? 'waited' : 'started', isStrict(server)));
   } finally {
     clearTimeout(timer);
     clientGone.removeEventListener('abort', onClientGone);
   }
 }
 
-function timedOut(response: ServerResponse, clientGone: AbortSignal, timeoutSeconds: number): void {
+function sendStreamedStartError(response: ServerResponse, message: string): void {
+  response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
+  response.end(`${JSON.stringify({ type: 'error', data: message })}\n`);
+}
+
+function timedOut(response: ServerResponse, clientGone: AbortSignal, message: string): void {
   if (clientGone.aborted) return;
-  sendError(response, 422, `process timed out after ${timeoutSeconds} seconds`);
+  sendError(response, 422, message);
 }
 
 function streamExec(server: ServerContext, managed: ManagedProcess, processRequest: ProcessRequest,
@@ -88,6 +98,7 @@ function streamExec(server: ServerContext, managed: ManagedProcess, processReque
     skipRecordsBelow: 0,
     format: (block, skipRecords) => ndjsonEvents(block, skipRecords, strict),
     formatGap: (count) => line({ type: 'error', data: `output truncated: ${count} records dropped` }),
+    endAfter: strict ? (block) => isLiveRestartNotice(block, 0) : undefined,
     onEnd: () => {
       cleanup();
       response.end(line({ type: 'result', data: JSON.stringify(toProcessJson(managed, 'one', strict)) }));
@@ -101,7 +112,8 @@ function streamExec(server: ServerContext, managed: ManagedProcess, processReque
     clearTimeout(timer);
     pump.stop();
   };
-  const timeoutSeconds = processRequest.timeout ?? 0;
+  // The real server's NDJSON exec ignores `timeout` (it streams until the process ends).
+  const timeoutSeconds = strict ? 0 : processRequest.timeout ?? 0;
   if (timeoutSeconds > 0) {
     timer = setTimeout(() => {
       cleanup();

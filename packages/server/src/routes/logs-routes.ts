@@ -1,22 +1,34 @@
 import { prefixedChunk, prefixedLines } from '../http/block-text.js';
 import { EntryPump } from '../http/entry-pump.js';
 import { writeLogsJson } from '../http/logs-json-writer.js';
-import { sendError } from '../http/respond.js';
+import { sendError, sendJson } from '../http/respond.js';
 import type { RouteHandler } from '../http/router.js';
-import { findOr404 } from './process-routes.js';
+import type { LogBlock } from '../process/output-log.js';
+import { inlineOutput, STRICT_RESPONSE_OUTPUT_BYTES } from '../process/process-json.js';
+import { findOr404, NOT_FOUND_MESSAGES } from './process-routes.js';
 import { isStrict, type ServerContext } from './server-context.js';
 
 /**
  * `GET /process/{id}/logs`: `{stdout, stderr, logs}` of the retained output, read from disk and
  * sent at the client's pace. It takes a slot of the open-streams limit until it is sent or the
  * client leaves (429 when none is free), and keeps the log's segments readable meanwhile.
+ * Strict mode answers as the real server: at most the last 4 MiB of each stream, after its
+ * truncation marker when cut (built in memory, as that bound allows).
  */
 export function getLogs(server: ServerContext): RouteHandler {
   return async (context) => {
-    const managed = findOr404(server, context);
+    const managed = findOr404(server, context, NOT_FOUND_MESSAGES.logs);
     if (managed === undefined) return;
     const release = server.streams.acquire();
     if (release === undefined) return sendError(context.response, 429, 'too many open streams');
+    if (isStrict(server)) {
+      context.response.once('finish', release).once('close', release);
+      const { stdout, stderr } = managed.output.readSession(() => ({
+        stdout: inlineOutput(managed.output, 'stdout', STRICT_RESPONSE_OUTPUT_BYTES, true),
+        stderr: inlineOutput(managed.output, 'stderr', STRICT_RESPONSE_OUTPUT_BYTES, true),
+      }));
+      return sendJson(context.response, 200, { stdout, stderr, logs: stdout + stderr });
+    }
     const snapshot = managed.output.snapshot();
     try {
       await writeLogsJson(context.response, snapshot, isStrict(server));
@@ -37,7 +49,7 @@ export function streamLogs(server: ServerContext): RouteHandler {
     if (managed === undefined) {
       if (!strict) return void findOr404(server, context);
       response.writeHead(200, streamHeaders());
-      response.end(JSON.stringify({ error: `process with identifier '${identifier}' not found` }));
+      response.end(JSON.stringify({ error: NOT_FOUND_MESSAGES.other(identifier) }));
       return;
     }
     const since = strict ? 0 : parseSince(url.searchParams.get('since'));
@@ -45,6 +57,7 @@ export function streamLogs(server: ServerContext): RouteHandler {
     const release = server.streams.acquire();
     if (release === undefined) return sendError(response, 429, 'too many open streams');
     const cursor = managed.output.cursorAfterRecords(since);
+    const backlogEnd = managed.output.nextBlock;
     response.writeHead(200, strict ? streamHeaders() : { ...streamHeaders(), 'X-Log-Offset': String(cursor.offset) });
     const formatGap = (count: number): string => `[Output truncated: ${count} records dropped]\n`;
     if (cursor.offset > since) response.write(formatGap(cursor.offset - since));
@@ -54,7 +67,8 @@ export function streamLogs(server: ServerContext): RouteHandler {
       response,
       startBlock: cursor.block,
       skipRecordsBelow: cursor.offset,
-      format: strict ? prefixedChunk : prefixedLines,
+      format: strict ? strictFormat(backlogEnd) : prefixedLines,
+      endAfter: strict ? (block) => isLiveRestartNotice(block, backlogEnd) : undefined,
       formatGap,
       onEnd: () => response.end(),
     });
@@ -77,6 +91,26 @@ function streamHeaders(): Record<string, string> {
     'Cache-Control': 'no-cache',
     'X-Accel-Buffering': 'no',
   };
+}
+
+/**
+ * Strict mode, as the real server: live output as read chunks, live notices as `\n<notice>\n`, and a
+ * restart notice once more as the stdout it also is (then the stream ends: see
+ * {@link isLiveRestartNotice}). The backlog (blocks before `backlogEnd`) as it replays its
+ * combined log file: without stop and kill notices, restart notices as stdout (`stdout:`, `stdout:<notice>`).
+ */
+function strictFormat(backlogEnd: number): (block: LogBlock) => string | Buffer {
+  return (block) => {
+    if (block.stream !== null) return prefixedChunk(block);
+    const text = block.data.toString('utf8');
+    if (block.number >= backlogEnd) return block.inStdout ? `\n${text}\nstdout:\n${text}\n` : `\n${text}\n`;
+    return block.inStdout ? `stdout:\nstdout:${text}\n` : '';
+  };
+}
+
+/** The real server ends a live log stream (and an NDJSON exec) at a restart: the run it followed is over. */
+export function isLiveRestartNotice(block: LogBlock, backlogEnd: number): boolean {
+  return block.inStdout && block.number >= backlogEnd;
 }
 
 function parseSince(value: string | null): number | undefined {

@@ -8,11 +8,19 @@ import { toProcessJson } from '../process/process-json.js';
 import { parseSignalName } from '../process/signal-group.js';
 import { isStrict, type ServerContext } from './server-context.js';
 
-/** Finds `{id}` or answers 404. */
-export function findOr404(server: ServerContext, context: RouteContext): ManagedProcess | undefined {
+/** The 404 message of a route for an unknown `{id}`, worded per route as the real server words it. */
+export const NOT_FOUND_MESSAGES = {
+  get: () => 'process not found',
+  logs: (identifier: string) => `process with PID ${identifier} not found`,
+  other: (identifier: string) => `process with Identifier ${identifier} not found`,
+} as const;
+
+/** Finds `{id}` or answers 404 with the route's message (default: `process with Identifier … not found`). */
+export function findOr404(server: ServerContext, context: RouteContext,
+  message: (identifier: string) => string = NOT_FOUND_MESSAGES.other): ManagedProcess | undefined {
   const identifier = context.params['id'] ?? '';
   const managed = server.manager.find(identifier);
-  if (managed === undefined) sendError(context.response, 404, `process with identifier '${identifier}' not found`);
+  if (managed === undefined) sendError(context.response, 404, message(identifier));
   return managed;
 }
 
@@ -32,7 +40,7 @@ export function listProcesses(server: ServerContext): RouteHandler {
 /** `GET /process/{id}`, with an `ETag` in extended mode (304 to a matching `If-None-Match`). */
 export function getProcess(server: ServerContext): RouteHandler {
   return (context) => {
-    const managed = findOr404(server, context);
+    const managed = findOr404(server, context, NOT_FOUND_MESSAGES.get);
     if (managed === undefined) return;
     const strict = isStrict(server);
     const tag = strict ? undefined : `"process-${server.instanceTag}-${managed.pid}-${managed.revision}"`;
@@ -59,7 +67,7 @@ export function stopProcess(server: ServerContext): RouteHandler {
     if (!isStrict(server) && managed.signalLeftovers('SIGTERM')) {
       return sendMessage(context.response, leftoversMessage('SIGTERM'));
     }
-    sendError(context.response, 404, `process '${managed.name}' is not running`);
+    sendError(context.response, 404, `process with Identifier ${context.params['id'] ?? ''} is not running`);
   };
 }
 
@@ -96,6 +104,6 @@ export function killProcess(server: ServerContext): RouteHandler {
     if (managed === undefined) return;
     if (managed.kill(signal)) return sendMessage(response, 'Process killed successfully');
     if (!isStrict(server) && managed.signalLeftovers(signal)) return sendMessage(response, leftoversMessage(signal));
-    sendError(response, 404, `process '${managed.name}' is not running`);
+    sendError(response, 404, `failed to kill process with Identifier ${context.params['id'] ?? ''}: no such process`);
   };
 }
