@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveShell } from '../../src/process/child-environment.js';
+import { resolveShell } from '../../src/process/shell-path.js';
 
 /** Environment variable naming the reference binary (`sandbox-api`). */
 export const REFERENCE_SERVER_VARIABLE = 'SANDPROC_REFERENCE_SERVER';
