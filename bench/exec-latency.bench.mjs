@@ -20,11 +20,18 @@ export async function run({ core, server }) {
     if (info.status !== 'completed') throw new Error(`core exec ended ${info.status}`);
     return info;
   };
-  const ratios = [report('exec true (waitForCompletion)', await alternate({ rounds: ROUNDS, warmup: 3, baseline: rawExec, subject: coreExec }))];
+  const ratios = [
+    report(
+      'exec true (waitForCompletion)',
+      await alternate({ rounds: ROUNDS, warmup: 3, baseline: rawExec, subject: coreExec }),
+    ),
+  ];
 
   const { pid } = await coreExec();
   const rawGet = async () => (await fetch(`${server.url}/process/${pid}`, { headers })).json();
   const coreGet = () => client.process.get(pid);
-  ratios.push(report('get one process', await alternate({ rounds: ROUNDS * 2, warmup: 5, baseline: rawGet, subject: coreGet })));
+  ratios.push(
+    report('get one process', await alternate({ rounds: ROUNDS * 2, warmup: 5, baseline: rawGet, subject: coreGet })),
+  );
   return ratios;
 }

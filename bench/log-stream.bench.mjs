@@ -42,13 +42,15 @@ async function checkOrder(client, process) {
   const expected = (index) => `line ${index + 1} of the benchmark output`;
   let iterated = 0;
   for await (const record of client.process.streamLogs(process)) {
-    if (record.index !== iterated || record.text !== expected(iterated)) throw new Error(`for await: record ${iterated} is ${JSON.stringify(record)}`);
+    if (record.index !== iterated || record.text !== expected(iterated))
+      throw new Error(`for await: record ${iterated} is ${JSON.stringify(record)}`);
     iterated++;
   }
   let called = 0;
   await client.process.streamLogs(process, {
     onRecord: (record) => {
-      if (record.index !== called || record.text !== expected(called)) throw new Error(`onRecord: record ${called} is ${JSON.stringify(record)}`);
+      if (record.index !== called || record.text !== expected(called))
+        throw new Error(`onRecord: record ${called} is ${JSON.stringify(record)}`);
       called++;
     },
   }).done;

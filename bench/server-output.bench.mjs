@@ -53,7 +53,9 @@ class LineCounter {
 /** Checks that a reader got `expectedLines` lines ending with `lastLine`; returns its line count. */
 function checkLines(counter, side, expectedLines, lastLine) {
   if (counter.lines !== expectedLines || counter.lastLine !== lastLine) {
-    throw new Error(`${side} read ${counter.lines} lines ending with ${JSON.stringify(counter.lastLine)}, expected ${expectedLines} ending with ${JSON.stringify(lastLine)}`);
+    throw new Error(
+      `${side} read ${counter.lines} lines ending with ${JSON.stringify(counter.lastLine)}, expected ${expectedLines} ending with ${JSON.stringify(lastLine)}`,
+    );
   }
   return counter.lines;
 }
@@ -91,7 +93,9 @@ async function exec(server, body) {
  */
 async function throughServer(server, command, expectedLines, lastLine) {
   const { pid } = await exec(server, { command });
-  const response = await fetch(`${server.url}/process/${pid}/logs/stream`, { headers: { Authorization: `Bearer ${server.token}` } });
+  const response = await fetch(`${server.url}/process/${pid}/logs/stream`, {
+    headers: { Authorization: `Bearer ${server.token}` },
+  });
   const counter = new LineCounter();
   for await (const chunk of response.body) counter.add(chunk);
   return checkLines(counter, 'stream reader', expectedLines, lastLine);
@@ -100,42 +104,53 @@ async function throughServer(server, command, expectedLines, lastLine) {
 /** Reads a log stream, pausing the socket for `pauseMs` after every 8th chunk (a slow reader); counts stdout lines. */
 function slowRead(server, pid, pauseMs) {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(`${server.url}/process/${pid}/logs/stream`, { headers: { Authorization: `Bearer ${server.token}` } }, (response) => {
-      let lines = 0;
-      let next = 1;
-      let outOfOrder = 0;
-      let rest = '';
-      let chunks = 0;
-      response.setEncoding('latin1');
-      response.on('data', (chunk) => {
-        const text = rest + chunk;
-        const parts = text.split('\n');
-        rest = parts.pop();
-        for (const line of parts) {
-          if (!line.startsWith('stdout:')) continue;
-          if (line !== `stdout:${next}`) outOfOrder++;
-          next = Number(line.slice(7)) + 1;
-          lines++;
-        }
-        if (++chunks % 8 === 0) {
-          response.pause();
-          setTimeout(() => response.resume(), pauseMs);
-        }
-      });
-      response.on('end', () => resolve({ lines, outOfOrder }));
-      response.on('error', reject);
-    });
+    const request = httpRequest(
+      `${server.url}/process/${pid}/logs/stream`,
+      { headers: { Authorization: `Bearer ${server.token}` } },
+      (response) => {
+        let lines = 0;
+        let next = 1;
+        let outOfOrder = 0;
+        let rest = '';
+        let chunks = 0;
+        response.setEncoding('latin1');
+        response.on('data', (chunk) => {
+          const text = rest + chunk;
+          const parts = text.split('\n');
+          rest = parts.pop();
+          for (const line of parts) {
+            if (!line.startsWith('stdout:')) continue;
+            if (line !== `stdout:${next}`) outOfOrder++;
+            next = Number(line.slice(7)) + 1;
+            lines++;
+          }
+          if (++chunks % 8 === 0) {
+            response.pause();
+            setTimeout(() => response.resume(), pauseMs);
+          }
+        });
+        response.on('end', () => resolve({ lines, outOfOrder }));
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.end();
   });
 }
 
 /** The server CLI in its own process (so that its RSS is its own), with a fixed token. */
-export async function startServerProcess(cli = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url))) {
+export async function startServerProcess(
+  cli = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url)),
+) {
   const token = 'bench-token';
-  const child = spawn(process.execPath, [cli, '--port', '0'], { env: { ...process.env, SANDPROC_TOKEN: token }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, '--port', '0'], {
+    env: { ...process.env, SANDPROC_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk) => { output += chunk; });
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    output += chunk;
+  });
   while (!/listening on \S+/.test(output)) {
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -153,15 +168,22 @@ async function measureRss() {
   try {
     const idle = rssMiB(server.pid);
     let peak = idle;
-    const sampler = setInterval(() => { peak = Math.max(peak, rssMiB(server.pid)); }, 10);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMiB(server.pid));
+    }, 10);
     for (let round = 0; round < 4; round++) {
       const { pid } = await exec(server, { command: `seq 1 4000000; head -c 20000000 /dev/zero | tr '\\0' z >&2` });
       const [live, slow] = await Promise.all([slowRead(server, pid, 0), slowRead(server, pid, 5)]);
-      if (live.lines !== 4_000_000 || slow.lines !== 4_000_000) throw new Error(`readers saw ${live.lines} and ${slow.lines} lines`);
-      await (await fetch(`${server.url}/process/${pid}/logs`, { headers: { Authorization: `Bearer ${server.token}` } })).arrayBuffer();
+      if (live.lines !== 4_000_000 || slow.lines !== 4_000_000)
+        throw new Error(`readers saw ${live.lines} and ${slow.lines} lines`);
+      await (
+        await fetch(`${server.url}/process/${pid}/logs`, { headers: { Authorization: `Bearer ${server.token}` } })
+      ).arrayBuffer();
     }
     clearInterval(sampler);
-    console.log(`server RSS peak (4 floods of 49 MB, 2 stream readers each, /logs): ${peak.toFixed(1)} MiB (idle ${idle.toFixed(1)} MiB)`);
+    console.log(
+      `server RSS peak (4 floods of 49 MB, 2 stream readers each, /logs): ${peak.toFixed(1)} MiB (idle ${idle.toFixed(1)} MiB)`,
+    );
   } finally {
     server.stop();
   }
@@ -180,8 +202,14 @@ export async function measureIntake(label, server) {
     subject: () => throughServer(server, command, INTAKE_LINES, `stdout:${lastLine}`),
   });
   const megabytesPerSecond = (ms) => `${Math.round(106 / (ms / 1000))} MB/s of output`;
-  report(`intake, ${INTAKE_LINES.toLocaleString('en-US')} short lines (~106 MB), ${label}: raw stream reader vs pipe into Node`, samples, { perUnit: megabytesPerSecond });
-  console.log(`  ${label}: server ${median(samples.subject).toFixed(0)} ms (range ${Math.min(...samples.subject).toFixed(0)}–${Math.max(...samples.subject).toFixed(0)}), pipe ${median(samples.baseline).toFixed(0)} ms (range ${Math.min(...samples.baseline).toFixed(0)}–${Math.max(...samples.baseline).toFixed(0)}), ${INTAKE_LINES.toLocaleString('en-US')} lines checked each round`);
+  report(
+    `intake, ${INTAKE_LINES.toLocaleString('en-US')} short lines (~106 MB), ${label}: raw stream reader vs pipe into Node`,
+    samples,
+    { perUnit: megabytesPerSecond },
+  );
+  console.log(
+    `  ${label}: server ${median(samples.subject).toFixed(0)} ms (range ${Math.min(...samples.subject).toFixed(0)}–${Math.max(...samples.subject).toFixed(0)}), pipe ${median(samples.baseline).toFixed(0)} ms (range ${Math.min(...samples.baseline).toFixed(0)}–${Math.max(...samples.baseline).toFixed(0)}), ${INTAKE_LINES.toLocaleString('en-US')} lines checked each round`,
+  );
   return samples;
 }
 
@@ -196,7 +224,9 @@ export async function run({ server }) {
 
   const { pid } = await exec(server, { command: `seq 1 ${SLOW_LINES}` });
   const slow = await slowRead(server, pid, 5);
-  console.log(`slow reader (pauses 5 ms every 8 chunks), ${SLOW_LINES.toLocaleString('en-US')} lines: lost ${SLOW_LINES - slow.lines}, out of order ${slow.outOfOrder}`);
+  console.log(
+    `slow reader (pauses 5 ms every 8 chunks), ${SLOW_LINES.toLocaleString('en-US')} lines: lost ${SLOW_LINES - slow.lines}, out of order ${slow.outOfOrder}`,
+  );
 
   await measureRss();
 
@@ -205,7 +235,9 @@ export async function run({ server }) {
   for (let index = 0; index < LIST_PROCESSES; index += 50) {
     const batch = [];
     for (let offset = 0; offset < 50; offset++) {
-      batch.push(exec(server, { command: `head -c 65536 /dev/zero | tr '\\0' x | fold -w 100`, waitForCompletion: true }));
+      batch.push(
+        exec(server, { command: `head -c 65536 /dev/zero | tr '\\0' x | fold -w 100`, waitForCompletion: true }),
+      );
     }
     started.push(...(await Promise.all(batch)));
   }
@@ -221,13 +253,17 @@ export async function run({ server }) {
       return response.arrayBuffer();
     },
   });
-  report(`GET /process of ${started.length} processes x 64 KiB: poll with ETag (304) vs full list (${(fullBytes / 1e6).toFixed(2)} MB)`, listSamples);
+  report(
+    `GET /process of ${started.length} processes x 64 KiB: poll with ETag (304) vs full list (${(fullBytes / 1e6).toFixed(2)} MB)`,
+    listSamples,
+  );
   const one = started.at(-1).pid;
   const oneTag = (await fetch(`${server.url}/process/${one}`, { headers })).headers.get('etag');
   const oneSamples = await alternate({
     rounds: LIST_ROUNDS,
     baseline: async () => (await fetch(`${server.url}/process/${one}`, { headers })).arrayBuffer(),
-    subject: async () => (await fetch(`${server.url}/process/${one}`, { headers: { ...headers, 'If-None-Match': oneTag } })).arrayBuffer(),
+    subject: async () =>
+      (await fetch(`${server.url}/process/${one}`, { headers: { ...headers, 'If-None-Match': oneTag } })).arrayBuffer(),
   });
   report('GET /process/{id} with 64 KiB output: poll with ETag (304) vs full answer', oneSamples);
 }

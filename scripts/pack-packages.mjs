@@ -63,8 +63,12 @@ export function checkTarball(tarball) {
     for (const required of ALWAYS_SHIPPED) if (!files.includes(required)) problems.push(`ships no ${required}`);
 
     const entryPoints = referencedFiles(manifest);
-    for (const file of entryPoints) if (!files.includes(file)) problems.push(`refers to ${file}, which it does not ship`);
-    const used = reachableFiles(root, [...entryPoints].filter((file) => files.includes(file)));
+    for (const file of entryPoints)
+      if (!files.includes(file)) problems.push(`refers to ${file}, which it does not ship`);
+    const used = reachableFiles(
+      root,
+      [...entryPoints].filter((file) => files.includes(file)),
+    );
     for (const file of files) {
       if (!ALWAYS_SHIPPED.has(file) && !used.has(file)) problems.push(`ships ${file}, which no entry point uses`);
     }

@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   // 1. Run a command to its end, line by line as it prints. A non-zero exit is a result.
   const finished = await client.process.exec(
     {
-      command: 'echo "node $(node --version)"; for i in 1 2 3; do echo "step $i"; sleep 0.2; done; echo oops >&2; exit 3',
+      command:
+        'echo "node $(node --version)"; for i in 1 2 3; do echo "step $i"; sleep 0.2; done; echo oops >&2; exit 3',
       waitForCompletion: true,
     },
     {

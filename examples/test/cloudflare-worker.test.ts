@@ -51,7 +51,9 @@ describe('examples/cloudflare-worker', () => {
       compatibilityFlags,
       bindings: { SANDBOX_URL: sandbox.url, SANDBOX_TOKEN: token },
     });
-    miniflare = new Miniflare({ workers: [workerOptions('example', sandbox.token), workerOptions('wrong-token', 'not-the-token')] });
+    miniflare = new Miniflare({
+      workers: [workerOptions('example', sandbox.token), workerOptions('wrong-token', 'not-the-token')],
+    });
     await miniflare.ready;
     const fetcherOf = async (name: string): Promise<Fetch> => {
       // miniflare types its Fetcher with the Workers types, which this package does not install.
@@ -105,7 +107,10 @@ describe('examples/cloudflare-worker', () => {
   });
 
   it('answers 502 with the kind of error when the sandbox refuses its token', async () => {
-    const refused = await workerWithWrongToken('http://worker/', { method: 'POST', body: JSON.stringify({ command: 'echo hi' }) });
+    const refused = await workerWithWrongToken('http://worker/', {
+      method: 'POST',
+      body: JSON.stringify({ command: 'echo hi' }),
+    });
     expect(refused.status).toBe(502);
     expect(await refused.json()).toEqual({ error: 'the sandbox did not start the command (unauthorized)' });
   });

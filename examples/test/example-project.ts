@@ -43,7 +43,8 @@ export async function installExample(
     const dependencies = manifest[field];
     if (!dependencies) continue;
     for (const shortName of Object.keys(tarballs) as (keyof PackedTarballs)[]) {
-      if (dependencies[`@sandproc/${shortName}`]) dependencies[`@sandproc/${shortName}`] = `file:${tarballs[shortName]}`;
+      if (dependencies[`@sandproc/${shortName}`])
+        dependencies[`@sandproc/${shortName}`] = `file:${tarballs[shortName]}`;
     }
   }
   for (const left of options.leaveOut ?? []) delete manifest['devDependencies']?.[left];

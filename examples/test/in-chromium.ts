@@ -20,7 +20,9 @@ export function describeInChromium(name: string, body: (openPage: () => Promise<
   if (!HAS_CHROMIUM && IN_CI) {
     describe(name, () => {
       it('needs Chromium in CI', () => {
-        throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+        throw new Error(
+          `Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`,
+        );
       });
     });
     return;

@@ -70,11 +70,14 @@ describe('examples/next-app-router', () => {
     const staticFolder = join(project.directory, '.next', 'static');
     const files = readdirSync(staticFolder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
     expect(files.length).toBeGreaterThan(3);
-    for (const file of files) expect(readFileSync(join(file.parentPath, file.name), 'utf8')).not.toContain(sandbox.token);
+    for (const file of files)
+      expect(readFileSync(join(file.parentPath, file.name), 'utf8')).not.toContain(sandbox.token);
   });
 
   describeInChromium('in Chromium', (openPage) => {
-    it('runs a command and shows its output live, then follows it on its page and stops it', { timeout: 120_000 }, async () => {
+    it('runs a command and shows its output live, then follows it on its page and stops it', {
+      timeout: 120_000,
+    }, async () => {
       const { page, pageErrors } = await openPage();
       await page.goto(appUrl);
       await page.fill('input[aria-label="Command"]', 'echo live-1; echo live-2 >&2; sleep 600');

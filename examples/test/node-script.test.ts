@@ -22,7 +22,9 @@ describe('examples/node-script', () => {
   });
 
   it('runs a command with its output in order, then starts, awaits and stops a server', async () => {
-    const output = await project.run('npm', ['start'], { env: { SANDPROC_URL: sandbox.url, SANDPROC_TOKEN: sandbox.token } });
+    const output = await project.run('npm', ['start'], {
+      env: { SANDPROC_URL: sandbox.url, SANDPROC_TOKEN: sandbox.token },
+    });
     expect(output).toMatch(/out \| node v\d+[\s\S]*out \| step 1\n[\s\S]*out \| step 2\n[\s\S]*out \| step 3\n/);
     expect(output).toContain('err | oops');
     expect(output).toContain('finished: failed, exit code 3');
@@ -34,7 +36,10 @@ describe('examples/node-script', () => {
   it('says what to do when the token is wrong, and exits non-zero', async () => {
     const failure = await project
       .run('npm', ['start'], { env: { SANDPROC_URL: sandbox.url, SANDPROC_TOKEN: 'not-the-token' } })
-      .then(() => null, (error: Error) => error.message);
+      .then(
+        () => null,
+        (error: Error) => error.message,
+      );
     expect(failure).toContain('The sandbox refused the token');
   });
 });

@@ -20,10 +20,18 @@ const tsx = join(repositoryRoot, 'node_modules', '.bin', 'tsx');
  */
 const EXECUTED = [
   { document: 'README.md', heading: 'Use it', prints: /completed hello/ },
-  { document: 'packages/core/README.md', heading: 'Node / Deno / Bun, against the local server', prints: /completed 0[\s\S]*dev-server stopped/ },
+  {
+    document: 'packages/core/README.md',
+    heading: 'Node / Deno / Bun, against the local server',
+    prints: /completed 0[\s\S]*dev-server stopped/,
+  },
   // It starts a server of its own (port 0) and closes it: it must run to its end without an error.
   { document: 'packages/server/README.md', heading: 'Programmatic API', prints: /^/ },
-  { document: 'docs/getting-started.md', heading: '3. Run a command from Node', prints: /hello from the sandbox[\s\S]*exit 0/ },
+  {
+    document: 'docs/getting-started.md',
+    heading: '3. Run a command from Node',
+    prints: /hello from the sandbox[\s\S]*exit 0/,
+  },
 ];
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -40,7 +48,9 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   skipLibCheck: false,
 };
 
-const blocks = DOCUMENTS.flatMap((document) => codeBlocks(repositoryRoot, document).map((block) => ({ document, block })));
+const blocks = DOCUMENTS.flatMap((document) =>
+  codeBlocks(repositoryRoot, document).map((block) => ({ document, block })),
+);
 
 describe('documentation code blocks', () => {
   let project: ExampleProject;
@@ -55,20 +65,33 @@ describe('documentation code blocks', () => {
       writeFileSync(file, moduleSource(block));
       fileOf.set(block, file);
     });
-    const program = ts.createProgram([...fileOf.values()], { ...COMPILER_OPTIONS, typeRoots: [join(project.directory, 'node_modules', '@types')] });
+    const program = ts.createProgram([...fileOf.values()], {
+      ...COMPILER_OPTIONS,
+      typeRoots: [join(project.directory, 'node_modules', '@types')],
+    });
     diagnosticsByFile = new Map();
     for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
       const file = diagnostic.file?.fileName ?? '(global)';
-      const position = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : null;
+      const position =
+        diagnostic.file && diagnostic.start !== undefined
+          ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
+          : null;
       const where = position ? `line ${position.line + 1}: ` : '';
-      diagnosticsByFile.set(file, [...(diagnosticsByFile.get(file) ?? []), where + ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')]);
+      diagnosticsByFile.set(file, [
+        ...(diagnosticsByFile.get(file) ?? []),
+        where + ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'),
+      ]);
     }
   });
 
   afterAll(() => project?.remove());
 
   it('finds the blocks of every document', () => {
-    for (const document of DOCUMENTS) expect(blocks.some((entry) => entry.document === document), document).toBe(true);
+    for (const document of DOCUMENTS)
+      expect(
+        blocks.some((entry) => entry.document === document),
+        document,
+      ).toBe(true);
   });
 
   it('reports no problem outside the blocks (a missing @types, a broken declaration file)', () => {
@@ -81,26 +104,39 @@ describe('documentation code blocks', () => {
   });
 
   describe('quick starts, run against a local server', () => {
-    it.each(EXECUTED.map((entry) => [`${entry.document} · ${entry.heading}`, entry] as const))('%s', async (_name, entry) => {
-      const found = blocks.filter(({ document, block }) => document === entry.document && block.heading === entry.heading);
-      expect(found.length).toBeGreaterThan(0);
-      const token = 'quick-start-token';
-      // The packed CLI, as `npx sandproc-server` runs it.
-      const server = await startCommand(process.execPath, [join(project.directory, 'node_modules/@sandproc/server/dist/cli.js'), '--port', '0'], {
-        cwd: project.directory,
-        env: { SANDPROC_TOKEN: token },
-        readyPattern: /listening on (http:\/\/\S+)/,
-      });
-      try {
-        for (const [index, { block }] of found.entries()) {
-          const file = join(project.directory, `quick-start-${index}.${block.language}`);
-          writeFileSync(file, block.code.replaceAll('http://127.0.0.1:8080', server.ready[1]!));
-          const output = await runCommand(tsx, [file], { cwd: project.directory, env: { SANDPROC_TOKEN: token }, timeoutMs: 60_000 });
-          expect(output, block.location).toMatch(entry.prints);
+    it.each(EXECUTED.map((entry) => [`${entry.document} · ${entry.heading}`, entry] as const))(
+      '%s',
+      async (_name, entry) => {
+        const found = blocks.filter(
+          ({ document, block }) => document === entry.document && block.heading === entry.heading,
+        );
+        expect(found.length).toBeGreaterThan(0);
+        const token = 'quick-start-token';
+        // The packed CLI, as `npx sandproc-server` runs it.
+        const server = await startCommand(
+          process.execPath,
+          [join(project.directory, 'node_modules/@sandproc/server/dist/cli.js'), '--port', '0'],
+          {
+            cwd: project.directory,
+            env: { SANDPROC_TOKEN: token },
+            readyPattern: /listening on (http:\/\/\S+)/,
+          },
+        );
+        try {
+          for (const [index, { block }] of found.entries()) {
+            const file = join(project.directory, `quick-start-${index}.${block.language}`);
+            writeFileSync(file, block.code.replaceAll('http://127.0.0.1:8080', server.ready[1]!));
+            const output = await runCommand(tsx, [file], {
+              cwd: project.directory,
+              env: { SANDPROC_TOKEN: token },
+              timeoutMs: 60_000,
+            });
+            expect(output, block.location).toMatch(entry.prints);
+          }
+        } finally {
+          await server.stop();
         }
-      } finally {
-        await server.stop();
-      }
-    });
+      },
+    );
   });
 });

@@ -34,7 +34,8 @@ export interface CodeBlock {
 export const FRAGMENT_CONTEXTS: Record<string, { before: string; after: string }> = {
   /** A client of the local server named `client` exists. */
   client: {
-    before: "import { createClient } from '@sandproc/core';\nconst client = createClient({ baseUrl: 'http://127.0.0.1:8080', token: 'dev-token' });\n",
+    before:
+      "import { createClient } from '@sandproc/core';\nconst client = createClient({ baseUrl: 'http://127.0.0.1:8080', token: 'dev-token' });\n",
     after: '',
   },
   /** The lines are the body of a React component, inside a `SandprocProvider`. */
@@ -74,7 +75,9 @@ export function moduleSource(block: CodeBlock): string {
   if (block.fragmentContext === null) return block.code;
   const context = FRAGMENT_CONTEXTS[block.fragmentContext];
   if (!context) {
-    throw new Error(`${block.location}: unknown fragment context '${block.fragmentContext}' (known: ${Object.keys(FRAGMENT_CONTEXTS).join(', ')})`);
+    throw new Error(
+      `${block.location}: unknown fragment context '${block.fragmentContext}' (known: ${Object.keys(FRAGMENT_CONTEXTS).join(', ')})`,
+    );
   }
   return `${context.before}${block.code}${context.after}`;
 }

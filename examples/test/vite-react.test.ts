@@ -36,7 +36,8 @@ describe('examples/vite-react', () => {
     await project.run('npm', ['run', 'build'], { env: { SANDPROC_TOKEN: sandbox.token } });
     const assets = readdirSync(join(project.directory, 'dist', 'assets'));
     expect(assets.some((file) => file.endsWith('.js'))).toBe(true);
-    for (const file of assets) expect(readFileSync(join(project.directory, 'dist', 'assets', file), 'utf8')).not.toContain(sandbox.token);
+    for (const file of assets)
+      expect(readFileSync(join(project.directory, 'dist', 'assets', file), 'utf8')).not.toContain(sandbox.token);
   });
 
   it('proxies /sandbox with the token, and refuses other origins', async () => {

@@ -22,7 +22,10 @@ export default defineConfig([
       {
         name: 'cli-imports-the-library',
         setup(build) {
-          build.onResolve({ filter: /^\.\/create-sandbox-server\.js$/ }, () => ({ path: './index.js', external: true }));
+          build.onResolve({ filter: /^\.\/create-sandbox-server\.js$/ }, () => ({
+            path: './index.js',
+            external: true,
+          }));
         },
       },
     ],

@@ -49,7 +49,10 @@ async function startLocalSandbox() {
 const sandbox = externalUrl
   ? { url: externalUrl, token: externalToken, close: async () => {} }
   : await startLocalSandbox();
-if ('options' in sandbox) console.log(`sandbox: ${sandbox.options.containment}${sandbox.options.workspace ? ` (workspace ${sandbox.options.workspace})` : ''}`);
+if ('options' in sandbox)
+  console.log(
+    `sandbox: ${sandbox.options.containment}${sandbox.options.workspace ? ` (workspace ${sandbox.options.workspace})` : ''}`,
+  );
 
 if (mode === 'preview' && isBuildStale()) await buildDemo();
 const demo = await startDemoServer({ mode, sandboxUrl: sandbox.url, sandboxToken: sandbox.token, port });

@@ -46,7 +46,14 @@ function Demo({ settings, onSaveSettings }: DemoProps) {
   const category = categorize(list.error);
   // Any other failure of the list (not unreachable, not 401) is an `error` with its message,
   // rather than an endless "connecting…".
-  const connection = category === null ? (list.processes ? 'connected' : 'connecting') : category === 'unreachable' || category === 'unauthorized' ? category : 'error';
+  const connection =
+    category === null
+      ? list.processes
+        ? 'connected'
+        : 'connecting'
+      : category === 'unreachable' || category === 'unauthorized'
+        ? category
+        : 'error';
   const connectionLabel = {
     connected: 'connected',
     connecting: 'connecting…',
@@ -103,14 +110,16 @@ function Demo({ settings, onSaveSettings }: DemoProps) {
             <section className="card empty-state" data-testid="no-selection">
               <h2>Run a command</h2>
               <p className="muted">
-                Pick a preset on the left and press <strong>Run</strong>, or choose a process from the list to watch
-                its output live.
+                Pick a preset on the left and press <strong>Run</strong>, or choose a process from the list to watch its
+                output live.
               </p>
             </section>
           )}
         </div>
       </main>
-      {settingsOpen ? <SettingsPanel settings={settings} onSave={onSaveSettings} onClose={() => setSettingsOpen(false)} /> : null}
+      {settingsOpen ? (
+        <SettingsPanel settings={settings} onSave={onSaveSettings} onClose={() => setSettingsOpen(false)} />
+      ) : null}
     </div>
   );
 }

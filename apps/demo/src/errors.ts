@@ -1,4 +1,10 @@
-import { isHttpError, isNetworkError, isNotFoundError, isRequestTimeoutError, isUnauthorizedError } from '@sandproc/core';
+import {
+  isHttpError,
+  isNetworkError,
+  isNotFoundError,
+  isRequestTimeoutError,
+  isUnauthorizedError,
+} from '@sandproc/core';
 
 /** What the UI needs to know about a failed request. */
 export type ErrorCategory = 'unreachable' | 'unauthorized' | 'not-found' | 'other';
@@ -13,7 +19,8 @@ export function categorize(error: unknown): ErrorCategory | null {
   if (isNetworkError(error) || isRequestTimeoutError(error)) return 'unreachable';
   if (isUnauthorizedError(error)) return 'unauthorized';
   if (isNotFoundError(error)) return 'not-found';
-  if (isHttpError(error) && (error.status === 502 || error.status === 503 || error.status === 504)) return 'unreachable';
+  if (isHttpError(error) && (error.status === 502 || error.status === 503 || error.status === 504))
+    return 'unreachable';
   return 'other';
 }
 

@@ -26,8 +26,8 @@ export const PRESETS: Preset[] = [
     request: () => ({
       command: [
         'for i in $(seq 1 20); do',
-        "  printf '\\033[32mtick\\033[0m %s \\033[2m(stdout)\\033[0m\\n' \"$i\"",
-        "  if [ $((i % 4)) -eq 0 ]; then printf '\\033[33mwarn\\033[0m %s (stderr)\\n' \"$i\" >&2; fi",
+        '  printf \'\\033[32mtick\\033[0m %s \\033[2m(stdout)\\033[0m\\n\' "$i"',
+        '  if [ $((i % 4)) -eq 0 ]; then printf \'\\033[33mwarn\\033[0m %s (stderr)\\n\' "$i" >&2; fi',
         '  sleep 0.5',
         'done',
         'echo done',
@@ -38,7 +38,9 @@ export const PRESETS: Preset[] = [
     id: 'fail',
     label: 'Failing command',
     description: 'Prints an error on stderr and exits with code 3.',
-    request: () => ({ command: "echo starting; sleep 0.5\nprintf '\\033[31merror:\\033[0m something broke\\n' >&2\nexit 3" }),
+    request: () => ({
+      command: "echo starting; sleep 0.5\nprintf '\\033[31merror:\\033[0m something broke\\n' >&2\nexit 3",
+    }),
   },
   {
     id: 'server',

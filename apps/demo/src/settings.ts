@@ -29,7 +29,10 @@ function read(): DemoSettings {
     try {
       const parsed = JSON.parse(raw) as Partial<DemoSettings>;
       value = {
-        baseUrl: typeof parsed.baseUrl === 'string' && parsed.baseUrl.trim() ? parsed.baseUrl.trim() : DEFAULT_SETTINGS.baseUrl,
+        baseUrl:
+          typeof parsed.baseUrl === 'string' && parsed.baseUrl.trim()
+            ? parsed.baseUrl.trim()
+            : DEFAULT_SETTINGS.baseUrl,
         token: typeof parsed.token === 'string' ? parsed.token : '',
         tokenHeader: parsed.tokenHeader === 'x-blaxel-preview-token' ? 'x-blaxel-preview-token' : 'authorization',
       };

@@ -21,7 +21,9 @@ const TEST_MS = 90_000;
 if (!HAS_CHROMIUM && IN_CI) {
   describe('demo in Chromium', () => {
     it('needs Chromium in CI', () => {
-      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`,
+      );
     });
   });
 }
@@ -43,7 +45,13 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     // A fresh production build (about a second) in a folder of its own: the test always sees the
     // current sources and packages, and never races another build writing `dist/`.
     await buildDemo({ outDir: buildDir });
-    demo = await startDemoServer({ mode: 'preview', sandboxUrl: sandbox.url, sandboxToken: token, port: 0, outDir: buildDir });
+    demo = await startDemoServer({
+      mode: 'preview',
+      sandboxUrl: sandbox.url,
+      sandboxToken: token,
+      port: 0,
+      outDir: buildDir,
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
     page.setDefaultTimeout(WAIT_MS);
@@ -58,9 +66,13 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
     await page.screenshot({ path: path.join(OUTPUT_DIR, `failure-${name}.png`) }).catch(() => {});
     const rows = await page
-      .$$eval('[data-testid^="process-row-"]', (elements) => elements.map((element) => `${element.getAttribute('data-testid')} ${element.getAttribute('data-status')}`))
+      .$$eval('[data-testid^="process-row-"]', (elements) =>
+        elements.map((element) => `${element.getAttribute('data-testid')} ${element.getAttribute('data-status')}`),
+      )
       .catch(() => []);
-    console.error(`[e2e] ${context.task.name} failed; rows: ${rows.join(', ')}; page errors: ${pageErrors.join(' | ')}`);
+    console.error(
+      `[e2e] ${context.task.name} failed; rows: ${rows.join(', ')}; page errors: ${pageErrors.join(' | ')}`,
+    );
   });
 
   afterAll(async () => {
@@ -102,7 +114,9 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.waitForSelector(`[data-testid="containment-badge"][data-containment="${sandbox.options.containment}"]`);
   });
 
-  it('shows the ticking loop line by line while it runs, then completed with exit code 0', { timeout: TEST_MS }, async () => {
+  it('shows the ticking loop line by line while it runs, then completed with exit code 0', {
+    timeout: TEST_MS,
+  }, async () => {
     const pid = await run('ticker');
     // A line of output and the `running` status at the same instant: lines arrive before the end.
     await page.waitForFunction(() => {
@@ -121,9 +135,13 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="completed"]`);
     await page.waitForSelector('[data-testid="log-status"][data-status="ended"]');
     // stderr lines are told apart from stdout lines.
-    const stderr = await page.$$eval('[data-testid="log-line"][data-stream="stderr"]', (lines) => lines.map((line) => line.textContent));
+    const stderr = await page.$$eval('[data-testid="log-line"][data-stream="stderr"]', (lines) =>
+      lines.map((line) => line.textContent),
+    );
     expect(stderr.some((text) => text?.includes('warn 4 (stderr)'))).toBe(true);
-    const stdout = await page.$$eval('[data-testid="log-line"][data-stream="stdout"]', (lines) => lines.map((line) => line.textContent));
+    const stdout = await page.$$eval('[data-testid="log-line"][data-stream="stdout"]', (lines) =>
+      lines.map((line) => line.textContent),
+    );
     expect(stdout.some((text) => text?.includes('done'))).toBe(true);
   });
 
@@ -158,7 +176,9 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.waitForSelector(`[data-testid="process-row-${pid}"][data-status="stopped"]`);
   });
 
-  it('has no horizontal scroll on a phone (390 px) or a small window (800 px), even with long commands', { timeout: TEST_MS }, async () => {
+  it('has no horizontal scroll on a phone (390 px) or a small window (800 px), even with long commands', {
+    timeout: TEST_MS,
+  }, async () => {
     const longWord = `${'x'.repeat(40)}/${'very-long-path-segment-'.repeat(12)}`;
     await run('ls', async () => {
       await page.fill('[data-testid="command-input"]', `echo ${longWord} ${'and many words '.repeat(20)}`);
@@ -179,10 +199,15 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
           };
           const wide = [...document.querySelectorAll('body *')]
             .filter((element) => element.getBoundingClientRect().right > root.clientWidth + 1 && !clipped(element))
-            .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} "${(element.textContent ?? '').slice(0, 30)}"`);
+            .map(
+              (element) =>
+                `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} "${(element.textContent ?? '').slice(0, 30)}"`,
+            );
           return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide.slice(0, 5) };
         });
-        expect(overflow.scrollWidth, `${width} px: ${overflow.wide.join(', ')}`).toBeLessThanOrEqual(overflow.clientWidth);
+        expect(overflow.scrollWidth, `${width} px: ${overflow.wide.join(', ')}`).toBeLessThanOrEqual(
+          overflow.clientWidth,
+        );
         mkdirSync(OUTPUT_DIR, { recursive: true });
         await page.screenshot({ path: path.join(OUTPUT_DIR, `demo-${width}px.png`), fullPage: true });
       }
@@ -239,7 +264,9 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'demo.png') });
   });
 
-  it('keeps 100,000 lines virtualized, following the tail until the user scrolls up', { timeout: TEST_MS }, async () => {
+  it('keeps 100,000 lines virtualized, following the tail until the user scrolls up', {
+    timeout: TEST_MS,
+  }, async () => {
     await run('flood');
     await waitForStatus('completed');
     await page.waitForSelector('[data-testid="log-count"][data-count="100000"]');
@@ -273,7 +300,9 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     for (const file of files) expect(readFileSync(path.join(file.parentPath, file.name), 'utf8')).not.toContain(token);
   });
 
-  it('offers Reconnect once the log stream has given up, and follows the output again', { timeout: 180_000 }, async () => {
+  it('offers Reconnect once the log stream has given up, and follows the output again', {
+    timeout: 180_000,
+  }, async () => {
     // Every log-stream request fails in the browser (the sandbox stays up): the stream retries
     // (8 attempts, about 25 s of backoff) and ends in `error`.
     const streams = '**/process/*/logs/stream**';
@@ -297,7 +326,9 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await waitForStatus('killed');
   });
 
-  it('shows "not reachable" while the sandbox is down and recovers when it is back on the same port', { timeout: TEST_MS }, async () => {
+  it('shows "not reachable" while the sandbox is down and recovers when it is back on the same port', {
+    timeout: TEST_MS,
+  }, async () => {
     await sandbox.close();
     await page.waitForSelector('[data-testid="banner-unreachable"]');
     await page.waitForSelector('[data-testid="connection-status"][data-state="unreachable"]');
@@ -312,7 +343,9 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     await page.waitForSelector('[data-testid="process-list-empty"]');
   });
 
-  it('points at another sandbox from the settings, and shows "unauthorized" for a wrong token', { timeout: TEST_MS }, async () => {
+  it('points at another sandbox from the settings, and shows "unauthorized" for a wrong token', {
+    timeout: TEST_MS,
+  }, async () => {
     const origin = new URL(demo.url).origin;
     const other = await createSandboxServer({ port: 0, token: 'right-token', corsOrigins: [origin] });
     try {
@@ -340,7 +373,9 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     }
   });
 
-  it('in proxy mode, says to restart the demo when the sandbox refuses the demo server token', { timeout: TEST_MS }, async () => {
+  it('in proxy mode, says to restart the demo when the sandbox refuses the demo server token', {
+    timeout: TEST_MS,
+  }, async () => {
     const wrongToken = await startDemoServer({
       mode: 'preview',
       sandboxUrl: sandbox.url,
@@ -363,7 +398,9 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     }
   });
 
-  it('shows the message of a list error that is neither "not reachable" nor "unauthorized"', { timeout: TEST_MS }, async () => {
+  it('shows the message of a list error that is neither "not reachable" nor "unauthorized"', {
+    timeout: TEST_MS,
+  }, async () => {
     const otherPage = await browser.newPage();
     otherPage.setDefaultTimeout(WAIT_MS);
     try {

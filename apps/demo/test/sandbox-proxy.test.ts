@@ -66,7 +66,9 @@ describe('sandbox proxy', () => {
     });
     expect(rebinding).toBe(403);
     expect(sandbox.stats().processes).toBe(0);
-    const sameOrigin = await fetch(`${base}/sandbox/process`, { headers: { origin: base, 'sec-fetch-site': 'same-origin' } });
+    const sameOrigin = await fetch(`${base}/sandbox/process`, {
+      headers: { origin: base, 'sec-fetch-site': 'same-origin' },
+    });
     expect(sameOrigin.status).toBe(200);
   });
 

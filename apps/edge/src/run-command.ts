@@ -55,7 +55,11 @@ export interface RunOptions {
  * effort: a failure is ignored (the process may have ended meanwhile). Not tied to the request's
  * signal, which may already be aborted.
  */
-export function killAbandoned(client: SandboxClient, pid: string, waitUntil?: (promise: Promise<unknown>) => void): Promise<void> {
+export function killAbandoned(
+  client: SandboxClient,
+  pid: string,
+  waitUntil?: (promise: Promise<unknown>) => void,
+): Promise<void> {
   const killing = client.process.kill(pid).then(
     () => undefined,
     () => undefined,
@@ -64,7 +68,11 @@ export function killAbandoned(client: SandboxClient, pid: string, waitUntil?: (p
   return killing;
 }
 
-export async function runToCompletion(client: SandboxClient, command: string, options: RunOptions = {}): Promise<Response> {
+export async function runToCompletion(
+  client: SandboxClient,
+  command: string,
+  options: RunOptions = {},
+): Promise<Response> {
   const { signal, maxWaitMs = MAX_WAIT_MS, waitUntil } = options;
   const started = await client.process.exec({ command }, { signal });
   let finished: ProcessInfo;

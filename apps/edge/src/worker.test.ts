@@ -89,7 +89,10 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-function post(body: unknown, options: { query?: string; headers?: Record<string, string> } = {}): [string, RequestInit] {
+function post(
+  body: unknown,
+  options: { query?: string; headers?: Record<string, string> } = {},
+): [string, RequestInit] {
   return [
     `http://edge.test/run${options.query ?? ''}`,
     {
@@ -237,7 +240,8 @@ describe('apps/edge worker in workerd', () => {
       ...chunkedPost(
         new ReadableStream({
           start(controller) {
-            for (let offset = 0; offset < bytes.length; offset += 7_001) controller.enqueue(bytes.slice(offset, offset + 7_001));
+            for (let offset = 0; offset < bytes.length; offset += 7_001)
+              controller.enqueue(bytes.slice(offset, offset + 7_001));
             controller.close();
           },
         }),
@@ -254,7 +258,8 @@ describe('apps/edge worker in workerd', () => {
       ...chunkedPost(
         new ReadableStream({
           start(controller) {
-            for (let offset = 0; offset < bytes.length; offset += 3) controller.enqueue(bytes.slice(offset, offset + 3));
+            for (let offset = 0; offset < bytes.length; offset += 3)
+              controller.enqueue(bytes.slice(offset, offset + 3));
             controller.close();
           },
         }),
@@ -270,7 +275,8 @@ describe('apps/edge worker in workerd', () => {
     let cancelled = false;
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
-        for (let sent = 0; sent < 128 * 1024; sent += 16 * 1024) controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
+        for (let sent = 0; sent < 128 * 1024; sent += 16 * 1024)
+          controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
       },
       cancel() {
         cancelled = true;

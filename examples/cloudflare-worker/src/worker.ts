@@ -21,7 +21,8 @@ interface Context {
 
 export default {
   async fetch(request: Request, env: Env, context: Context): Promise<Response> {
-    if (request.method !== 'POST') return Response.json({ error: 'POST a JSON body {"command": "..."}' }, { status: 405 });
+    if (request.method !== 'POST')
+      return Response.json({ error: 'POST a JSON body {"command": "..."}' }, { status: 405 });
     const body = (await request.json().catch(() => null)) as { command?: unknown } | null;
     const command = body?.command;
     if (typeof command !== 'string' || command.trim() === '') {

@@ -8,7 +8,9 @@ import { useState, type ReactNode } from 'react';
 export function Providers({ children }: { children: ReactNode }) {
   // The hooks make no request while rendering on the server, so any absolute URL does there.
   const [client] = useState(() =>
-    createClient({ baseUrl: `${typeof window === 'undefined' ? 'http://localhost' : window.location.origin}/api/sandbox` }),
+    createClient({
+      baseUrl: `${typeof window === 'undefined' ? 'http://localhost' : window.location.origin}/api/sandbox`,
+    }),
   );
   return <SandprocProvider client={client}>{children}</SandprocProvider>;
 }

@@ -17,10 +17,17 @@ export function RunCommand() {
       }}
     >
       <input aria-label="Command" value={command} onChange={(event) => setCommand(event.target.value)} size={60} />
-      <button type="submit" disabled={busy}>Run</button>
+      <button type="submit" disabled={busy}>
+        Run
+      </button>
       <p data-testid="run-status">
         {status}
-        {process ? <> · <Link href={`/processes/${process.pid}`}>process {process.pid}</Link></> : null}
+        {process ? (
+          <>
+            {' '}
+            · <Link href={`/processes/${process.pid}`}>process {process.pid}</Link>
+          </>
+        ) : null}
       </p>
       {error !== undefined && error !== null && <p role="alert">{String(error)}</p>}
       <pre data-testid="run-output">{logs.text}</pre>

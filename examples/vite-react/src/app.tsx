@@ -17,8 +17,14 @@ function RunCommand() {
       }}
     >
       <input aria-label="Command" value={command} onChange={(event) => setCommand(event.target.value)} size={60} />
-      <button type="submit" disabled={busy}>Run</button>
-      {status === 'running' && <button type="button" onClick={() => void stop()}>Stop</button>}
+      <button type="submit" disabled={busy}>
+        Run
+      </button>
+      {status === 'running' && (
+        <button type="button" onClick={() => void stop()}>
+          Stop
+        </button>
+      )}
       <p data-testid="status">
         {status}
         {process && !busy ? ` (exit code ${process.exitCode})` : ''}

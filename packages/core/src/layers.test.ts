@@ -21,19 +21,27 @@ const sourceRoot = dirname(fileURLToPath(import.meta.url));
 
 function layerOf(path: string): number {
   const index = layers.findIndex(([, paths]) => paths.test(path));
-  if (index < 0) throw new Error(`${path} belongs to no layer: add it to the list in layers.test.ts and in docs/DESIGN.md`);
+  if (index < 0)
+    throw new Error(`${path} belongs to no layer: add it to the list in layers.test.ts and in docs/DESIGN.md`);
   return index;
 }
 
 function modules(): string[] {
   const files = readdirSync(sourceRoot, { recursive: true, encoding: 'utf8' });
-  return files.filter((file) => /\.tsx?$/.test(file) && !/\.test(-helper)?\.tsx?$/.test(file)).map((file) => file.split('\\').join('/'));
+  return files
+    .filter((file) => /\.tsx?$/.test(file) && !/\.test(-helper)?\.tsx?$/.test(file))
+    .map((file) => file.split('\\').join('/'));
 }
 
 function relativeImports(file: string): string[] {
   const text = readFileSync(join(sourceRoot, file), 'utf8');
   const found = [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'(\.[^']+)'/gms)].map((match) => match[1]!);
-  return found.map((specifier) => relative(sourceRoot, resolve(sourceRoot, dirname(file), specifier)).split('\\').join('/').replace(/\.js$/, '.ts'));
+  return found.map((specifier) =>
+    relative(sourceRoot, resolve(sourceRoot, dirname(file), specifier))
+      .split('\\')
+      .join('/')
+      .replace(/\.js$/, '.ts'),
+  );
 }
 
 describe('layers', () => {

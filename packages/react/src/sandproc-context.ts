@@ -35,9 +35,7 @@ export function SandprocProvider({ client, cache, children }: SandprocProviderPr
  * Throws when there is neither. Typed as the client of `createClient`; pass a type argument
  * when the provider holds another {@link ObservableClient}.
  */
-export function useSandprocClient<TClient extends ObservableClient = SandprocClient>(
-  client?: TClient,
-): TClient {
+export function useSandprocClient<TClient extends ObservableClient = SandprocClient>(client?: TClient): TClient {
   return useSandproc(client).client as TClient;
 }
 

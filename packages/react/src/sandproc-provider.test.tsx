@@ -22,7 +22,8 @@ describe('SandprocProvider cache', () => {
       createElement(SandprocProvider, { client, ...props }, createElement(Watcher));
     const shared = [render(tree({ cache })), render(tree({ cache }))];
     const own = [render(tree({})), render(tree({}))];
-    for (const view of [...shared, ...own]) await waitFor(() => expect(view.container.textContent).toBe('running'), long);
+    for (const view of [...shared, ...own])
+      await waitFor(() => expect(view.container.textContent).toBe('running'), long);
     // One observer in the given cache for both shared trees.
     expect(cache.size(client)).toBe(1);
     const observer = cache.getProcessObserver(client, started.pid);

@@ -60,7 +60,10 @@ describe('server rendering', () => {
 
   it('renders each request from its own initialData with one shared client, and leaves no timer', () => {
     // One module-level client, as in the README's setup, shared by every request.
-    const client = createClient({ baseUrl: 'http://127.0.0.1:9', fetch: () => Promise.reject(new Error('no request')) });
+    const client = createClient({
+      baseUrl: 'http://127.0.0.1:9',
+      fetch: () => Promise.reject(new Error('no request')),
+    });
     function Page({ initialData }: { initialData: ProcessInfo }) {
       const { status } = useProcess('42', { initialData });
       const { processes } = useProcessList({ initialData: [initialData] });

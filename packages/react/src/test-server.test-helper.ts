@@ -48,11 +48,14 @@ interface FetchingObserver {
 export function countPollFetches(observer: FetchingObserver): { readonly fetches: number; stop(): void } {
   let fetches = 0;
   let wasFetching = false;
-  const stop = observer.subscribe(() => {
-    const { isFetching } = observer.getSnapshot();
-    if (isFetching && !wasFetching) fetches++;
-    wasFetching = isFetching;
-  }, { activate: false });
+  const stop = observer.subscribe(
+    () => {
+      const { isFetching } = observer.getSnapshot();
+      if (isFetching && !wasFetching) fetches++;
+      wasFetching = isFetching;
+    },
+    { activate: false },
+  );
   return {
     get fetches() {
       return fetches;

@@ -203,7 +203,12 @@ describe('useExec phases and reruns', () => {
     await act(async () => {
       await result.current.exec({ command: 'true', workingDir: '/no/such/dir' }).catch(() => {});
     });
-    expect(result.current).toMatchObject({ status: 'error', phase: 'error', processStatus: undefined, pollError: undefined });
+    expect(result.current).toMatchObject({
+      status: 'error',
+      phase: 'error',
+      processStatus: undefined,
+      pollError: undefined,
+    });
     expect(result.current.startError).toBeDefined();
     expect(result.current.error).toBe(result.current.startError);
   });
@@ -211,9 +216,12 @@ describe('useExec phases and reruns', () => {
   it('after a kill, a rerun with the same name follows the new process and its output only', async () => {
     const { client } = countingClient(context.server);
     const name = `hook-rerun-${Date.now()}`;
-    const { result, unmount } = renderHook(() => useExec({ polling: { intervalMs: 50 }, logs: { notifyIntervalMs: 10 } }), {
-      wrapper: wrapperFor(client, true),
-    });
+    const { result, unmount } = renderHook(
+      () => useExec({ polling: { intervalMs: 50 }, logs: { notifyIntervalMs: 10 } }),
+      {
+        wrapper: wrapperFor(client, true),
+      },
+    );
     let first: ProcessInfo | undefined;
     await act(async () => {
       first = await result.current.exec({ command: 'while true; do echo first; sleep 0.05; done', name });

@@ -80,11 +80,7 @@ export function useExec(options: UseExecOptions = {}): UseExecResult {
   useEffect(() => {
     controller.setOptions({ polling });
   }, [controller, polling]);
-  const state: ExecState = useSyncExternalStore(
-    controller.subscribe,
-    controller.getSnapshot,
-    controller.getSnapshot,
-  );
+  const state: ExecState = useSyncExternalStore(controller.subscribe, controller.getSnapshot, controller.getSnapshot);
 
   const pid = state.process?.pid;
   // One key per run (a reused pid or name starts later): each run reports its end once.

@@ -17,8 +17,7 @@ export function useObserverSubscribe(
   enabled: boolean,
 ): (onChange: () => void) => () => void {
   return useCallback(
-    (onChange: () => void) =>
-      observer ? observer.subscribe(onChange, { activate: enabled }) : noSubscription(),
+    (onChange: () => void) => (observer ? observer.subscribe(onChange, { activate: enabled }) : noSubscription()),
     [observer, enabled],
   );
 }

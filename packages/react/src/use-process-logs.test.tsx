@@ -4,7 +4,14 @@ import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { StrictMode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SandprocProvider, useProcessLogs } from './index.js';
-import { cacheFor, countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
+import {
+  cacheFor,
+  countingClient,
+  createGate,
+  pushChange,
+  useTestServer,
+  wrapperFor,
+} from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);

@@ -4,7 +4,15 @@ import { act, cleanup, render, renderHook, waitFor } from '@testing-library/reac
 import { StrictMode, createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SandprocProvider, useProcess, useSandprocClient } from './index.js';
-import { cacheFor, countPollFetches, countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
+import {
+  cacheFor,
+  countPollFetches,
+  countingClient,
+  createGate,
+  pushChange,
+  useTestServer,
+  wrapperFor,
+} from './test-server.test-helper.js';
 
 const context = useTestServer();
 afterEach(cleanup);
@@ -152,7 +160,10 @@ describe('useProcess', () => {
     });
     await waitFor(() => expect(result.current.status).toBe('running'), long);
     rerender({ id: ended.pid });
-    await waitFor(() => expect(result.current).toMatchObject({ process: { pid: ended.pid }, status: 'completed' }), long);
+    await waitFor(
+      () => expect(result.current).toMatchObject({ process: { pid: ended.pid }, status: 'completed' }),
+      long,
+    );
     // The effects of the render that showed it have run.
     expect(onExit).not.toHaveBeenCalled();
     rerender({ id: later.pid });

@@ -23,10 +23,15 @@ describe('ETag and 304 (extended mode)', () => {
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
     expect(again.headers.get('etag')).toBe(tag);
-    await sandbox.request('POST', `/process/${json.pid}/stdin`, { rawBody: 'hello\n', headers: { 'Content-Type': 'application/octet-stream' } });
+    await sandbox.request('POST', `/process/${json.pid}/stdin`, {
+      rawBody: 'hello\n',
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     const done = await sandbox.waitForStatus(json.pid, (process) => process.status === 'completed');
     expect(done.stdout).toBe('got hello\n');
-    const changed = await sandbox.request<ProcessJson>('GET', `/process/${json.pid}`, { headers: { 'If-None-Match': tag! } });
+    const changed = await sandbox.request<ProcessJson>('GET', `/process/${json.pid}`, {
+      headers: { 'If-None-Match': tag! },
+    });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(tag);
   });
@@ -34,7 +39,9 @@ describe('ETag and 304 (extended mode)', () => {
   it('GET /process answers 304 to its ETag until any process changes or starts', async () => {
     const first = await sandbox.request<ProcessJson[]>('GET', '/process');
     const tag = first.headers.get('etag')!;
-    expect((await sandbox.request('GET', '/process', { headers: { 'If-None-Match': `"other", ${tag}` } })).status).toBe(304);
+    expect((await sandbox.request('GET', '/process', { headers: { 'If-None-Match': `"other", ${tag}` } })).status).toBe(
+      304,
+    );
     await sandbox.exec({ command: 'echo new', waitForCompletion: true });
     const after = await sandbox.request<ProcessJson[]>('GET', '/process', { headers: { 'If-None-Match': tag } });
     expect(after.status).toBe(200);
@@ -76,8 +83,12 @@ describe('bounded inline output', () => {
 });
 
 describe('spawn failures', () => {
-  it('a child PATH that hides the shell still runs the command, as the real server does (the shell is found on the server\'s PATH)', async () => {
-    const { status, json } = await sandbox.exec({ command: 'echo hi', env: { PATH: '/nonexistent' }, waitForCompletion: true });
+  it("a child PATH that hides the shell still runs the command, as the real server does (the shell is found on the server's PATH)", async () => {
+    const { status, json } = await sandbox.exec({
+      command: 'echo hi',
+      env: { PATH: '/nonexistent' },
+      waitForCompletion: true,
+    });
     expect(status).toBe(200);
     expect(json.status).toBe('completed');
     expect(json.stdout).toBe('hi\n');

@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 let sandbox: TestServer;
-beforeAll(async () => { sandbox = await startTestServer({ maxBodyBytes: 64 * 1024, maxStdinBytes: 1024 * 1024 }); });
-afterAll(async () => { await sandbox.server.close(); });
+beforeAll(async () => {
+  sandbox = await startTestServer({ maxBodyBytes: 64 * 1024, maxStdinBytes: 1024 * 1024 });
+});
+afterAll(async () => {
+  await sandbox.server.close();
+});
 
 function expectJsonError(response: { status: number; headers: Headers; json: unknown }, status: number): void {
   expect(response.status).toBe(status);
@@ -41,13 +45,19 @@ describe('bad input answers 4xx and starts nothing', () => {
 
   it.each(invalidBodies)('%s → 400', async (_label, body) => {
     const before = sandbox.server.stats().processes;
-    const response = await sandbox.request('POST', '/process', { rawBody: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const response = await sandbox.request('POST', '/process', {
+      rawBody: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expectJsonError(response, 400);
     expect(sandbox.server.stats().processes).toBe(before);
   });
 
   it('invalid JSON → 400', async () => {
-    const response = await sandbox.request('POST', '/process', { rawBody: '{"command": ', headers: { 'Content-Type': 'application/json' } });
+    const response = await sandbox.request('POST', '/process', {
+      rawBody: '{"command": ',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expectJsonError(response, 400);
   });
 
@@ -72,13 +82,23 @@ describe('bad input answers 4xx and starts nothing', () => {
 
   it('exec-stream validation errors come before the stream as JSON', async () => {
     const headers = { 'Content-Type': 'application/json', Accept: 'text/event-stream' };
-    expectJsonError(await sandbox.request('POST', '/process', { rawBody: JSON.stringify({ command: '' }), headers }), 400);
-    expectJsonError(await sandbox.request('POST', '/process', { rawBody: JSON.stringify({ command: 'pwd', workingDir: '/nope/nope' }), headers }), 422);
+    expectJsonError(
+      await sandbox.request('POST', '/process', { rawBody: JSON.stringify({ command: '' }), headers }),
+      400,
+    );
+    expectJsonError(
+      await sandbox.request('POST', '/process', {
+        rawBody: JSON.stringify({ command: 'pwd', workingDir: '/nope/nope' }),
+        headers,
+      }),
+      422,
+    );
   });
 
   it('a body over the limit → 413', async () => {
     const response = await sandbox.request('POST', '/process', {
-      rawBody: JSON.stringify({ command: 'true', padding: 'x'.repeat(200 * 1024) }), headers: { 'Content-Type': 'application/json' },
+      rawBody: JSON.stringify({ command: 'true', padding: 'x'.repeat(200 * 1024) }),
+      headers: { 'Content-Type': 'application/json' },
     });
     expectJsonError(response, 413);
   });
@@ -93,8 +113,14 @@ describe('bad input answers 4xx and starts nothing', () => {
 
   it('unknown ids → 404 on every per-process route', async () => {
     for (const [method, path] of [
-      ['GET', '/process/nope'], ['DELETE', '/process/nope'], ['DELETE', '/process/nope/kill'], ['GET', '/process/nope/logs'],
-      ['GET', '/process/nope/logs/stream'], ['POST', '/process/nope/stdin'], ['DELETE', '/process/nope/stdin'], ['GET', '/process/424242424'],
+      ['GET', '/process/nope'],
+      ['DELETE', '/process/nope'],
+      ['DELETE', '/process/nope/kill'],
+      ['GET', '/process/nope/logs'],
+      ['GET', '/process/nope/logs/stream'],
+      ['POST', '/process/nope/stdin'],
+      ['DELETE', '/process/nope/stdin'],
+      ['GET', '/process/424242424'],
     ] as const) {
       expectJsonError(await sandbox.request(method, path), 404);
     }
@@ -117,7 +143,12 @@ describe('bad input answers 4xx and starts nothing', () => {
     await sandbox.request('DELETE', `/process/${noStdin.json.pid}/kill`);
 
     const withStdin = await sandbox.exec({ command: 'cat; sleep 30', stdin: true });
-    expectJsonError(await sandbox.request('POST', `/process/${withStdin.json.pid}/stdin`, { rawBody: new Uint8Array(1024 * 1024 + 1) }), 413);
+    expectJsonError(
+      await sandbox.request('POST', `/process/${withStdin.json.pid}/stdin`, {
+        rawBody: new Uint8Array(1024 * 1024 + 1),
+      }),
+      413,
+    );
     await sandbox.request('DELETE', `/process/${withStdin.json.pid}/stdin`);
     expectJsonError(await sandbox.request('POST', `/process/${withStdin.json.pid}/stdin`, { rawBody: 'x' }), 409);
     await sandbox.request('DELETE', `/process/${withStdin.json.pid}/kill`);
@@ -144,7 +175,8 @@ describe('bad input answers 4xx and starts nothing', () => {
   it('a client that disconnects mid-wait or mid-stream disturbs nothing', async () => {
     const waiting = new AbortController();
     const pending = fetch(`${sandbox.server.url}/process`, {
-      method: 'POST', signal: waiting.signal,
+      method: 'POST',
+      signal: waiting.signal,
       headers: { ...sandbox.authHeaders(), 'Content-Type': 'application/json' },
       body: JSON.stringify({ command: 'sleep 2; echo done', name: 'abandoned-wait', waitForCompletion: true }),
     }).catch((error: unknown) => error);
@@ -153,13 +185,17 @@ describe('bad input answers 4xx and starts nothing', () => {
     await pending;
 
     const streaming = new AbortController();
-    const stream = await fetch(`${sandbox.server.url}/process/abandoned-wait/logs/stream`, { headers: sandbox.authHeaders(), signal: streaming.signal });
+    const stream = await fetch(`${sandbox.server.url}/process/abandoned-wait/logs/stream`, {
+      headers: sandbox.authHeaders(),
+      signal: streaming.signal,
+    });
     expect(stream.status).toBe(200);
     streaming.abort();
 
     const ndjson = new AbortController();
     const execStream = await fetch(`${sandbox.server.url}/process`, {
-      method: 'POST', signal: ndjson.signal,
+      method: 'POST',
+      signal: ndjson.signal,
       headers: { ...sandbox.authHeaders(), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       body: JSON.stringify({ command: 'sleep 1; echo fine', name: 'abandoned-stream', waitForCompletion: true }),
     });

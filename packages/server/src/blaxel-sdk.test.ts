@@ -17,7 +17,15 @@ interface SdkProcessApi {
   get(identifier: string): Promise<SdkProcess>;
   list(): Promise<SdkProcess[]>;
   logs(identifier: string, type?: 'all' | 'stdout' | 'stderr'): Promise<string>;
-  streamLogs(identifier: string, options: { onLog?: (line: string) => void; onStdout?: (line: string) => void; onStderr?: (line: string) => void; onError?: (error: Error) => void }): { close(): void; wait(): Promise<void> };
+  streamLogs(
+    identifier: string,
+    options: {
+      onLog?: (line: string) => void;
+      onStdout?: (line: string) => void;
+      onStderr?: (line: string) => void;
+      onError?: (error: Error) => void;
+    },
+  ): { close(): void; wait(): Promise<void> };
   wait(identifier: string, options?: { maxWait?: number; interval?: number }): Promise<SdkProcess>;
   stop(identifier: string): Promise<unknown>;
   kill(identifier: string): Promise<unknown>;
@@ -65,8 +73,10 @@ describe('the official @blaxel/core SDK against the local server', () => {
     const lines: string[] = [];
     const stdout: string[] = [];
     const result = await sdk.exec({
-      command: 'echo one; sleep 0.2; echo two >&2', waitForCompletion: true,
-      onLog: (line: string) => lines.push(line), onStdout: (line: string) => stdout.push(line),
+      command: 'echo one; sleep 0.2; echo two >&2',
+      waitForCompletion: true,
+      onLog: (line: string) => lines.push(line),
+      onStdout: (line: string) => stdout.push(line),
     });
     expect(result.status).toBe('completed');
     expect(lines.join('')).toContain('one');
@@ -87,7 +97,10 @@ describe('the official @blaxel/core SDK against the local server', () => {
 
   it('exec without wait with onLog follows the log stream', async () => {
     const lines: string[] = [];
-    const started = await sdk.exec({ command: 'for i in 1 2 3; do echo tick$i; sleep 0.1; done', onLog: (line: string) => lines.push(line) });
+    const started = await sdk.exec({
+      command: 'for i in 1 2 3; do echo tick$i; sleep 0.1; done',
+      onLog: (line: string) => lines.push(line),
+    });
     await pollUntil(() => lines.includes('tick3'));
     expect(lines.filter((line) => line.startsWith('tick'))).toEqual(['tick1', 'tick2', 'tick3']);
     started.close?.();
@@ -99,7 +112,9 @@ describe('the official @blaxel/core SDK against the local server', () => {
     const stderr: string[] = [];
     const errors: Error[] = [];
     const stream = sdk.streamLogs(started.pid, {
-      onStdout: (line) => stdout.push(line), onStderr: (line) => stderr.push(line), onError: (error) => errors.push(error),
+      onStdout: (line) => stdout.push(line),
+      onStderr: (line) => stderr.push(line),
+      onError: (error) => errors.push(error),
     });
     await stream.wait();
     expect(stdout).toEqual(['a', 'c']);
@@ -121,7 +136,13 @@ describe('the official @blaxel/core SDK against the local server', () => {
   it('restart on failure keeps pid and name', async () => {
     const started = await sdk.exec({ command: 'exit 7', name: 'sdk-restart', restartOnFailure: true, maxRestarts: 2 });
     const final = await sdk.wait('sdk-restart', { maxWait: 20_000, interval: 100 });
-    expect(final).toMatchObject({ status: 'failed', exitCode: 7, restartCount: 2, pid: started.pid, name: 'sdk-restart' });
+    expect(final).toMatchObject({
+      status: 'failed',
+      exitCode: 7,
+      restartCount: 2,
+      pid: started.pid,
+      name: 'sdk-restart',
+    });
   });
 
   it('stdin through writeStdin and closeStdin', async () => {

@@ -14,18 +14,27 @@ const BUILT_CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const started: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(() => {
-  if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: build the package first (pnpm --filter @sandproc/server build)`);
+  if (!existsSync(BUILT_CLI))
+    throw new Error(`${BUILT_CLI} is missing: build the package first (pnpm --filter @sandproc/server build)`);
 });
 
-function startCli(args: string[], env: NodeJS.ProcessEnv = {}, entry = SOURCE_CLI): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  entry = SOURCE_CLI,
+): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
   const childEnv = { ...process.env, ...env };
   if (!('SANDPROC_TOKEN' in env)) delete childEnv['SANDPROC_TOKEN'];
   const runner = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...runner, entry, ...args], { env: childEnv });
   started.push(child);
   let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
@@ -39,12 +48,19 @@ afterEach(() => {
 describe('sandproc-server CLI', () => {
   it('the built bin prints the URL and a generated token, serves, and SIGTERM leaves no orphan', async () => {
     const cli = startCli(['--port', '0'], {}, BUILT_CLI);
-    await pollUntil(() => /listening on http:\/\/127\.0\.0\.1:\d+\n/.test(cli.output()) && /token: [0-9a-f]{64}\n/.test(cli.output()), 30_000);
+    await pollUntil(
+      () => /listening on http:\/\/127\.0\.0\.1:\d+\n/.test(cli.output()) && /token: [0-9a-f]{64}\n/.test(cli.output()),
+      30_000,
+    );
     const url = /listening on (http:\/\/\S+)/.exec(cli.output())?.[1] ?? '';
     const token = /token: (\S+)/.exec(cli.output())?.[1] ?? '';
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
     expect((await fetch(`${url}/process`)).status).toBe(401);
-    const started = await fetch(`${url}/process`, { method: 'POST', headers, body: JSON.stringify({ command: 'sleep 300 & echo $!; wait' }) });
+    const started = await fetch(`${url}/process`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ command: 'sleep 300 & echo $!; wait' }),
+    });
     const created = (await started.json()) as { pid: string };
     let backgroundPid = 0;
     await pollUntil(async () => {
@@ -116,12 +132,20 @@ describe('sandproc-server CLI', () => {
   it('keeps output under --data-dir with the given caps, and removes its run directory on exit', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cli-data-dir-'));
     try {
-      const cli = startCli(['--port', '0', '--data-dir', dataDir, '--max-output-bytes', '65536', '--max-finished-processes', '1'], { SANDPROC_TOKEN: 'disk-token' }, BUILT_CLI);
+      const cli = startCli(
+        ['--port', '0', '--data-dir', dataDir, '--max-output-bytes', '65536', '--max-finished-processes', '1'],
+        { SANDPROC_TOKEN: 'disk-token' },
+        BUILT_CLI,
+      );
       await pollUntil(() => cli.output().includes('listening on'), 30_000);
       const url = /listening on (http:\/\/\S+)/.exec(cli.output())?.[1] ?? '';
       const headers = { Authorization: 'Bearer disk-token', 'Content-Type': 'application/json' };
       const exec = async (command: string): Promise<string> => {
-        const answer = await fetch(`${url}/process`, { method: 'POST', headers, body: JSON.stringify({ command, waitForCompletion: true }) });
+        const answer = await fetch(`${url}/process`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ command, waitForCompletion: true }),
+        });
         return ((await answer.json()) as { pid: string }).pid;
       };
       const first = await exec('seq 1 100000');
@@ -140,7 +164,12 @@ describe('sandproc-server CLI', () => {
   });
 
   it('refuses a size or count flag that is not a decimal integer', async () => {
-    for (const [flag, value] of [['--max-output-bytes', '0'], ['--max-total-output-bytes', '1e9'], ['--max-finished-processes', '1.5'], ['--max-connections', 'many']]) {
+    for (const [flag, value] of [
+      ['--max-output-bytes', '0'],
+      ['--max-total-output-bytes', '1e9'],
+      ['--max-finished-processes', '1.5'],
+      ['--max-connections', 'many'],
+    ]) {
       const cli = startCli(['--port', '0', flag as string, value as string]);
       expect(await cli.exited).toBe(2);
       expect(cli.output()).toContain(`invalid ${flag} '${value}'`);
@@ -150,7 +179,10 @@ describe('sandproc-server CLI', () => {
   it('names --token-file and the reason when the file cannot be read, and starts nothing', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'sandproc-token-file-test-'));
     try {
-      for (const [file, reason] of [[join(directory, 'missing'), 'no such file'], [directory, 'it is a directory']] as const) {
+      for (const [file, reason] of [
+        [join(directory, 'missing'), 'no such file'],
+        [directory, 'it is a directory'],
+      ] as const) {
         const cli = startCli(['--port', '0', '--token-file', file]);
         expect(await cli.exited).toBe(2);
         expect(cli.output()).toContain(`sandproc-server: cannot read --token-file '${file}': ${reason}\n`);

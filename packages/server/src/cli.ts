@@ -107,7 +107,9 @@ function readToken(fromFlag: string | undefined, file: string | undefined): stri
   if (fromFlag !== undefined && file !== undefined) throw new Error('give either --token or --token-file, not both');
   if (fromFlag !== undefined) {
     process.title = 'sandproc-server';
-    process.stderr.write('warning: --token is visible to every local user (ps, /proc) until the server starts; use SANDPROC_TOKEN or --token-file\n');
+    process.stderr.write(
+      'warning: --token is visible to every local user (ps, /proc) until the server starts; use SANDPROC_TOKEN or --token-file\n',
+    );
   }
   let token = fromFlag ?? fromEnvironment;
   if (file !== undefined) {
@@ -123,7 +125,14 @@ function readTokenFile(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (error as Error).message;
     throw new Error(`cannot read --token-file '${file}': ${reason}`);
   }
 }
@@ -144,7 +153,8 @@ function containmentBanner(options: Readonly<ResolvedOptions>): string {
   if (options.containment === 'isolated') {
     return `containment: isolated (bubblewrap: host filesystem read-only, workspace ${options.workspace}, network ${options.network ? 'on' : 'off'})${limitText}`;
   }
-  if (options.containment === 'namespace') return `containment: namespace (a PID namespace per command; children die with the server)${limitText}`;
+  if (options.containment === 'namespace')
+    return `containment: namespace (a PID namespace per command; children die with the server)${limitText}`;
   return `containment: process-group (fallback: ${options.containmentFallbackReason ?? 'no PID namespaces'}; a child that calls setsid, or any child after a SIGKILL of the server, can outlive it)${limitText}`;
 }
 
@@ -203,5 +213,8 @@ main().catch((error: unknown) => {
 function addressInUse(error: unknown): { address: string; port: number } | null {
   const { code, address, port } = (error ?? {}) as { code?: unknown; address?: unknown; port?: unknown };
   if (code !== 'EADDRINUSE') return null;
-  return { address: typeof address === 'string' ? address : 'this host', port: typeof port === 'number' ? port : Number.NaN };
+  return {
+    address: typeof address === 'string' ? address : 'this host',
+    port: typeof port === 'number' ? port : Number.NaN,
+  };
 }

@@ -20,7 +20,10 @@ describe.each(modes)('per-command limits in $label', ({ isolate }) => {
       expect(sandbox.server.stats().processes).toBe(2);
       expect((await sandbox.request('DELETE', `/process/${first.json.pid}/kill`)).status).toBe(200);
       await sandbox.waitForStatus(first.json.pid, (process) => process.status !== 'running');
-      expect((await sandbox.exec({ command: 'echo now', waitForCompletion: true })).json).toMatchObject({ status: 'completed', stdout: 'now\n' });
+      expect((await sandbox.exec({ command: 'echo now', waitForCompletion: true })).json).toMatchObject({
+        status: 'completed',
+        stdout: 'now\n',
+      });
     } finally {
       await sandbox.server.close();
     }
@@ -42,10 +45,16 @@ describe.each(modes)('per-command limits in $label', ({ isolate }) => {
   it('a command past its memory fails with a clear message; the server stays up', async () => {
     const sandbox = await startTestServer({ isolate, maxMemoryBytes: 256 * 1024 * 1024 });
     try {
-      const { json } = await sandbox.exec({ command: 'node -e "const kept = []; for (;;) kept.push(new Array(1e6).fill(1.5))"', waitForCompletion: true });
+      const { json } = await sandbox.exec({
+        command: 'node -e "const kept = []; for (;;) kept.push(new Array(1e6).fill(1.5))"',
+        waitForCompletion: true,
+      });
       expect(json.status).toBe('failed');
       expect(json.stderr).toContain('memory is limited to 256 MiB per process');
-      const small = await sandbox.exec({ command: 'node -e "console.log(Buffer.alloc(1e6).length)"', waitForCompletion: true });
+      const small = await sandbox.exec({
+        command: 'node -e "console.log(Buffer.alloc(1e6).length)"',
+        waitForCompletion: true,
+      });
       expect(small.json).toMatchObject({ status: 'completed', stdout: '1000000\n' });
     } finally {
       await sandbox.server.close();

@@ -3,8 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostPidOf, isAlive, pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 let sandbox: TestServer;
-beforeAll(async () => { sandbox = await startTestServer(); });
-afterAll(async () => { await sandbox.server.close(); });
+beforeAll(async () => {
+  sandbox = await startTestServer();
+});
+afterAll(async () => {
+  await sandbox.server.close();
+});
 
 const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
@@ -86,8 +90,14 @@ describe('PROTOCOL.md §6 conformance', () => {
   });
 
   it('8. logs endpoint separates and interleaves both streams', async () => {
-    const { json } = await sandbox.exec({ command: 'echo out1; echo err1 >&2; sleep 0.1; echo out2', waitForCompletion: true });
-    const logs = await sandbox.request<{ stdout: string; stderr: string; logs: string }>('GET', `/process/${json.pid}/logs`);
+    const { json } = await sandbox.exec({
+      command: 'echo out1; echo err1 >&2; sleep 0.1; echo out2',
+      waitForCompletion: true,
+    });
+    const logs = await sandbox.request<{ stdout: string; stderr: string; logs: string }>(
+      'GET',
+      `/process/${json.pid}/logs`,
+    );
     expect(logs.status).toBe(200);
     expect(logs.json.stdout).toBe('out1\nout2\n');
     expect(logs.json.stderr).toBe('err1\n');
@@ -98,7 +108,9 @@ describe('PROTOCOL.md §6 conformance', () => {
 
   it('9. log stream: every line once, prefixed, ends at exit; finished process gives backlog then close', async () => {
     const { json } = await sandbox.exec({ command: 'for i in 1 2 3 4 5; do echo line$i; sleep 0.1; done' });
-    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, { headers: sandbox.authHeaders() });
+    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, {
+      headers: sandbox.authHeaders(),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(response.headers.get('cache-control')).toBe('no-cache');
@@ -107,7 +119,9 @@ describe('PROTOCOL.md §6 conformance', () => {
     const lines = text.split('\n').filter((line) => line.length > 0 && line !== '[keepalive]');
     expect(lines).toEqual(['stdout:line1', 'stdout:line2', 'stdout:line3', 'stdout:line4', 'stdout:line5']);
     expect((await sandbox.get(json.pid)).status).toBe('completed');
-    const again = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, { headers: sandbox.authHeaders() });
+    const again = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, {
+      headers: sandbox.authHeaders(),
+    });
     expect((await again.text()).split('\n').filter(Boolean)).toEqual(lines);
   });
 
@@ -118,7 +132,10 @@ describe('PROTOCOL.md §6 conformance', () => {
       body: JSON.stringify({ command: 'echo hello; echo oops >&2', waitForCompletion: true }),
     });
     expect(response.headers.get('content-type')).toBe('application/x-ndjson');
-    const events = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; data?: string });
+    const events = (await response.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; data?: string });
     expect(events).toContainEqual({ type: 'stdout', data: 'hello\n' });
     expect(events).toContainEqual({ type: 'stderr', data: 'oops\n' });
     const last = events.at(-1);
@@ -129,10 +146,17 @@ describe('PROTOCOL.md §6 conformance', () => {
   });
 
   it('11. stop → stopped, kill → killed, and the whole group is gone', async () => {
-    for (const [path, expected] of [['', 'stopped'], ['/kill', 'killed']] as const) {
+    for (const [path, expected] of [
+      ['', 'stopped'],
+      ['/kill', 'killed'],
+    ] as const) {
       const { json } = await sandbox.exec({ command: 'sleep 300 & echo $!; wait' });
       await pollUntil(async () => (await sandbox.get(json.pid)).stdout.trim().length > 0);
-      const backgroundPid = hostPidOf(json.pid, Number((await sandbox.get(json.pid)).stdout.trim()), sandbox.server.options.containment);
+      const backgroundPid = hostPidOf(
+        json.pid,
+        Number((await sandbox.get(json.pid)).stdout.trim()),
+        sandbox.server.options.containment,
+      );
       expect(isAlive(backgroundPid)).toBe(true);
       const answer = await sandbox.request<{ message: string }>('DELETE', `/process/${json.pid}${path}`);
       expect(answer.status).toBe(200);
@@ -146,16 +170,24 @@ describe('PROTOCOL.md §6 conformance', () => {
   });
 
   it('12. restartOnFailure with maxRestarts 2 ends failed with restartCount 2 and the same pid', async () => {
-    const { json } = await sandbox.exec({ command: 'echo try; exit 1', restartOnFailure: true, maxRestarts: 2, name: 'flaky' });
+    const { json } = await sandbox.exec({
+      command: 'echo try; exit 1',
+      restartOnFailure: true,
+      maxRestarts: 2,
+      name: 'flaky',
+    });
     const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
     expect(final.status).toBe('failed');
     expect(final.exitCode).toBe(1);
     expect(final.restartCount).toBe(2);
     expect(final.pid).toBe(json.pid);
     expect(final.name).toBe('flaky');
-    const notice = (attempt: number): string => `\n[Process failed with exit code 1. Attempting restart ${attempt}/2...]\n`;
+    const notice = (attempt: number): string =>
+      `\n[Process failed with exit code 1. Attempting restart ${attempt}/2...]\n`;
     expect(final.stdout).toBe(`try\n${notice(1)}try\n${notice(2)}try\n`);
-    const stream = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, { headers: sandbox.authHeaders() });
+    const stream = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, {
+      headers: sandbox.authHeaders(),
+    });
     const text = await stream.text();
     expect(text).toContain('[Process failed with exit code 1. Attempting restart 1/2...]\n');
     expect(text).toContain('[Process failed with exit code 1. Attempting restart 2/2...]\n');
@@ -169,7 +201,10 @@ describe('PROTOCOL.md §6 conformance', () => {
     expect(json.status).toBe('running');
     await new Promise<void>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
       socket.once('error', reject);
     });
     await sandbox.request('DELETE', `/process/${json.pid}/kill`);
@@ -195,7 +230,8 @@ describe('PROTOCOL.md §6 conformance', () => {
   it('16. stdin: written bytes come back; closing stdin ends cat', async () => {
     const { json } = await sandbox.exec({ command: 'cat', stdin: true });
     const write = await sandbox.request('POST', `/process/${json.pid}/stdin`, {
-      rawBody: 'hello stdin\n', headers: { 'Content-Type': 'application/octet-stream' },
+      rawBody: 'hello stdin\n',
+      headers: { 'Content-Type': 'application/octet-stream' },
     });
     expect(write.status).toBe(200);
     await pollUntil(async () => (await sandbox.get(json.pid)).stdout === 'hello stdin\n');

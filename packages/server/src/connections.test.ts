@@ -16,7 +16,11 @@ async function start(options: Parameters<typeof startTestServer>[0]): Promise<Te
 }
 
 /** Opens a raw TCP connection to the server and resolves once connected; tracks whether it closed and what it received. */
-interface OpenSocket { socket: Socket; closed: () => boolean; received: () => string }
+interface OpenSocket {
+  socket: Socket;
+  closed: () => boolean;
+  received: () => string;
+}
 
 function openSocket(server: TestServer): Promise<OpenSocket> {
   return new Promise((resolve, reject) => {
@@ -25,8 +29,12 @@ function openSocket(server: TestServer): Promise<OpenSocket> {
     let closed = false;
     let received = '';
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => { received += chunk; });
-    socket.on('close', () => { closed = true; });
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    socket.on('close', () => {
+      closed = true;
+    });
     socket.on('error', () => undefined);
     socket.once('connect', () => resolve({ socket, closed: () => closed, received: () => received }));
     socket.once('error', reject);
@@ -55,15 +63,17 @@ describe('connections', () => {
   it('times out a request body that never completes, even from a client with the token', async () => {
     const sandbox = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
     const slow = await openSocket(sandbox);
-    slow.socket.write([
-      'POST /process HTTP/1.1',
-      'Host: 127.0.0.1',
-      `Authorization: Bearer ${sandbox.server.token}`,
-      'Content-Type: application/json',
-      'Content-Length: 100',
-      '',
-      '{"command":',
-    ].join('\r\n'));
+    slow.socket.write(
+      [
+        'POST /process HTTP/1.1',
+        'Host: 127.0.0.1',
+        `Authorization: Bearer ${sandbox.server.token}`,
+        'Content-Type: application/json',
+        'Content-Length: 100',
+        '',
+        '{"command":',
+      ].join('\r\n'),
+    );
     await pollUntil(() => slow.closed());
     expect(slow.received()).toMatch(/^HTTP\/1\.1 408/);
     expect(sandbox.server.stats().processes).toBe(0);
@@ -72,7 +82,9 @@ describe('connections', () => {
   it('request timeouts never cut a long answer: a wait for completion and a log stream outlive them', async () => {
     const sandbox = await start({ headersTimeoutMs: 200, requestTimeoutMs: 300, keepAliveTimeoutMs: 200 });
     const started = await sandbox.exec({ command: 'echo one; sleep 1.5; echo two' });
-    const stream = fetch(`${sandbox.server.url}/process/${started.json.pid}/logs/stream`, { headers: sandbox.authHeaders() }).then((response) => response.text());
+    const stream = fetch(`${sandbox.server.url}/process/${started.json.pid}/logs/stream`, {
+      headers: sandbox.authHeaders(),
+    }).then((response) => response.text());
     const waited = await sandbox.exec({ command: 'sleep 1.5; echo waited', waitForCompletion: true });
     expect(waited.status).toBe(200);
     expect(waited.json.stdout).toBe('waited\n');
@@ -93,21 +105,25 @@ describe('connections', () => {
     for (let index = 0; index < 2; index++) {
       const client = await openSocket(sandbox);
       const body = JSON.stringify({ command: 'sleep 30', waitForCompletion: true });
-      client.socket.write([
-        'POST /process HTTP/1.1',
-        'Host: 127.0.0.1',
-        `Authorization: Bearer ${sandbox.server.token}`,
-        'Content-Type: application/json',
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        '',
-        body,
-      ].join('\r\n'));
+      client.socket.write(
+        [
+          'POST /process HTTP/1.1',
+          'Host: 127.0.0.1',
+          `Authorization: Bearer ${sandbox.server.token}`,
+          'Content-Type: application/json',
+          `Content-Length: ${Buffer.byteLength(body)}`,
+          '',
+          body,
+        ].join('\r\n'),
+      );
       busy.push(client);
     }
     await pollUntil(() => sandbox.server.stats().running === 2);
     const refused = await openSocket(sandbox);
     const sneaky = JSON.stringify({ command: 'echo refused' });
-    refused.socket.write(`POST /process HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${sandbox.server.token}\r\nContent-Type: application/json\r\nContent-Length: ${sneaky.length}\r\n\r\n${sneaky}`);
+    refused.socket.write(
+      `POST /process HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${sandbox.server.token}\r\nContent-Type: application/json\r\nContent-Length: ${sneaky.length}\r\n\r\n${sneaky}`,
+    );
     await pollUntil(() => refused.closed());
     expect(sandbox.server.stats().processes).toBe(2);
     expect(refused.received()).toMatch(/^HTTP\/1\.1 429/);

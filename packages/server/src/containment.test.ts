@@ -16,7 +16,9 @@ const containment = detectContainment(undefined);
 beforeAll(() => {
   if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: build the package first`);
   if (containment.mode === 'process-group') {
-    console.warn(`containment tests skipped: no PID namespaces here (${containment.fallbackReason}); fallback mode cannot hold setsid children or survive SIGKILL`);
+    console.warn(
+      `containment tests skipped: no PID namespaces here (${containment.fallbackReason}); fallback mode cannot hold setsid children or survive SIGKILL`,
+    );
   }
 });
 
@@ -35,81 +37,94 @@ async function startSpreadingCommand(args: string[] = []): Promise<{ cli: CliPro
   let sleeps: HostProcess[] = [];
   const health = await cli.request<{ containment: string }>(TOKEN, 'GET', '/health');
   await pollUntil(() => {
-    sleeps = commandProcesses(json.pid, health.json.containment).filter((entry) => /^sleep 30[123]$/.test(entry.cmdline));
+    sleeps = commandProcesses(json.pid, health.json.containment).filter((entry) =>
+      /^sleep 30[123]$/.test(entry.cmdline),
+    );
     return sleeps.length === 3;
   });
   return { cli, sleeps };
 }
 
-describe.skipIf(containment.mode === 'process-group')('children never outlive the server (PID namespace per command)', () => {
-  it('SIGKILL of the server ends background, setsid and orphaned children', async () => {
-    const { cli, sleeps } = await startSpreadingCommand();
-    expect(sleeps.every((entry) => isAlive(entry.pid))).toBe(true);
-    cli.child.kill('SIGKILL');
-    await cli.exited;
-    await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
-  });
+describe.skipIf(containment.mode === 'process-group')(
+  'children never outlive the server (PID namespace per command)',
+  () => {
+    it('SIGKILL of the server ends background, setsid and orphaned children', async () => {
+      const { cli, sleeps } = await startSpreadingCommand();
+      expect(sleeps.every((entry) => isAlive(entry.pid))).toBe(true);
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+      await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
+    });
 
-  it('the same in isolated mode', async (context) => {
-    const unavailable = bubblewrapUnavailable();
-    if (unavailable !== undefined) {
-      console.warn(`isolated SIGKILL test skipped: ${unavailable}`);
-      return context.skip();
-    }
-    const { cli, sleeps } = await startSpreadingCommand(['--isolate']);
-    const workspace = /containment: isolated \(.*workspace (\S+),/.exec(cli.output())?.[1];
-    expect(workspace).toMatch(/sandproc-run-[^/]+\/workspace$/);
-    cli.child.kill('SIGKILL');
-    await cli.exited;
-    await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
-    // A killed server cannot remove its run directory.
-    rmSync(dirname(workspace ?? ''), { recursive: true, force: true });
-  });
-
-  it('a graceful shutdown (SIGTERM) ends them too', async () => {
-    const { cli, sleeps } = await startSpreadingCommand();
-    cli.child.kill('SIGTERM');
-    expect(await cli.exited).toBe(0);
-    await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
-  });
-
-  it.for([{ isolate: false }, { isolate: true }])('stop and kill reach every process the command started, setsid ones included (isolate: $isolate)', async ({ isolate }, context) => {
-    const unavailable = isolate ? bubblewrapUnavailable() : undefined;
-    if (unavailable !== undefined) {
-      console.warn(`isolated stop/kill test skipped: ${unavailable}`);
-      return context.skip();
-    }
-    const sandbox = await startTestServer({ isolate });
-    try {
-      for (const path of ['', '/kill']) {
-        const { json } = await sandbox.exec({ command: SPREADING_COMMAND });
-        let sleeps: HostProcess[] = [];
-        await pollUntil(() => {
-          sleeps = commandProcesses(json.pid, sandbox.server.options.containment).filter((entry) => /^sleep 30[123]$/.test(entry.cmdline));
-          return sleeps.length === 3;
-        });
-        expect((await sandbox.request('DELETE', `/process/${json.pid}${path}`)).status).toBe(200);
-        const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
-        expect(final.status).toBe(path === '' ? 'stopped' : 'killed');
-        await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
+    it('the same in isolated mode', async (context) => {
+      const unavailable = bubblewrapUnavailable();
+      if (unavailable !== undefined) {
+        console.warn(`isolated SIGKILL test skipped: ${unavailable}`);
+        return context.skip();
       }
-    } finally {
-      await sandbox.server.close();
-    }
-  });
+      const { cli, sleeps } = await startSpreadingCommand(['--isolate']);
+      const workspace = /containment: isolated \(.*workspace (\S+),/.exec(cli.output())?.[1];
+      expect(workspace).toMatch(/sandproc-run-[^/]+\/workspace$/);
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+      await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
+      // A killed server cannot remove its run directory.
+      rmSync(dirname(workspace ?? ''), { recursive: true, force: true });
+    });
 
-  it('a command sees only its own processes, numbered from 1', async () => {
-    const sandbox = await startTestServer();
-    try {
-      const { json } = await sandbox.exec({ command: 'echo $$; ls /proc | grep -c "^[0-9]"', waitForCompletion: true });
-      const [ownPid, count] = json.stdout.trim().split('\n').map(Number);
-      expect(ownPid).toBeLessThanOrEqual(3);
-      expect(count).toBeLessThanOrEqual(5);
-    } finally {
-      await sandbox.server.close();
-    }
-  });
-});
+    it('a graceful shutdown (SIGTERM) ends them too', async () => {
+      const { cli, sleeps } = await startSpreadingCommand();
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+      await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
+    });
+
+    it.for([{ isolate: false }, { isolate: true }])(
+      'stop and kill reach every process the command started, setsid ones included (isolate: $isolate)',
+      async ({ isolate }, context) => {
+        const unavailable = isolate ? bubblewrapUnavailable() : undefined;
+        if (unavailable !== undefined) {
+          console.warn(`isolated stop/kill test skipped: ${unavailable}`);
+          return context.skip();
+        }
+        const sandbox = await startTestServer({ isolate });
+        try {
+          for (const path of ['', '/kill']) {
+            const { json } = await sandbox.exec({ command: SPREADING_COMMAND });
+            let sleeps: HostProcess[] = [];
+            await pollUntil(() => {
+              sleeps = commandProcesses(json.pid, sandbox.server.options.containment).filter((entry) =>
+                /^sleep 30[123]$/.test(entry.cmdline),
+              );
+              return sleeps.length === 3;
+            });
+            expect((await sandbox.request('DELETE', `/process/${json.pid}${path}`)).status).toBe(200);
+            const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
+            expect(final.status).toBe(path === '' ? 'stopped' : 'killed');
+            await pollUntil(() => sleeps.every((entry) => !isAlive(entry.pid)), 10_000);
+          }
+        } finally {
+          await sandbox.server.close();
+        }
+      },
+    );
+
+    it('a command sees only its own processes, numbered from 1', async () => {
+      const sandbox = await startTestServer();
+      try {
+        const { json } = await sandbox.exec({
+          command: 'echo $$; ls /proc | grep -c "^[0-9]"',
+          waitForCompletion: true,
+        });
+        const [ownPid, count] = json.stdout.trim().split('\n').map(Number);
+        expect(ownPid).toBeLessThanOrEqual(3);
+        expect(count).toBeLessThanOrEqual(5);
+      } finally {
+        await sandbox.server.close();
+      }
+    });
+  },
+);
 
 /** Why the fallback test cannot run here (it needs root to drop to `nobody`, who must read the CLI), or undefined. */
 function fallbackUnavailable(): string | undefined {
@@ -124,19 +139,32 @@ if (fallbackSkipReason !== undefined) console.warn(`fallback test skipped: ${fal
 
 describe.skipIf(fallbackSkipReason !== undefined)('fallback where PID namespaces are refused', () => {
   it('an unprivileged server falls back to process groups, says so, and still stops, limits and cleans up', async () => {
-    const cli = startCliProcess(['--port', '0', '--max-cpu-seconds', '1'], { PATH: process.env['PATH'], HOME: '/tmp', SANDPROC_TOKEN: TOKEN }, ['setpriv', ...AS_NOBODY, process.execPath, BUILT_CLI]);
+    const cli = startCliProcess(
+      ['--port', '0', '--max-cpu-seconds', '1'],
+      { PATH: process.env['PATH'], HOME: '/tmp', SANDPROC_TOKEN: TOKEN },
+      ['setpriv', ...AS_NOBODY, process.execPath, BUILT_CLI],
+    );
     started.push(cli);
     await cli.listening();
     await pollUntil(() => cli.output().includes('containment:'));
     expect(cli.output()).toMatch(/containment: process-group \(fallback: .+\)/);
-    expect((await cli.request<{ containment: string }>(TOKEN, 'GET', '/health')).json.containment).toBe('process-group');
-    const busy = await cli.request<{ status: string; stderr: string }>(TOKEN, 'POST', '/process', { command: 'node -e "for (;;) {}"', waitForCompletion: true });
+    expect((await cli.request<{ containment: string }>(TOKEN, 'GET', '/health')).json.containment).toBe(
+      'process-group',
+    );
+    const busy = await cli.request<{ status: string; stderr: string }>(TOKEN, 'POST', '/process', {
+      command: 'node -e "for (;;) {}"',
+      waitForCompletion: true,
+    });
     expect(busy.json.status).toBe('failed');
     expect(busy.json.stderr).toContain('CPU time limit of 1 s per process');
-    const { json } = await cli.request<{ pid: string; stdout: string }>(TOKEN, 'POST', '/process', { command: 'sleep 304 & echo $!; wait' });
+    const { json } = await cli.request<{ pid: string; stdout: string }>(TOKEN, 'POST', '/process', {
+      command: 'sleep 304 & echo $!; wait',
+    });
     let backgroundPid = 0;
     await pollUntil(async () => {
-      backgroundPid = Number((await cli.request<{ stdout: string }>(TOKEN, 'GET', `/process/${json.pid}`)).json.stdout.trim());
+      backgroundPid = Number(
+        (await cli.request<{ stdout: string }>(TOKEN, 'GET', `/process/${json.pid}`)).json.stdout.trim(),
+      );
       return backgroundPid > 0;
     });
     expect(isAlive(backgroundPid)).toBe(true);

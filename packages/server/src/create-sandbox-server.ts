@@ -58,7 +58,8 @@ export interface SandboxServer {
 /** `value` if it is undefined or a whole number of at least `minimum`; throws a clear error otherwise. */
 function positiveLimit(name: string, value: number | undefined, minimum = 1): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < minimum) throw new Error(`invalid ${name} ${value}: expected a whole number of at least ${minimum}`);
+  if (!Number.isSafeInteger(value) || value < minimum)
+    throw new Error(`invalid ${name} ${value}: expected a whole number of at least ${minimum}`);
   return value;
 }
 
@@ -82,8 +83,14 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
     maxStdinBytes: options.maxStdinBytes ?? 8 * 1024 * 1024,
     stdinBufferBytes: options.stdinBufferBytes ?? 16 * 1024 * 1024,
     dataDir: resolve(options.dataDir ?? tmpdir()),
-    outputDiskBytes: positive('outputDiskBytes', options.outputDiskBytes ?? options.outputMemoryBytes ?? 256 * 1024 * 1024),
-    totalOutputDiskBytes: positive('totalOutputDiskBytes', options.totalOutputDiskBytes ?? options.totalOutputMemoryBytes ?? 1024 * 1024 * 1024),
+    outputDiskBytes: positive(
+      'outputDiskBytes',
+      options.outputDiskBytes ?? options.outputMemoryBytes ?? 256 * 1024 * 1024,
+    ),
+    totalOutputDiskBytes: positive(
+      'totalOutputDiskBytes',
+      options.totalOutputDiskBytes ?? options.totalOutputMemoryBytes ?? 1024 * 1024 * 1024,
+    ),
     maxFinishedProcesses: nonNegative('maxFinishedProcesses', options.maxFinishedProcesses ?? 1000),
     headersTimeoutMs: positive('headersTimeoutMs', options.headersTimeoutMs ?? 10_000),
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? 60_000),
@@ -110,7 +117,9 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
 /** Detects the containment; in isolated mode creates its directories in the run directory first. */
 function prepareContainment(options: SandboxServerOptions, runDirectory: string): Containment {
   if (!options.isolate) return detectContainment(undefined);
-  return detectContainment(createIsolationLayout(runDirectory, options.workspace, options.network ?? true, options.hidePaths));
+  return detectContainment(
+    createIsolationLayout(runDirectory, options.workspace, options.network ?? true, options.hidePaths),
+  );
 }
 
 function positive(name: string, value: number): number {
@@ -119,7 +128,8 @@ function positive(name: string, value: number): number {
 }
 
 function nonNegative(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new Error(`${name} must be a non-negative integer, got ${value}`);
   return value;
 }
 
@@ -190,17 +200,20 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   };
   const connections = new ConnectionGuard(resolved.maxConnections);
   const handleRequest = createRequestHandler(buildRouter(context), resolved);
-  const httpServer = createServer({
-    headersTimeout: resolved.headersTimeoutMs,
-    requestTimeout: Math.max(resolved.requestTimeoutMs, resolved.headersTimeoutMs),
-    keepAliveTimeout: resolved.keepAliveTimeoutMs,
-    connectionsCheckingInterval: Math.min(1000, resolved.headersTimeoutMs),
-  }, (request, response) => {
-    // A refused connection (answered 429 at connect) never gets a request handled.
-    if (!connections.admitted(request.socket)) return void request.socket.destroy();
-    response.once('close', connections.requestStarted(request.socket));
-    handleRequest(request, response);
-  });
+  const httpServer = createServer(
+    {
+      headersTimeout: resolved.headersTimeoutMs,
+      requestTimeout: Math.max(resolved.requestTimeoutMs, resolved.headersTimeoutMs),
+      keepAliveTimeout: resolved.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, resolved.headersTimeoutMs),
+    },
+    (request, response) => {
+      // A refused connection (answered 429 at connect) never gets a request handled.
+      if (!connections.admitted(request.socket)) return void request.socket.destroy();
+      response.once('close', connections.requestStarted(request.socket));
+      handleRequest(request, response);
+    },
+  );
   httpServer.on('connection', (socket) => connections.admit(socket));
   httpServer.on('clientError', answerClientError);
   let port: number;

@@ -8,7 +8,9 @@ import { pollUntil, startTestServer, type TestServer } from './testing/test-serv
 const LINES = 3_000_000; // about 21 MB of short lines
 const dataDir = mkdtempSync(join(tmpdir(), 'disk-output-test-'));
 let sandbox: TestServer;
-beforeAll(async () => { sandbox = await startTestServer({ dataDir }); });
+beforeAll(async () => {
+  sandbox = await startTestServer({ dataDir });
+});
 afterAll(async () => {
   await sandbox.server.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -56,7 +58,7 @@ describe('output on disk', () => {
     expect(logs.json.stdout.split('\n')).toHaveLength(LINES + 1);
   });
 
-  it('a reader throttled well below the writer\'s speed receives every line of a live flood, in order', async () => {
+  it("a reader throttled well below the writer's speed receives every line of a live flood, in order", async () => {
     const { json } = await sandbox.exec({ command: `seq 1 ${LINES}` });
     const stream = await openPausedStream(streamUrl(json.pid), sandbox.authHeaders());
     const check = new SequenceCheck(1);
@@ -78,7 +80,10 @@ describe('output on disk', () => {
       headers: { ...sandbox.authHeaders(), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       body: JSON.stringify({ command: 'seq 1 200000' }),
     });
-    const events = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as { type: string; data: string });
+    const events = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; data: string });
     const output = events.filter((event) => event.type === 'stdout').map((event) => event.data);
     expect(output).toHaveLength(200_000);
     expect(output[0]).toBe('1\n');
@@ -87,13 +92,19 @@ describe('output on disk', () => {
   });
 
   it.runIf(process.platform === 'linux')('holds no file descriptor for the output of finished processes', async () => {
-    const openOutputFiles = (): number => readdirSync('/proc/self/fd').filter((fd) => {
-      try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(sandbox.server.runDirectory); } catch { return false; }
-    }).length;
+    const openOutputFiles = (): number =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(sandbox.server.runDirectory);
+        } catch {
+          return false;
+        }
+      }).length;
     const running = await sandbox.exec({ command: 'echo started; sleep 30' });
     await sandbox.waitForStatus(running.json.pid, (process) => process.stdout === 'started\n');
     expect(openOutputFiles()).toBe(2);
-    for (let index = 0; index < 20; index++) await sandbox.exec({ command: `echo finished-${index}`, waitForCompletion: true });
+    for (let index = 0; index < 20; index++)
+      await sandbox.exec({ command: `echo finished-${index}`, waitForCompletion: true });
     await sandbox.request('DELETE', `/process/${running.json.pid}/kill`);
     await sandbox.waitForStatus(running.json.pid, (process) => process.status !== 'running');
     expect(openOutputFiles()).toBe(0);
@@ -116,7 +127,10 @@ describe('retention on disk', () => {
     try {
       const { json } = await capped.exec({ command: 'seq 1 1000000', waitForCompletion: true });
       expect(capped.server.stats().retainedOutputBytes).toBeLessThanOrEqual(1024 * 1024);
-      const stream = await openPausedStream(`${capped.server.url}/process/${json.pid}/logs/stream`, capped.authHeaders());
+      const stream = await openPausedStream(
+        `${capped.server.url}/process/${json.pid}/logs/stream`,
+        capped.authHeaders(),
+      );
       const lines: string[] = [];
       await stream.readLines((line) => lines.push(line));
       const notice = /^\[Output truncated: (\d+) records dropped\]$/.exec(lines[0] ?? '');
@@ -134,14 +148,22 @@ describe('retention on disk', () => {
   });
 
   it('past the server-wide cap, finished processes lose their oldest output first', async () => {
-    const capped = await startTestServer({ outputDiskBytes: 4 * 1024 * 1024, totalOutputDiskBytes: 6 * 1024 * 1024, dataDir });
+    const capped = await startTestServer({
+      outputDiskBytes: 4 * 1024 * 1024,
+      totalOutputDiskBytes: 6 * 1024 * 1024,
+      dataDir,
+    });
     try {
       const first = await capped.exec({ command: 'seq 1 400000', waitForCompletion: true });
       const second = await capped.exec({ command: 'seq 1000001 1500000', waitForCompletion: true });
       expect(capped.server.stats().retainedOutputBytes).toBeLessThanOrEqual(6 * 1024 * 1024);
-      const firstLogs = await fetch(`${capped.server.url}/process/${first.json.pid}/logs/stream`, { headers: capped.authHeaders() });
+      const firstLogs = await fetch(`${capped.server.url}/process/${first.json.pid}/logs/stream`, {
+        headers: capped.authHeaders(),
+      });
       expect(await firstLogs.text()).toMatch(/^\[Output truncated: \d+ records dropped\]\n/);
-      const secondLogs = await (await fetch(`${capped.server.url}/process/${second.json.pid}/logs/stream`, { headers: capped.authHeaders() })).text();
+      const secondLogs = await (
+        await fetch(`${capped.server.url}/process/${second.json.pid}/logs/stream`, { headers: capped.authHeaders() })
+      ).text();
       expect(secondLogs.startsWith('stdout:1000001\n')).toBe(true);
       expect(secondLogs.endsWith('stdout:1500000\n')).toBe(true);
     } finally {
@@ -152,7 +174,11 @@ describe('retention on disk', () => {
   it('answers a waitForCompletion exec with its output even when no finished record is kept (maxFinishedProcesses 0)', async () => {
     const forgetful = await startTestServer({ maxFinishedProcesses: 0, dataDir });
     try {
-      const answers = await Promise.all([0, 1, 2, 3].map((index) => forgetful.exec({ command: `echo run-${index}; echo err-${index} >&2`, waitForCompletion: true })));
+      const answers = await Promise.all(
+        [0, 1, 2, 3].map((index) =>
+          forgetful.exec({ command: `echo run-${index}; echo err-${index} >&2`, waitForCompletion: true }),
+        ),
+      );
       for (const [index, { status, json }] of answers.entries()) {
         expect(status).toBe(200);
         expect(json).toMatchObject({ status: 'completed', stdout: `run-${index}\n`, stderr: `err-${index}\n` });
@@ -183,13 +209,15 @@ describe('retention on disk', () => {
   });
 });
 
-describe('output files removed behind the server\'s back', () => {
+describe("output files removed behind the server's back", () => {
   it('closes the readers of the lost output and keeps serving', async () => {
     const fragile = await startTestServer({ dataDir });
     try {
       const { json } = await fragile.exec({ command: 'seq 1 100000', waitForCompletion: true });
       rmSync(fragile.server.runDirectory, { recursive: true, force: true });
-      const stream = await fetch(`${fragile.server.url}/process/${json.pid}/logs/stream`, { headers: fragile.authHeaders() });
+      const stream = await fetch(`${fragile.server.url}/process/${json.pid}/logs/stream`, {
+        headers: fragile.authHeaders(),
+      });
       await expect(stream.text()).rejects.toThrow();
       const health = await fragile.request('GET', '/health');
       expect(health.status).toBe(200);

@@ -25,7 +25,10 @@ async function snoopThrough(cli: CliProcess, token: string): Promise<{ output: s
   started.push(cli);
   await cli.listening();
   expect(cli.output()).not.toContain(TOKEN);
-  const { status, json } = await cli.request<{ stdout: string; status: string }>(token, 'POST', '/process', { command: SNOOP, waitForCompletion: true });
+  const { status, json } = await cli.request<{ stdout: string; status: string }>(token, 'POST', '/process', {
+    command: SNOOP,
+    waitForCompletion: true,
+  });
   expect(status).toBe(200);
   expect(json.stdout).toContain('snoop-done');
   // `env` prints PATH once; the rest come from the /proc environ files the command could read.
@@ -35,11 +38,17 @@ async function snoopThrough(cli: CliProcess, token: string): Promise<{ output: s
 }
 
 describe('a clean environment for children', () => {
-  it('children of a server given SANDPROC_TOKEN see neither the token nor the server\'s other variables', async () => {
-    const cli = startCliProcess(['--port', '0'], { PATH: process.env['PATH'], HOME: process.env['HOME'], [UNIQUE_NAME]: UNIQUE_VALUE, SANDPROC_TOKEN: TOKEN });
+  it("children of a server given SANDPROC_TOKEN see neither the token nor the server's other variables", async () => {
+    const cli = startCliProcess(['--port', '0'], {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      [UNIQUE_NAME]: UNIQUE_VALUE,
+      SANDPROC_TOKEN: TOKEN,
+    });
     const { output, containment } = await snoopThrough(cli, TOKEN);
     expect(output).not.toContain(UNIQUE_VALUE);
-    if (containment === 'process-group') console.warn('fallback mode: children can read the server\'s /proc entries; /proc leak check skipped');
+    if (containment === 'process-group')
+      console.warn("fallback mode: children can read the server's /proc entries; /proc leak check skipped");
     else expect(output).not.toContain(TOKEN);
     expect(output.split('\n').filter((line) => line.startsWith('SANDPROC_TOKEN='))).toEqual([]);
   });
@@ -49,7 +58,10 @@ describe('a clean environment for children', () => {
     const tokenFile = join(directory, 'token');
     writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
     const environment = { ...process.env, [UNIQUE_NAME]: UNIQUE_VALUE, SANDPROC_TOKEN: TOKEN };
-    for (const args of [['--port', '0'], ['--port', '0', '--token-file', tokenFile]]) {
+    for (const args of [
+      ['--port', '0'],
+      ['--port', '0', '--token-file', tokenFile],
+    ]) {
       const cli = startCliProcess(args, environment, ['pnpm', '--silent', 'sandbox'], REPOSITORY_ROOT);
       const { output, containment } = await snoopThrough(cli, TOKEN);
       expect(output).not.toContain(UNIQUE_VALUE);
@@ -80,7 +92,10 @@ describe('a clean environment for children', () => {
     ]);
     try {
       const outputs = [];
-      for (const server of servers) outputs.push((await server.exec({ command: 'env', waitForCompletion: true, env: { FROM_REQUEST: 'r' } })).json.stdout);
+      for (const server of servers)
+        outputs.push(
+          (await server.exec({ command: 'env', waitForCompletion: true, env: { FROM_REQUEST: 'r' } })).json.stdout,
+        );
       const [plain, passing, inheriting] = outputs as [string, string, string];
       for (const output of outputs) {
         expect(output).toContain('FROM_REQUEST=r\n');
@@ -128,7 +143,10 @@ describe('a clean environment for children', () => {
       const { json } = await sandbox.exec({ command: 'echo "$SHELL"; echo "$0"', waitForCompletion: true });
       expect(json.stdout).toBe(`${shell}\n${shell}\n`);
       if (shell.endsWith('/bash')) {
-        const bashOnly = await sandbox.exec({ command: 'function greet() { echo "hi $1"; }; greet there; source /dev/null && echo sourced', waitForCompletion: true });
+        const bashOnly = await sandbox.exec({
+          command: 'function greet() { echo "hi $1"; }; greet there; source /dev/null && echo sourced',
+          waitForCompletion: true,
+        });
         expect(bashOnly.json).toMatchObject({ status: 'completed', stdout: 'hi there\nsourced\n' });
       }
     } finally {

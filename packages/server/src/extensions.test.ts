@@ -1,10 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandProcesses, hostPidOf, isAlive, pollUntil, readUntil, startTestServer, type TestServer } from './testing/test-server.js';
+import {
+  commandProcesses,
+  hostPidOf,
+  isAlive,
+  pollUntil,
+  readUntil,
+  startTestServer,
+  type TestServer,
+} from './testing/test-server.js';
 
 let sandbox: TestServer;
-beforeAll(async () => { sandbox = await startTestServer({ keepaliveIntervalMs: 200, ndjsonKeepaliveIntervalMs: 200 }); });
-afterAll(async () => { await sandbox.server.close(); });
+beforeAll(async () => {
+  sandbox = await startTestServer({ keepaliveIntervalMs: 200, ndjsonKeepaliveIntervalMs: 200 });
+});
+afterAll(async () => {
+  await sandbox.server.close();
+});
 
 function streamUrl(identifier: string, query = ''): string {
   return `${sandbox.server.url}/process/${identifier}/logs/stream${query}`;
@@ -16,10 +28,20 @@ function outputLines(text: string): string[] {
 
 describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
   it('since=N skips N records and answers X-Log-Offset', async () => {
-    const { json } = await sandbox.exec({ command: 'for i in 1 2 3 4 5; do echo n$i; done; echo e >&2', waitForCompletion: true });
+    const { json } = await sandbox.exec({
+      command: 'for i in 1 2 3 4 5; do echo n$i; done; echo e >&2',
+      waitForCompletion: true,
+    });
     const full = await fetch(streamUrl(json.pid), { headers: sandbox.authHeaders() });
     expect(full.headers.get('x-log-offset')).toBe('0');
-    expect(outputLines(await full.text())).toEqual(['stdout:n1', 'stdout:n2', 'stdout:n3', 'stdout:n4', 'stdout:n5', 'stderr:e']);
+    expect(outputLines(await full.text())).toEqual([
+      'stdout:n1',
+      'stdout:n2',
+      'stdout:n3',
+      'stdout:n4',
+      'stdout:n5',
+      'stderr:e',
+    ]);
     const resumed = await fetch(streamUrl(json.pid, '?since=4'), { headers: sandbox.authHeaders() });
     expect(resumed.headers.get('x-log-offset')).toBe('4');
     expect(outputLines(await resumed.text())).toEqual(['stdout:n5', 'stderr:e']);
@@ -41,15 +63,22 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
   it('a dropped record answers X-Log-Offset > N and a truncation notice', async () => {
     const capped = await startTestServer({ outputMemoryBytes: 4096 });
     try {
-      const { json } = await capped.exec({ command: 'for i in $(seq 1 500); do echo line-$i; done', waitForCompletion: true });
-      const response = await fetch(`${capped.server.url}/process/${json.pid}/logs/stream?since=3`, { headers: capped.authHeaders() });
+      const { json } = await capped.exec({
+        command: 'for i in $(seq 1 500); do echo line-$i; done',
+        waitForCompletion: true,
+      });
+      const response = await fetch(`${capped.server.url}/process/${json.pid}/logs/stream?since=3`, {
+        headers: capped.authHeaders(),
+      });
       const offset = Number(response.headers.get('x-log-offset'));
       expect(offset).toBeGreaterThan(3);
       const text = await response.text();
       const lines = outputLines(text);
       expect(lines[0]).toBe(`stdout:line-${offset + 1}`);
       expect(lines.at(-1)).toBe('stdout:line-500');
-      const fromStart = await fetch(`${capped.server.url}/process/${json.pid}/logs/stream`, { headers: capped.authHeaders() });
+      const fromStart = await fetch(`${capped.server.url}/process/${json.pid}/logs/stream`, {
+        headers: capped.authHeaders(),
+      });
       expect(await fromStart.text()).toMatch(/^\[Output truncated: \d+ records dropped\]\n/);
     } finally {
       await capped.server.close();
@@ -57,7 +86,9 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
   });
 
   it('kill with {"signal": "SIGINT"} delivers SIGINT', async () => {
-    const { json } = await sandbox.exec({ command: "trap 'echo got-int; exit 0' INT; echo ready; while true; do sleep 0.1; done" });
+    const { json } = await sandbox.exec({
+      command: "trap 'echo got-int; exit 0' INT; echo ready; while true; do sleep 0.1; done",
+    });
     await pollUntil(async () => (await sandbox.get(json.pid)).stdout.includes('ready'));
     const answer = await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'SIGINT' } });
     expect(answer.status).toBe(200);
@@ -70,8 +101,12 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
     // sh (dash) catches a SIGINT that arrives while it forks a command, so exec sleep and wait until
     // the exec happened before signalling.
     const { json } = await sandbox.exec({ command: 'exec sleep 30' });
-    await pollUntil(() => commandProcesses(json.pid, sandbox.server.options.containment).some((entry) => entry.cmdline.startsWith('sleep')));
-    expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'INT' } })).status).toBe(200);
+    await pollUntil(() =>
+      commandProcesses(json.pid, sandbox.server.options.containment).some((entry) => entry.cmdline.startsWith('sleep')),
+    );
+    expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'INT' } })).status).toBe(
+      200,
+    );
     const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
     expect(final.status).toBe('killed');
     expect(final.exitCode).toBe(-1);
@@ -85,7 +120,11 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
   });
 
   it('the log stream sends keepalives and notices, and stays open through restarts', async () => {
-    const { json } = await sandbox.exec({ command: 'echo attempt; sleep 0.5; exit 3', restartOnFailure: true, maxRestarts: 1 });
+    const { json } = await sandbox.exec({
+      command: 'echo attempt; sleep 0.5; exit 3',
+      restartOnFailure: true,
+      maxRestarts: 1,
+    });
     const response = await fetch(streamUrl(json.pid), { headers: sandbox.authHeaders() });
     const text = await response.text();
     expect(outputLines(text)).toEqual(['stdout:attempt', 'stdout:attempt']);
@@ -129,7 +168,10 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
       headers: { ...sandbox.authHeaders(), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       body: JSON.stringify({ command: 'sleep 1; echo late', waitForCompletion: true }),
     });
-    const events = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string });
+    const events = (await response.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string });
     expect(events.some((event) => event.type === 'keepalive')).toBe(true);
     expect(events.at(-1)?.type).toBe('result');
   });
@@ -149,7 +191,13 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
   });
 
   it('env is merged over the server environment and reused on restarts', async () => {
-    const { json } = await sandbox.exec({ command: 'echo "$GREETING $HOME"; exit 1', env: { GREETING: 'hi' }, restartOnFailure: true, maxRestarts: 1, waitForCompletion: true });
+    const { json } = await sandbox.exec({
+      command: 'echo "$GREETING $HOME"; exit 1',
+      env: { GREETING: 'hi' },
+      restartOnFailure: true,
+      maxRestarts: 1,
+      waitForCompletion: true,
+    });
     const line = `hi ${process.env['HOME']}\n`;
     expect(json.stdout).toBe(`${line}\n[Process failed with exit code 1. Attempting restart 1/1...]\n${line}`);
     // /logs, read from disk, shows the restart notice in stdout (and logs) as the Process object does.
@@ -163,14 +211,19 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
     try {
       const { json } = await limited.exec({ command: 'sleep 30' });
       const first = new AbortController();
-      const open = await fetch(`${limited.server.url}/process/${json.pid}/logs/stream`, { headers: limited.authHeaders(), signal: first.signal });
+      const open = await fetch(`${limited.server.url}/process/${json.pid}/logs/stream`, {
+        headers: limited.authHeaders(),
+        signal: first.signal,
+      });
       expect(open.status).toBe(200);
       const refused = await limited.request('GET', `/process/${json.pid}/logs/stream`);
       expect(refused.status).toBe(429);
       expect(refused.json).toEqual({ error: expect.any(String) });
       first.abort();
       await pollUntil(async () => {
-        const next = await fetch(`${limited.server.url}/process/${json.pid}/logs/stream`, { headers: limited.authHeaders() });
+        const next = await fetch(`${limited.server.url}/process/${json.pid}/logs/stream`, {
+          headers: limited.authHeaders(),
+        });
         await next.body?.cancel();
         return next.status === 200;
       });
@@ -183,7 +236,11 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
     const own = await startTestServer();
     const { json } = await own.exec({ command: 'sleep 300 & echo $!; wait' });
     await pollUntil(async () => (await own.get(json.pid)).stdout.trim().length > 0);
-    const backgroundPid = hostPidOf(json.pid, Number((await own.get(json.pid)).stdout.trim()), own.server.options.containment);
+    const backgroundPid = hostPidOf(
+      json.pid,
+      Number((await own.get(json.pid)).stdout.trim()),
+      own.server.options.containment,
+    );
     const leaderPid = Number(json.pid);
     const restarting = await own.exec({ command: 'sleep 300', restartOnFailure: true, maxRestarts: -1 });
     expect(isAlive(backgroundPid)).toBe(true);

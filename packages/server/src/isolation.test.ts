@@ -43,7 +43,12 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
   });
 
   it('cannot create or change a file outside the workspace, HOME and /tmp', async () => {
-    for (const command of [`echo changed > ${hostFile}`, `rm ${hostFile}`, 'touch /usr/sandproc-isolation-probe', `touch ${outside}/new-file`]) {
+    for (const command of [
+      `echo changed > ${hostFile}`,
+      `rm ${hostFile}`,
+      'touch /usr/sandproc-isolation-probe',
+      `touch ${outside}/new-file`,
+    ]) {
       const { json } = await sandbox.exec({ command, waitForCompletion: true });
       expect(json.status).toBe('failed');
       expect(json.stderr).toMatch(/Read-only file system|Permission denied/);
@@ -54,10 +59,18 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
   });
 
   it('writes in the workspace (the default working directory), a private HOME and /tmp; ~ resolves inside', async () => {
-    const { json } = await sandbox.exec({ command: 'pwd; echo w > ./in-workspace && echo h > ~/in-home && echo t > /tmp/in-tmp && cat in-workspace ~/in-home /tmp/in-tmp', waitForCompletion: true });
+    const { json } = await sandbox.exec({
+      command:
+        'pwd; echo w > ./in-workspace && echo h > ~/in-home && echo t > /tmp/in-tmp && cat in-workspace ~/in-home /tmp/in-tmp',
+      waitForCompletion: true,
+    });
     expect(json).toMatchObject({ status: 'completed', stdout: `${workspace}\nw\nh\nt\n` });
     expect(readFileSync(join(workspace, 'in-workspace'), 'utf8')).toBe('w\n');
-    const home = await sandbox.exec({ command: 'pwd; echo "$HOME"; cat in-home', workingDir: '~', waitForCompletion: true });
+    const home = await sandbox.exec({
+      command: 'pwd; echo "$HOME"; cat in-home',
+      workingDir: '~',
+      waitForCompletion: true,
+    });
     const [pwd, homeVariable, content] = home.json.stdout.trim().split('\n');
     expect(pwd).toBe(homeVariable);
     expect(pwd).not.toBe(process.env['HOME']);
@@ -71,11 +84,16 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     } finally {
       rmSync(hostTemporary, { recursive: true, force: true });
     }
-    expect((await sandbox.exec({ command: 'pwd', workingDir: '/tmp', waitForCompletion: true })).json.stdout).toBe('/tmp\n');
+    expect((await sandbox.exec({ command: 'pwd', workingDir: '/tmp', waitForCompletion: true })).json.stdout).toBe(
+      '/tmp\n',
+    );
   });
 
   it('runs node and sh from the host, and its ps shows only its own processes', async () => {
-    const { json } = await sandbox.exec({ command: 'node -e "console.log(6 * 7)"; sh -c "echo from-sh"; ps -e -o pid=,args=', waitForCompletion: true });
+    const { json } = await sandbox.exec({
+      command: 'node -e "console.log(6 * 7)"; sh -c "echo from-sh"; ps -e -o pid=,args=',
+      waitForCompletion: true,
+    });
     expect(json.status).toBe('completed');
     const [answer, fromSh, ...processes] = json.stdout.trim().split('\n');
     expect(answer).toBe('42');
@@ -98,7 +116,7 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     }
   });
 
-  it('answers 422 with the launcher\'s reason when a command cannot start, and keeps no record of it', async () => {
+  it("answers 422 with the launcher's reason when a command cannot start, and keeps no record of it", async () => {
     const gone = join(outside, 'workspace-to-remove');
     const own = await startTestServer({ isolate: true, workspace: gone });
     try {
@@ -142,7 +160,10 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     try {
       const { runDirectory } = own.server;
       expect(own.server.options.workspace).toBe(join(runDirectory, 'workspace'));
-      const { json } = await own.exec({ command: `echo w > in-workspace; echo "$HOME"; ls -A ${runDirectory} | sort`, waitForCompletion: true });
+      const { json } = await own.exec({
+        command: `echo w > in-workspace; echo "$HOME"; ls -A ${runDirectory} | sort`,
+        waitForCompletion: true,
+      });
       expect(json).toMatchObject({ status: 'completed', stdout: `${join(runDirectory, 'home')}\nhome\nworkspace\n` });
       expect(readFileSync(join(runDirectory, 'workspace', 'in-workspace'), 'utf8')).toBe('w\n');
     } finally {
@@ -167,10 +188,15 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     const cli = startCliProcess(['--port', '0', '--isolate', '--token-file', tokenFile], { PATH: process.env['PATH'] });
     try {
       await cli.listening();
-      const { json } = await cli.request<{ status: string; stdout: string }>('isolated-token-file-secret', 'POST', '/process', {
-        command: `cat ${tokenFile}; grep -rs isolated-token-file-secret ${outside} || echo not found`,
-        waitForCompletion: true,
-      });
+      const { json } = await cli.request<{ status: string; stdout: string }>(
+        'isolated-token-file-secret',
+        'POST',
+        '/process',
+        {
+          command: `cat ${tokenFile}; grep -rs isolated-token-file-secret ${outside} || echo not found`,
+          waitForCompletion: true,
+        },
+      );
       expect(json).toMatchObject({ status: 'completed', stdout: 'not found\n' });
       expect(readFileSync(tokenFile, 'utf8')).toBe('isolated-token-file-secret\n');
     } finally {
@@ -179,11 +205,18 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     }
     // A token file that is a pipe (`--token-file <(...)`) has nothing to hide.
     const piped = startCliProcess(['--port', '0', '--isolate'], { PATH: process.env['PATH'] }, [
-      'bash', '-c', 'exec "$0" "$@" --token-file <(printf "piped-token\\n")', process.execPath, BUILT_CLI,
+      'bash',
+      '-c',
+      'exec "$0" "$@" --token-file <(printf "piped-token\\n")',
+      process.execPath,
+      BUILT_CLI,
     ]);
     try {
       await piped.listening();
-      const { json } = await piped.request<{ stdout: string }>('piped-token', 'POST', '/process', { command: 'echo ok', waitForCompletion: true });
+      const { json } = await piped.request<{ stdout: string }>('piped-token', 'POST', '/process', {
+        command: 'echo ok',
+        waitForCompletion: true,
+      });
       expect(json.stdout).toBe('ok\n');
     } finally {
       piped.signal('SIGTERM');

@@ -3,11 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { groupHasMembers } from './process/signal-group.js';
-import { commandProcesses, hostPidOf, isAlive, pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
+import {
+  commandProcesses,
+  hostPidOf,
+  isAlive,
+  pollUntil,
+  startTestServer,
+  type TestServer,
+} from './testing/test-server.js';
 
 let sandbox: TestServer;
-beforeAll(async () => { sandbox = await startTestServer(); });
-afterAll(async () => { await sandbox.server.close(); });
+beforeAll(async () => {
+  sandbox = await startTestServer();
+});
+afterAll(async () => {
+  await sandbox.server.close();
+});
 
 /** A path no other test creates: a command waits for it to exist before it goes on. */
 function gatePath(label: string): string {
@@ -24,10 +35,14 @@ describe('signals and process groups', () => {
   it('a kill with a signal the process does not die of leaves it running, and restartOnFailure still works', async () => {
     const gate = gatePath('winch');
     const { json } = await sandbox.exec({
-      command: `echo ready; while [ ! -e ${gate} ]; do sleep 0.05; done; exit 3`, restartOnFailure: true, maxRestarts: 1,
+      command: `echo ready; while [ ! -e ${gate} ]; do sleep 0.05; done; exit 3`,
+      restartOnFailure: true,
+      maxRestarts: 1,
     });
     await pollUntil(async () => (await sandbox.get(json.pid)).stdout.includes('ready'));
-    expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'SIGWINCH' } })).status).toBe(200);
+    expect(
+      (await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'SIGWINCH' } })).status,
+    ).toBe(200);
     writeFileSync(gate, '');
     const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
     expect(final).toMatchObject({ status: 'failed', exitCode: 3, restartCount: 1 });
@@ -36,9 +51,13 @@ describe('signals and process groups', () => {
 
   it('a handled SIGUSR1 does not mark the process killed', async () => {
     const gate = gatePath('usr1');
-    const { json } = await sandbox.exec({ command: `trap 'echo got-usr1' USR1; echo ready; while [ ! -e ${gate} ]; do sleep 0.05; done; exit 4` });
+    const { json } = await sandbox.exec({
+      command: `trap 'echo got-usr1' USR1; echo ready; while [ ! -e ${gate} ]; do sleep 0.05; done; exit 4`,
+    });
     await pollUntil(async () => (await sandbox.get(json.pid)).stdout.includes('ready'));
-    expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'SIGUSR1' } })).status).toBe(200);
+    expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'SIGUSR1' } })).status).toBe(
+      200,
+    );
     await pollUntil(async () => (await sandbox.get(json.pid)).stdout.includes('got-usr1'));
     expect((await sandbox.get(json.pid)).status).toBe('running');
     writeFileSync(gate, '');
@@ -51,7 +70,9 @@ describe('signals and process groups', () => {
     const pid = Number(json.pid);
     let sleepPid = 0;
     await pollUntil(() => {
-      sleepPid = commandProcesses(pid, sandbox.server.options.containment).find((entry) => entry.cmdline.startsWith('sleep'))?.pid ?? 0;
+      sleepPid =
+        commandProcesses(pid, sandbox.server.options.containment).find((entry) => entry.cmdline.startsWith('sleep'))
+          ?.pid ?? 0;
       return sleepPid > 0;
     });
     expect((await sandbox.request('DELETE', `/process/${pid}/kill`, { body: { signal: 'SIGSTOP' } })).status).toBe(200);
@@ -102,7 +123,9 @@ describe('signals and process groups', () => {
     if (own.server.options.containment === 'process-group') {
       expect(calls.some(([pid, signal]) => groupIds.includes(-pid) && signal === 0)).toBe(true);
     }
-    const groupSignals = calls.filter(([pid, signal]) => (groupIds.includes(-pid) || groupIds.includes(pid)) && signal !== 0);
+    const groupSignals = calls.filter(
+      ([pid, signal]) => (groupIds.includes(-pid) || groupIds.includes(pid)) && signal !== 0,
+    );
     expect(groupSignals).toEqual([]);
   });
 });

@@ -7,8 +7,12 @@ import { pollUntil, startTestServer, type TestServer } from './testing/test-serv
 
 const MiB = 1024 * 1024;
 let sandbox: TestServer;
-beforeAll(async () => { sandbox = await startTestServer({ stdinBufferBytes: MiB }); });
-afterAll(async () => { await sandbox.server.close(); });
+beforeAll(async () => {
+  sandbox = await startTestServer({ stdinBufferBytes: MiB });
+});
+afterAll(async () => {
+  await sandbox.server.close();
+});
 
 /** Sends raw bytes on a new connection and resolves with everything the server sent until it closed. */
 function rawExchange(port: number, data: string): Promise<string> {
@@ -16,7 +20,9 @@ function rawExchange(port: number, data: string): Promise<string> {
     const socket = connect(port, '127.0.0.1');
     let received = '';
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => { received += chunk; });
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
     socket.on('error', reject);
     socket.on('close', () => resolve(received));
     socket.write(data);
@@ -61,7 +67,10 @@ describe('limits and malformed input', () => {
     let accepted = 0;
     let refusal: { status: number; json: unknown } | undefined;
     for (let attempt = 0; attempt < 20 && refusal === undefined; attempt++) {
-      const answer = await sandbox.request('POST', `/process/${json.pid}/stdin`, { rawBody: chunk, headers: { 'Content-Type': 'application/octet-stream' } });
+      const answer = await sandbox.request('POST', `/process/${json.pid}/stdin`, {
+        rawBody: chunk,
+        headers: { 'Content-Type': 'application/octet-stream' },
+      });
       if (answer.status === 200) accepted += chunk.length;
       else refusal = answer;
     }
@@ -76,17 +85,26 @@ describe('limits and malformed input', () => {
   });
 
   it('GET /logs answers count against maxStreams until they are sent (a non-reading client holds a slot)', async () => {
-    const limited = await startTestServer({ maxStreams: 1, outputMemoryBytes: 64 * MiB, totalOutputMemoryBytes: 128 * MiB });
+    const limited = await startTestServer({
+      maxStreams: 1,
+      outputMemoryBytes: 64 * MiB,
+      totalOutputMemoryBytes: 128 * MiB,
+    });
     const sockets: Socket[] = [];
     try {
-      const big = await limited.exec({ command: `yes "$(printf '%01000d' 0)" | head -n 16000`, waitForCompletion: true });
+      const big = await limited.exec({
+        command: `yes "$(printf '%01000d' 0)" | head -n 16000`,
+        waitForCompletion: true,
+      });
       const small = await limited.exec({ command: 'echo small', waitForCompletion: true });
       expect((await limited.request('GET', `/process/${small.json.pid}/logs`)).status).toBe(200);
       const stalled = connect(limited.server.port, '127.0.0.1');
       sockets.push(stalled);
       stalled.on('error', () => undefined);
       stalled.pause();
-      stalled.write(`GET /process/${big.json.pid}/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${limited.server.token}\r\n\r\n`);
+      stalled.write(
+        `GET /process/${big.json.pid}/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${limited.server.token}\r\n\r\n`,
+      );
       let refused: { status: number; json: unknown } | undefined;
       await pollUntil(async () => {
         refused = await limited.request('GET', `/process/${small.json.pid}/logs`);
@@ -115,8 +133,15 @@ describe('limits and malformed input', () => {
   });
 
   it('inline stdout/stderr/logs hold the last 64 KiB in UTF-8 bytes, never a split character', async () => {
-    const { json } = await sandbox.exec({ command: "yes 'ééééééééé' | head -n 20000; yes 'ü' | head -n 40000 >&2", waitForCompletion: true });
-    for (const [text, ending] of [[json.stdout, 'é\n'], [json.stderr, 'ü\n'], [json.logs ?? '', 'ü\n']] as const) {
+    const { json } = await sandbox.exec({
+      command: "yes 'ééééééééé' | head -n 20000; yes 'ü' | head -n 40000 >&2",
+      waitForCompletion: true,
+    });
+    for (const [text, ending] of [
+      [json.stdout, 'é\n'],
+      [json.stderr, 'ü\n'],
+      [json.logs ?? '', 'ü\n'],
+    ] as const) {
       const bytes = Buffer.byteLength(text);
       expect(bytes).toBeLessThanOrEqual(64 * 1024);
       expect(bytes).toBeGreaterThan(64 * 1024 - 20);

@@ -3,8 +3,12 @@ import { pollUntil, startTestServer, type TestServer } from './testing/test-serv
 
 const BUDGET_BYTES = 4 * 1024 * 1024;
 let sandbox: TestServer;
-beforeAll(async () => { sandbox = await startTestServer({ outputDiskBytes: BUDGET_BYTES, totalOutputDiskBytes: 3 * BUDGET_BYTES }); });
-afterAll(async () => { await sandbox.server.close(); });
+beforeAll(async () => {
+  sandbox = await startTestServer({ outputDiskBytes: BUDGET_BYTES, totalOutputDiskBytes: 3 * BUDGET_BYTES });
+});
+afterAll(async () => {
+  await sandbox.server.close();
+});
 
 /** The per-process cap plus room for blocks beyond it (the segment being written is never dropped). */
 const ALLOWED_BYTES = BUDGET_BYTES + 4 * 65_536 * 2;
@@ -13,10 +17,14 @@ describe('bounded output (on disk)', () => {
   it('a process printing 200 MB keeps the retained output within the budget', async () => {
     const { json } = await sandbox.exec({ command: `yes "$(printf '%01000d' 0)" | head -n 200000; echo last-line` });
     let peak = 0;
-    await pollUntil(async () => {
-      peak = Math.max(peak, sandbox.server.stats().retainedOutputBytes);
-      return (await sandbox.get(json.pid)).status !== 'running';
-    }, 60_000, 20);
+    await pollUntil(
+      async () => {
+        peak = Math.max(peak, sandbox.server.stats().retainedOutputBytes);
+        return (await sandbox.get(json.pid)).status !== 'running';
+      },
+      60_000,
+      20,
+    );
     peak = Math.max(peak, sandbox.server.stats().retainedOutputBytes);
     expect(peak).toBeLessThanOrEqual(ALLOWED_BYTES);
     const final = await sandbox.get(json.pid);
@@ -32,10 +40,14 @@ describe('bounded output (on disk)', () => {
     const baseline = sandbox.server.stats().retainedOutputBytes;
     const { json } = await sandbox.exec({ command: "head -c 50000000 /dev/zero | tr '\\0' 'z'" });
     let peak = 0;
-    await pollUntil(async () => {
-      peak = Math.max(peak, sandbox.server.stats().retainedOutputBytes);
-      return (await sandbox.get(json.pid)).status !== 'running';
-    }, 60_000, 20);
+    await pollUntil(
+      async () => {
+        peak = Math.max(peak, sandbox.server.stats().retainedOutputBytes);
+        return (await sandbox.get(json.pid)).status !== 'running';
+      },
+      60_000,
+      20,
+    );
     expect(peak - baseline).toBeLessThanOrEqual(ALLOWED_BYTES);
     expect((await sandbox.get(json.pid)).status).toBe('completed');
   });
@@ -49,7 +61,9 @@ describe('bounded output (on disk)', () => {
 
   it('a stream reader that stalls until the process ends keeps retained output within the budget, then gets the newest output and the end', async () => {
     const { json } = await sandbox.exec({ command: `yes "$(printf '%01000d' 0)" | head -n 50000; echo last-line` });
-    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, { headers: sandbox.authHeaders() });
+    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, {
+      headers: sandbox.authHeaders(),
+    });
     const reader = response.body!.getReader();
     await reader.read();
     await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');

@@ -4,8 +4,12 @@ import { startTestServer, type TestServer } from './testing/test-server.js';
 const LINES = 200_000;
 const EXPECTED = Array.from({ length: LINES }, (_, index) => `${index + 1}\n`).join('');
 let sandbox: TestServer;
-beforeAll(async () => { sandbox = await startTestServer({ outputMemoryBytes: 64 * 1024 * 1024, totalOutputMemoryBytes: 256 * 1024 * 1024 }); });
-afterAll(async () => { await sandbox.server.close(); });
+beforeAll(async () => {
+  sandbox = await startTestServer({ outputMemoryBytes: 64 * 1024 * 1024, totalOutputMemoryBytes: 256 * 1024 * 1024 });
+});
+afterAll(async () => {
+  await sandbox.server.close();
+});
 
 describe('the end of output', () => {
   it('keeps every line a command prints right before it exits', async () => {

@@ -14,10 +14,13 @@ let url = '';
 const headers = { Authorization: `Bearer ${TOKEN}` };
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: build the package first (pnpm --filter @sandproc/server build)`);
+  if (!existsSync(BUILT_CLI))
+    throw new Error(`${BUILT_CLI} is missing: build the package first (pnpm --filter @sandproc/server build)`);
   child = spawn(process.execPath, [BUILT_CLI, '--port', '0'], { env: { ...process.env, SANDPROC_TOKEN: TOKEN } });
   let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
   child.stderr.resume();
   await pollUntil(() => /listening on (http:\/\/\S+)/.test(output), 30_000);
   url = /listening on (http:\/\/\S+)/.exec(output)?.[1] ?? '';
@@ -34,7 +37,11 @@ function rssMiB(): number {
 }
 
 async function exec(command: string): Promise<string> {
-  const response = await fetch(`${url}/process`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ command }) });
+  const response = await fetch(`${url}/process`, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ command }),
+  });
   return ((await response.json()) as { pid: string }).pid;
 }
 
@@ -45,7 +52,9 @@ async function statusOf(pid: string): Promise<string> {
 describe.runIf(process.platform === 'linux')('server memory stays flat', () => {
   it(`RSS stays under ${RSS_BOUND_MIB} MiB across repeated floods with stalled, live and list readers`, async () => {
     let peak = rssMiB();
-    const sample = (): void => { peak = Math.max(peak, rssMiB()); };
+    const sample = (): void => {
+      peak = Math.max(peak, rssMiB());
+    };
     const sampler = setInterval(sample, 20);
     try {
       for (let round = 0; round < 4; round++) {
@@ -55,11 +64,15 @@ describe.runIf(process.platform === 'linux')('server memory stays flat', () => {
         const live = await openPausedStream(`${url}/process/${pid}/logs/stream`, headers);
         const check = new SequenceCheck(1);
         const liveDone = live.readLines(check.onLine);
-        await pollUntil(async () => {
-          await fetch(`${url}/process`, { headers }).then((response) => response.arrayBuffer());
-          sample();
-          return (await statusOf(pid)) !== 'running';
-        }, 120_000, 100);
+        await pollUntil(
+          async () => {
+            await fetch(`${url}/process`, { headers }).then((response) => response.arrayBuffer());
+            sample();
+            return (await statusOf(pid)) !== 'running';
+          },
+          120_000,
+          100,
+        );
         await liveDone;
         expect(check.problem).toBeUndefined();
         expect(check.next).toBe(lines + 1);

@@ -5,18 +5,31 @@ import { startTestServer, type TestServer } from './testing/test-server.js';
 
 let sandbox: TestServer;
 const ORIGIN = 'http://localhost:5173';
-beforeAll(async () => { sandbox = await startTestServer({ token: 'secret-token-123', corsOrigins: [ORIGIN] }); });
-afterAll(async () => { await sandbox.server.close(); });
+beforeAll(async () => {
+  sandbox = await startTestServer({ token: 'secret-token-123', corsOrigins: [ORIGIN] });
+});
+afterAll(async () => {
+  await sandbox.server.close();
+});
 
 /** A raw request with a chosen Host header (fetch does not let us set it). */
-function rawGet(path: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function rawGet(
+  path: string,
+  host: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: '127.0.0.1', port: sandbox.server.port, path, headers: { Host: host, ...headers } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => { body += chunk; });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const request = httpRequest(
+      { host: '127.0.0.1', port: sandbox.server.port, path, headers: { Host: host, ...headers } },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     request.on('error', reject);
     request.end();
   });
@@ -25,7 +38,9 @@ function rawGet(path: string, host: string, headers: Record<string, string> = {}
 describe('security', () => {
   it('requires the bearer token everywhere but /health', async () => {
     expect((await sandbox.request('GET', '/process', { auth: false })).status).toBe(401);
-    expect((await sandbox.request('GET', '/process', { auth: false, headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect(
+      (await sandbox.request('GET', '/process', { auth: false, headers: { Authorization: 'Bearer wrong' } })).status,
+    ).toBe(401);
     expect((await sandbox.request('POST', '/process', { auth: false, body: { command: 'true' } })).status).toBe(401);
     expect(sandbox.server.stats().processes).toBe(0);
     expect((await sandbox.request('GET', '/process')).status).toBe(200);
@@ -46,7 +61,11 @@ describe('security', () => {
   it('answers CORS only for configured origins; preflight needs no token', async () => {
     const preflight = await fetch(`${sandbox.server.url}/process`, {
       method: 'OPTIONS',
-      headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type' },
+      headers: {
+        Origin: ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization, content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
@@ -56,7 +75,10 @@ describe('security', () => {
     expect(actual.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(actual.headers.get('access-control-expose-headers')).toContain('X-Log-Offset');
     expect(actual.headers.get('access-control-expose-headers')).toContain('Date');
-    const foreign = await fetch(`${sandbox.server.url}/process`, { method: 'OPTIONS', headers: { Origin: 'http://evil.example' } });
+    const foreign = await fetch(`${sandbox.server.url}/process`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://evil.example' },
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
     const foreignGet = await sandbox.request('GET', '/process', { headers: { Origin: 'http://evil.example' } });
@@ -68,8 +90,16 @@ describe('security', () => {
     const open = await startTestServer({ auth: false, corsOrigins: [ORIGIN] });
     try {
       for (const server of [open, sandbox]) {
-        for (const origin of ['http://evil.example', 'null', 'http://localhost:5174', `http://127.0.0.1:${server.server.port + 1}`]) {
-          const refused = await server.request('POST', '/process', { body: { command: 'echo pwned' }, headers: { Origin: origin } });
+        for (const origin of [
+          'http://evil.example',
+          'null',
+          'http://localhost:5174',
+          `http://127.0.0.1:${server.server.port + 1}`,
+        ]) {
+          const refused = await server.request('POST', '/process', {
+            body: { command: 'echo pwned' },
+            headers: { Origin: origin },
+          });
           expect(refused.status).toBe(403);
           expect(refused.headers.get('content-type')).toContain('application/json');
           expect(refused.json).toEqual({ error: expect.any(String) });
@@ -79,12 +109,16 @@ describe('security', () => {
       expect(open.server.stats().processes).toBe(0);
       const ownOrigin = new URL(open.server.url).origin;
       for (const headers of [{}, { Origin: ORIGIN }, { Origin: ownOrigin }] as Array<Record<string, string>>) {
-        const accepted = await open.request('POST', '/process', { body: { command: 'true', waitForCompletion: true }, headers });
+        const accepted = await open.request('POST', '/process', {
+          body: { command: 'true', waitForCompletion: true },
+          headers,
+        });
         expect(accepted.status).toBe(200);
       }
       expect(open.server.stats().processes).toBe(3);
       const viaLocalhost = await rawGet('/process', `localhost:${sandbox.server.port}`, {
-        Authorization: 'Bearer secret-token-123', Origin: `http://localhost:${sandbox.server.port}`,
+        Authorization: 'Bearer secret-token-123',
+        Origin: `http://localhost:${sandbox.server.port}`,
       });
       expect(viaLocalhost.status).toBe(200);
     } finally {
@@ -95,7 +129,11 @@ describe('security', () => {
   it('never passes the token to child processes, even with inheritEnv', async () => {
     process.env['SANDPROC_TOKEN'] = 'secret-token-123';
     process.env['SOME_COPY_OF_TOKEN'] = 'secret-token-123';
-    const inheriting = await startTestServer({ token: 'secret-token-123', inheritEnv: true, passEnv: ['SANDPROC_TOKEN', 'SOME_COPY_OF_TOKEN'] });
+    const inheriting = await startTestServer({
+      token: 'secret-token-123',
+      inheritEnv: true,
+      passEnv: ['SANDPROC_TOKEN', 'SOME_COPY_OF_TOKEN'],
+    });
     try {
       for (const server of [sandbox, inheriting]) {
         const { json } = await server.exec({ command: 'env', waitForCompletion: true, env: { VISIBLE: 'yes' } });
@@ -145,7 +183,9 @@ describe('security', () => {
       expect(generated.token).toMatch(/^[0-9a-f]{64}$/);
       expect(generated.url).toBe(`http://127.0.0.1:${generated.port}`);
       expect((await fetch(`${generated.url}/process`)).status).toBe(401);
-      expect((await fetch(`${generated.url}/process`, { headers: { Authorization: `Bearer ${generated.token}` } })).status).toBe(200);
+      expect(
+        (await fetch(`${generated.url}/process`, { headers: { Authorization: `Bearer ${generated.token}` } })).status,
+      ).toBe(200);
     } finally {
       await generated.close();
     }

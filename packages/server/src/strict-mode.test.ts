@@ -3,14 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostPidOf, isAlive, pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 let sandbox: TestServer;
-beforeAll(async () => { sandbox = await startTestServer({ compatibility: 'strict' }); });
-afterAll(async () => { await sandbox.server.close(); });
+beforeAll(async () => {
+  sandbox = await startTestServer({ compatibility: 'strict' });
+});
+afterAll(async () => {
+  await sandbox.server.close();
+});
 
 describe("strict compatibility mode (the real server's behaviour)", () => {
   it('prefixes each read chunk, not each line', async () => {
     // `env printf` (not the shell's builtin, which bash flushes line by line) writes both lines at once.
     const { json } = await sandbox.exec({ command: "env printf 'a\\nb\\n'", waitForCompletion: true });
-    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, { headers: sandbox.authHeaders() });
+    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, {
+      headers: sandbox.authHeaders(),
+    });
     expect(await response.text()).toBe('stdout:a\nb\n');
   });
 
@@ -43,15 +49,21 @@ describe("strict compatibility mode (the real server's behaviour)", () => {
 
   it('ignores since and sends no X-Log-Offset', async () => {
     const { json } = await sandbox.exec({ command: 'echo one; sleep 0.2; echo two', waitForCompletion: true });
-    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream?since=1`, { headers: sandbox.authHeaders() });
+    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream?since=1`, {
+      headers: sandbox.authHeaders(),
+    });
     expect(response.headers.get('x-log-offset')).toBeNull();
     expect(await response.text()).toBe('stdout:one\nstdout:two\n');
   });
 
   it('kill ignores the signal in the body (always SIGKILL)', async () => {
-    const { json } = await sandbox.exec({ command: "trap 'echo got-int; exit 0' INT; echo ready; while true; do sleep 0.1; done" });
+    const { json } = await sandbox.exec({
+      command: "trap 'echo got-int; exit 0' INT; echo ready; while true; do sleep 0.1; done",
+    });
     await pollUntil(async () => (await sandbox.get(json.pid)).stdout.includes('ready'));
-    expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'SIGINT' } })).status).toBe(200);
+    expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`, { body: { signal: 'SIGINT' } })).status).toBe(
+      200,
+    );
     const final = await sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
     expect(final.status).toBe('killed');
     expect(final.stdout).not.toContain('got-int');
@@ -63,7 +75,10 @@ describe("strict compatibility mode (the real server's behaviour)", () => {
       headers: { ...sandbox.authHeaders(), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       body: JSON.stringify({ command: "env printf 'x\\ny\\n'", waitForCompletion: true }),
     });
-    const events = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; data?: string });
+    const events = (await response.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; data?: string });
     expect(events).toContainEqual({ type: 'stdout', data: 'x\ny\n' });
     expect(events.at(-1)?.type).toBe('result');
   });

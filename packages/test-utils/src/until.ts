@@ -18,8 +18,11 @@ export async function until(
   options: UntilOptions | number = {},
   intervalMsArgument?: number,
 ): Promise<void> {
-  const { timeoutMs = 20_000, intervalMs = intervalMsArgument ?? 50, what = 'condition' } =
-    typeof options === 'number' ? { timeoutMs: options } : options;
+  const {
+    timeoutMs = 20_000,
+    intervalMs = intervalMsArgument ?? 50,
+    what = 'condition',
+  } = typeof options === 'number' ? { timeoutMs: options } : options;
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);

@@ -18,7 +18,11 @@ function paletteColor(index: number): string | undefined {
 }
 
 /** Class (for the 16 themed colours) or inline colour (256-colour and true-colour codes) of one side. */
-function colorOf(name: string | null, truecolor: string | null, side: 'fg' | 'bg'): { className?: string; color?: string } {
+function colorOf(
+  name: string | null,
+  truecolor: string | null,
+  side: 'fg' | 'bg',
+): { className?: string; color?: string } {
   if (!name) return {};
   if (name === 'ansi-truecolor') return truecolor ? { color: `rgb(${truecolor})` } : {};
   const palette = /^ansi-palette-(\d+)$/.exec(name);
@@ -36,7 +40,9 @@ function colorOf(name: string | null, truecolor: string | null, side: 'fg' | 'bg
 function toSpan(entry: AnserJsonEntry, key: number) {
   const fg = colorOf(entry.fg, entry.fg_truecolor, 'fg');
   const bg = colorOf(entry.bg, entry.bg_truecolor, 'bg');
-  const classes = [fg.className, bg.className, ...entry.decorations.map((decoration) => `ansi-${decoration}`)].filter(Boolean);
+  const classes = [fg.className, bg.className, ...entry.decorations.map((decoration) => `ansi-${decoration}`)].filter(
+    Boolean,
+  );
   const style: CSSProperties | undefined =
     fg.color || bg.color ? { color: fg.color, backgroundColor: bg.color } : undefined;
   if (classes.length === 0 && !style) return entry.content;

@@ -66,8 +66,12 @@ function toRequest(form: FormState): ExecRequest | { error: string } {
     request.timeout = timeout;
   }
   if (form.waitForPorts.trim()) {
-    const ports = form.waitForPorts.split(/[\s,]+/).filter(Boolean).map(Number);
-    if (ports.some((port) => !Number.isInteger(port) || port <= 0 || port > 65_535)) return { error: 'Ports must be numbers between 1 and 65535' };
+    const ports = form.waitForPorts
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number);
+    if (ports.some((port) => !Number.isInteger(port) || port <= 0 || port > 65_535))
+      return { error: 'Ports must be numbers between 1 and 65535' };
     request.waitForPorts = ports;
   }
   if (form.restartOnFailure) {
@@ -161,39 +165,87 @@ export function CommandForm({ onStarted }: CommandFormProps) {
           spellCheck={false}
         />
       </label>
-      <button type="button" className="link" onClick={() => setShowOptions((value) => !value)} data-testid="toggle-options">
+      <button
+        type="button"
+        className="link"
+        onClick={() => setShowOptions((value) => !value)}
+        data-testid="toggle-options"
+      >
         {showOptions ? '▾ Options' : '▸ Options'}
       </button>
       {showOptions ? (
         <div className="options">
           <label className="field">
             <span>Name</span>
-            <input data-testid="option-name" value={form.name} onChange={(event) => update('name', event.target.value)} placeholder="proc-…" />
+            <input
+              data-testid="option-name"
+              value={form.name}
+              onChange={(event) => update('name', event.target.value)}
+              placeholder="proc-…"
+            />
           </label>
           <label className="field">
             <span>Working directory</span>
-            <input data-testid="option-workdir" value={form.workingDir} onChange={(event) => update('workingDir', event.target.value)} placeholder="~ or /tmp" />
+            <input
+              data-testid="option-workdir"
+              value={form.workingDir}
+              onChange={(event) => update('workingDir', event.target.value)}
+              placeholder="~ or /tmp"
+            />
           </label>
           <label className="field field-wide">
             <span>Environment (KEY=value per line)</span>
-            <textarea data-testid="option-env" value={form.env} onChange={(event) => update('env', event.target.value)} rows={2} spellCheck={false} />
+            <textarea
+              data-testid="option-env"
+              value={form.env}
+              onChange={(event) => update('env', event.target.value)}
+              rows={2}
+              spellCheck={false}
+            />
           </label>
           <label className="field">
             <span>Timeout (seconds)</span>
-            <input data-testid="option-timeout" inputMode="numeric" value={form.timeout} onChange={(event) => update('timeout', event.target.value)} placeholder="none" />
+            <input
+              data-testid="option-timeout"
+              inputMode="numeric"
+              value={form.timeout}
+              onChange={(event) => update('timeout', event.target.value)}
+              placeholder="none"
+            />
           </label>
           <label className="field">
             <span>Wait for ports</span>
-            <input data-testid="option-ports" value={form.waitForPorts} onChange={(event) => update('waitForPorts', event.target.value)} placeholder="e.g. 3000" />
+            <input
+              data-testid="option-ports"
+              value={form.waitForPorts}
+              onChange={(event) => update('waitForPorts', event.target.value)}
+              placeholder="e.g. 3000"
+            />
           </label>
           <label className="check">
-            <input type="checkbox" data-testid="option-restart" checked={form.restartOnFailure} onChange={(event) => update('restartOnFailure', event.target.checked)} />
+            <input
+              type="checkbox"
+              data-testid="option-restart"
+              checked={form.restartOnFailure}
+              onChange={(event) => update('restartOnFailure', event.target.checked)}
+            />
             Restart on failure, at most
-            <input className="tiny" value={form.maxRestarts} disabled={!form.restartOnFailure} onChange={(event) => update('maxRestarts', event.target.value)} aria-label="Max restarts" />
+            <input
+              className="tiny"
+              value={form.maxRestarts}
+              disabled={!form.restartOnFailure}
+              onChange={(event) => update('maxRestarts', event.target.value)}
+              aria-label="Max restarts"
+            />
             times
           </label>
           <label className="check">
-            <input type="checkbox" data-testid="option-stdin" checked={form.stdin} onChange={(event) => update('stdin', event.target.checked)} />
+            <input
+              type="checkbox"
+              data-testid="option-stdin"
+              checked={form.stdin}
+              onChange={(event) => update('stdin', event.target.checked)}
+            />
             Keep stdin open
           </label>
         </div>

@@ -14,12 +14,19 @@ interface ConnectionBannerProps {
  * The page-wide states: the sandbox does not answer, it refuses our credentials, or it answers
  * the process list with another error (shown with its message).
  */
-export function ConnectionBanner({ category, target, message, viaProxy, onRetry, onOpenSettings }: ConnectionBannerProps) {
+export function ConnectionBanner({
+  category,
+  target,
+  message,
+  viaProxy,
+  onRetry,
+  onOpenSettings,
+}: ConnectionBannerProps) {
   if (category === 'unreachable') {
     return (
       <div className="banner banner-error" role="alert" data-testid="banner-unreachable">
-        <strong>Sandbox server not reachable.</strong> Nothing answers at <code>{target}</code>; the demo keeps
-        trying and recovers on its own once the server is back.
+        <strong>Sandbox server not reachable.</strong> Nothing answers at <code>{target}</code>; the demo keeps trying
+        and recovers on its own once the server is back.
         {message ? <span className="banner-detail">{message}</span> : null}
         <BannerActions onRetry={onRetry} onOpenSettings={onOpenSettings} />
       </div>
@@ -29,9 +36,9 @@ export function ConnectionBanner({ category, target, message, viaProxy, onRetry,
     // The token is the demo server's, added by its proxy: nothing in this page can change it.
     return (
       <div className="banner banner-warning" role="alert" data-testid="banner-unauthorized" data-proxy="true">
-        <strong>Unauthorized.</strong> The local sandbox refused the token the demo server holds (the browser
-        never sees it, so the settings cannot fix it). Restart <code>npm run demo</code> to start a fresh sandbox
-        with a new token (with <code>--sandbox URL</code>, check <code>SANDPROC_TOKEN</code>).
+        <strong>Unauthorized.</strong> The local sandbox refused the token the demo server holds (the browser never sees
+        it, so the settings cannot fix it). Restart <code>npm run demo</code> to start a fresh sandbox with a new token
+        (with <code>--sandbox URL</code>, check <code>SANDPROC_TOKEN</code>).
         <BannerActions onRetry={onRetry} />
       </div>
     );
@@ -39,8 +46,7 @@ export function ConnectionBanner({ category, target, message, viaProxy, onRetry,
   if (category === 'unauthorized') {
     return (
       <div className="banner banner-warning" role="alert" data-testid="banner-unauthorized">
-        <strong>Unauthorized.</strong> The sandbox at <code>{target}</code> refused the token. Check it in the
-        settings.
+        <strong>Unauthorized.</strong> The sandbox at <code>{target}</code> refused the token. Check it in the settings.
         <BannerActions onOpenSettings={onOpenSettings} settingsLabel="Open settings" />
       </div>
     );
@@ -48,8 +54,8 @@ export function ConnectionBanner({ category, target, message, viaProxy, onRetry,
   if (category === 'other' || category === 'not-found') {
     return (
       <div className="banner banner-error" role="alert" data-testid="banner-error">
-        <strong>The sandbox answered with an error.</strong> Listing the processes at <code>{target}</code> failed;
-        the demo keeps trying.
+        <strong>The sandbox answered with an error.</strong> Listing the processes at <code>{target}</code> failed; the
+        demo keeps trying.
         {message ? (
           <span className="banner-detail" data-testid="banner-error-message">
             {message}

@@ -4,9 +4,19 @@ import { useEffect, useState } from 'react';
 type Containment = 'isolated' | 'namespace' | 'process-group';
 
 const LABELS: Record<Containment, { text: string; title: string }> = {
-  isolated: { text: 'isolated', title: 'Commands run in bubblewrap: host filesystem read-only, private HOME and /tmp, own PID namespace' },
-  namespace: { text: 'not isolated', title: 'Commands can write wherever the server user can; each runs in its own PID namespace and dies with the server' },
-  'process-group': { text: 'not isolated', title: 'Commands can write wherever the server user can; process groups only (no PID namespaces here)' },
+  isolated: {
+    text: 'isolated',
+    title: 'Commands run in bubblewrap: host filesystem read-only, private HOME and /tmp, own PID namespace',
+  },
+  namespace: {
+    text: 'not isolated',
+    title:
+      'Commands can write wherever the server user can; each runs in its own PID namespace and dies with the server',
+  },
+  'process-group': {
+    text: 'not isolated',
+    title: 'Commands can write wherever the server user can; process groups only (no PID namespaces here)',
+  },
 };
 
 function isContainment(value: unknown): value is Containment {
@@ -33,7 +43,12 @@ export function ContainmentBadge({ baseUrl }: { baseUrl: string }) {
   if (containment === undefined) return null;
   const label = LABELS[containment];
   return (
-    <span className={`containment containment-${containment}`} title={label.title} data-testid="containment-badge" data-containment={containment}>
+    <span
+      className={`containment containment-${containment}`}
+      title={label.title}
+      data-testid="containment-badge"
+      data-containment={containment}
+    >
       {label.text}
     </span>
   );

@@ -36,7 +36,10 @@ const LogRow = memo(function LogRow({ line, top }: { line: LogLine; top: number 
  * user scrolls up.
  */
 export function LogView({ processId }: { processId: string }) {
-  const { lines, status, error, dropped, clear, reconnect } = useProcessLogs(processId, { maxLines: MAX_LINES, follow: true });
+  const { lines, status, error, dropped, clear, reconnect } = useProcessLogs(processId, {
+    maxLines: MAX_LINES,
+    follow: true,
+  });
   const scrollRef = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
 
@@ -105,7 +108,12 @@ export function LogView({ processId }: { processId: string }) {
           {errorMessage(error)}
           {status === 'error' ? (
             // Resumes the shared stream from its cursor: no line lost or repeated.
-            <button type="button" className="small-button log-reconnect" data-testid="log-reconnect" onClick={reconnect}>
+            <button
+              type="button"
+              className="small-button log-reconnect"
+              data-testid="log-reconnect"
+              onClick={reconnect}
+            >
               Reconnect
             </button>
           ) : null}

@@ -17,9 +17,7 @@ export function ProcessList({ processes, selectedId, onSelect }: ProcessListProp
   const sorted = processes ? [...processes].sort(newestFirst) : undefined;
   return (
     <section className="card process-list" data-testid="process-list" aria-label="Processes">
-      <h2>
-        Processes {sorted ? <span className="count">{sorted.length}</span> : null}
-      </h2>
+      <h2>Processes {sorted ? <span className="count">{sorted.length}</span> : null}</h2>
       {sorted === undefined ? (
         <p className="muted small">Loading…</p>
       ) : sorted.length === 0 ? (

@@ -91,10 +91,21 @@ export function ProcessView({ processId, onClose }: ProcessViewProps) {
           </code>
         </div>
         <div className="process-actions">
-          <button type="button" data-testid="stop-button" disabled={!running || action !== null} onClick={() => void signal('stop')}>
+          <button
+            type="button"
+            data-testid="stop-button"
+            disabled={!running || action !== null}
+            onClick={() => void signal('stop')}
+          >
             {action === 'stop' ? 'Stopping…' : 'Stop'}
           </button>
-          <button type="button" className="danger" data-testid="kill-button" disabled={!running || action !== null} onClick={() => void signal('kill')}>
+          <button
+            type="button"
+            className="danger"
+            data-testid="kill-button"
+            disabled={!running || action !== null}
+            onClick={() => void signal('kill')}
+          >
             {action === 'kill' ? 'Killing…' : 'Kill'}
           </button>
         </div>
@@ -116,7 +127,9 @@ export function ProcessView({ processId, onClose }: ProcessViewProps) {
         </div>
         <div>
           <dt>Duration</dt>
-          <dd data-testid="process-duration">{started && duration !== undefined ? formatDuration(duration - started.getTime()) : '—'}</dd>
+          <dd data-testid="process-duration">
+            {started && duration !== undefined ? formatDuration(duration - started.getTime()) : '—'}
+          </dd>
         </div>
         <div>
           <dt>Restarts</dt>

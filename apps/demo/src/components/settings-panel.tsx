@@ -50,8 +50,8 @@ export function SettingsPanel({ settings, onSave, onClose }: SettingsPanelProps)
       >
         <h2>Sandbox</h2>
         <p className="muted">
-          By default the demo talks to the local sandbox through its own server (<code>/sandbox</code>), which adds
-          the token for you. To use another sandbox, enter its URL and a token: they are stored in this browser only.
+          By default the demo talks to the local sandbox through its own server (<code>/sandbox</code>), which adds the
+          token for you. To use another sandbox, enter its URL and a token: they are stored in this browser only.
         </p>
         <label>
           Sandbox URL
@@ -77,7 +77,10 @@ export function SettingsPanel({ settings, onSave, onClose }: SettingsPanelProps)
         </label>
         <label>
           Send the token as
-          <select value={tokenHeader} onChange={(event) => setTokenHeader(event.target.value as DemoSettings['tokenHeader'])}>
+          <select
+            value={tokenHeader}
+            onChange={(event) => setTokenHeader(event.target.value as DemoSettings['tokenHeader'])}
+          >
             <option value="authorization">Authorization: Bearer …</option>
             <option value="x-blaxel-preview-token">X-Blaxel-Preview-Token (Blaxel preview/session token)</option>
           </select>

@@ -20,10 +20,16 @@ describe.each(modes)('client edge cases (%s)', (mode) => {
       await expect(client.process.streamLogs(id).done).rejects.toBeInstanceOf(InvalidArgumentError);
       // A refusal of the client, not an answer of the server.
       await expect(client.process.get(id)).rejects.not.toBeInstanceOf(HttpError);
-      await expect(client.process.get(id)).rejects.toMatchObject({ kind: 'invalid-argument', argument: 'id', value: id });
+      await expect(client.process.get(id)).rejects.toMatchObject({
+        kind: 'invalid-argument',
+        argument: 'id',
+        value: id,
+      });
     }
     expect(requests).toBe(0);
-    expect((await client.process.exec({ command: 'true', name: 'dots..', waitForCompletion: true })).name).toBe('dots..');
+    expect((await client.process.exec({ command: 'true', name: 'dots..', waitForCompletion: true })).name).toBe(
+      'dots..',
+    );
   });
 });
 
@@ -34,20 +40,32 @@ describe('waitForLog without AbortSignal.any (the fallback)', () => {
     // Each stream yields one record, then nothing more.
     const stream = () => {
       let sent = false;
-      const next = () => (sent ? new Promise<never>(() => {}) : ((sent = true), Promise.resolve({ value: record, done: false })));
-      return { close: () => {}, [Symbol.asyncIterator]: () => ({ next, return: async () => ({ value: undefined, done: true }) }) };
+      const next = () =>
+        sent ? new Promise<never>(() => {}) : ((sent = true), Promise.resolve({ value: record, done: false }));
+      return {
+        close: () => {},
+        [Symbol.asyncIterator]: () => ({ next, return: async () => ({ value: undefined, done: true }) }),
+      };
     };
-    const client = { process: { streamLogs: (_id: string, options: { signal: AbortSignal }) => (signals.push(options.signal), stream()) } };
+    const client = {
+      process: {
+        streamLogs: (_id: string, options: { signal: AbortSignal }) => (signals.push(options.signal), stream()),
+      },
+    };
     const any = AbortSignal.any;
     (AbortSignal as { any?: unknown }).any = undefined; // only for this stub client: ky is not involved
     try {
       const application = new AbortController(); // a long-lived signal, e.g. a page's
       for (let call = 0; call < 20; call++) {
-        await waitForLog(client as unknown as Parameters<typeof waitForLog>[0], '1', 'ready', { signal: application.signal });
+        await waitForLog(client as unknown as Parameters<typeof waitForLog>[0], '1', 'ready', {
+          signal: application.signal,
+        });
       }
       expect(getEventListeners(application.signal, 'abort').length).toBe(0);
       const pending = new AbortController();
-      void waitForLog(client as unknown as Parameters<typeof waitForLog>[0], '1', 'never', { signal: pending.signal }).catch(() => {});
+      void waitForLog(client as unknown as Parameters<typeof waitForLog>[0], '1', 'never', {
+        signal: pending.signal,
+      }).catch(() => {});
       pending.abort(new Error('stop'));
       expect(signals.at(-1)?.reason).toEqual(new Error('stop'));
     } finally {

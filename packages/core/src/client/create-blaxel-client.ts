@@ -42,7 +42,9 @@ export function blaxelSandboxUrl(workspace: string, sandbox: string): string {
  */
 export function createBlaxelClient(options: BlaxelClientOptions): SandprocClient {
   if (!options || typeof options !== 'object') {
-    throw new TypeError('@sandproc/core: createBlaxelClient needs { workspace, sandbox, apiKey } or { url, previewToken }');
+    throw new TypeError(
+      '@sandproc/core: createBlaxelClient needs { workspace, sandbox, apiKey } or { url, previewToken }',
+    );
   }
   if ('previewToken' in options) {
     const { url, previewToken, headers, ...rest } = options;
@@ -51,7 +53,8 @@ export function createBlaxelClient(options: BlaxelClientOptions): SandprocClient
   const { workspace, sandbox, apiKey, url, headers, ...rest } = options;
   // The sandbox's name builds the default URL: not needed when `url` is given.
   for (const [key, value] of Object.entries({ workspace, apiKey, ...(url ? {} : { sandbox }) })) {
-    if (typeof value !== 'string' || !value) throw new TypeError(`@sandproc/core: createBlaxelClient needs ${key} (a string), or { url, previewToken }`);
+    if (typeof value !== 'string' || !value)
+      throw new TypeError(`@sandproc/core: createBlaxelClient needs ${key} (a string), or { url, previewToken }`);
   }
   return createClient({
     ...rest,

@@ -86,7 +86,8 @@ describe.each(modes)('get and list poll with ETags (%s)', (mode) => {
 
   it('memory is bounded: past 64 paths the least recently used is dropped', async () => {
     const pids: string[] = [];
-    for (let index = 0; index < 66; index++) pids.push((await sandbox.client.process.exec({ command: 'true', waitForCompletion: true })).pid);
+    for (let index = 0; index < 66; index++)
+      pids.push((await sandbox.client.process.exec({ command: 'true', waitForCompletion: true })).pid);
     const { fetch, asked } = etagFetch();
     const client = sandbox.clientFor(sandbox.url, { fetch });
     for (const pid of pids) await client.process.get(pid);

@@ -20,7 +20,10 @@ import {
 describe.each(modes)('exec through a faulty network (%s)', (mode) => {
   let sandbox: Sandbox;
   const proxies: FaultProxy[] = [];
-  const proxy = async (policy: (index: number) => ConnectionFault, onRequest?: (request: ProxiedRequest) => ResponseFault) => {
+  const proxy = async (
+    policy: (index: number) => ConnectionFault,
+    onRequest?: (request: ProxiedRequest) => ResponseFault,
+  ) => {
     const started = await startFaultProxy(sandbox.url, policy, onRequest);
     proxies.push(started);
     return started;
@@ -66,9 +69,14 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     // the middle of a line gets that line cut in two (its replay ends the partial line with a newline).
     const padding = 'x'.repeat(55);
     const command = `i=1; while [ $i -le 400 ]; do printf 'n %05d %s\\n' $i ${padding}; [ $((i % 100)) = 0 ] && sleep 0.1; i=$((i + 1)); done`;
-    const process = await client.process.exec({ command, waitForCompletion: true }, { onLog: (record) => records.push(record) });
+    const process = await client.process.exec(
+      { command, waitForCompletion: true },
+      { onLog: (record) => records.push(record) },
+    );
     expect(process.status).toBe('completed');
-    expect(records.map((record) => record.text)).toEqual(Array.from({ length: 400 }, (_, index) => `n ${String(index + 1).padStart(5, '0')} ${padding}`));
+    expect(records.map((record) => record.text)).toEqual(
+      Array.from({ length: 400 }, (_, index) => `n ${String(index + 1).padStart(5, '0')} ${padding}`),
+    );
     expect(records.map((record) => record.index)).toEqual(Array.from({ length: 400 }, (_, index) => index));
     expect(flaky.faults).toBe(1);
   });
@@ -82,12 +90,17 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     );
     const lines: string[] = [];
     const command = 'for i in $(seq 1 200); do echo "s $i ........................"; done; sleep 1; echo last';
-    const process = await sandbox.clientFor(stalling.url).process.exec(
-      { command, waitForCompletion: true },
-      { onStdout: (text) => lines.push(text), keepaliveTimeoutMs: 800 },
-    );
+    const process = await sandbox
+      .clientFor(stalling.url)
+      .process.exec(
+        { command, waitForCompletion: true },
+        { onStdout: (text) => lines.push(text), keepaliveTimeoutMs: 800 },
+      );
     expect(process.status).toBe('completed');
-    expect(lines).toEqual([...Array.from({ length: 200 }, (_, index) => `s ${index + 1} ........................`), 'last']);
+    expect(lines).toEqual([
+      ...Array.from({ length: 200 }, (_, index) => `s ${index + 1} ........................`),
+      'last',
+    ]);
     expect(stalling.faults).toBe(1);
   });
 
@@ -101,7 +114,9 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     expect((await processesRunning(command)).length).toBe(1);
     expect(lossy.faults).toBe(1);
     const lossyAgain = await proxy((index) => (index === 0 ? { dropOnResponse: true } : {}));
-    const named = await sandbox.clientFor(lossyAgain.url).process.exec({ command: `sleep 5 # named ${mode}`, name: `named-lost-${mode}` });
+    const named = await sandbox
+      .clientFor(lossyAgain.url)
+      .process.exec({ command: `sleep 5 # named ${mode}`, name: `named-lost-${mode}` });
     expect(named.name).toBe(`named-lost-${mode}`);
     expect(lossyAgain.faults).toBe(1);
     await sandbox.client.process.kill(process.pid);
@@ -111,7 +126,10 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
   it('a network error then a 404 lookup is no proof: ExecOutcomeUnknownError, cause NetworkError', async () => {
     const refusing = await proxy((index) => (index === 0 ? { dropRequest: true } : {}));
     const command = `true # never sent ${mode}`;
-    const error = await sandbox.clientFor(refusing.url).process.exec({ command }).catch((caught: unknown) => caught);
+    const error = await sandbox
+      .clientFor(refusing.url)
+      .process.exec({ command })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ExecOutcomeUnknownError);
     expect((error as ExecOutcomeUnknownError).cause).toBeInstanceOf(NetworkError);
     expect(refusing.faults).toBe(1);
@@ -129,7 +147,10 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
   it('a 5xx answer then a 404 lookup: the original HttpError (nothing started)', async () => {
     const busy = await proxy((index) => (index === 0 ? { answer503: true } : {}));
     const command = `true # busy ${mode}`;
-    const error = await sandbox.clientFor(busy.url).process.exec({ command }).catch((caught: unknown) => caught);
+    const error = await sandbox
+      .clientFor(busy.url)
+      .process.exec({ command })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(503);
     expect(await processesRunning(command)).toEqual([]);
@@ -139,10 +160,17 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     const name = `reused-${mode}`;
     await sandbox.client.process.exec({ name, command: 'echo one', waitForCompletion: true });
     const refusing = await proxy((index) => (index === 0 ? { dropRequest: true } : {}));
-    const error = await sandbox.clientFor(refusing.url).process.exec({ name, command: 'echo two', waitForCompletion: true }).catch((caught: unknown) => caught);
+    const error = await sandbox
+      .clientFor(refusing.url)
+      .process.exec({ name, command: 'echo two', waitForCompletion: true })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ExecOutcomeUnknownError);
     expect((error as ExecOutcomeUnknownError).processName).toBe(name);
-    expect((await sandbox.client.process.list()).filter((process) => process.name === name).map((process) => process.command)).toEqual(['echo one']);
+    expect(
+      (await sandbox.client.process.list())
+        .filter((process) => process.name === name)
+        .map((process) => process.command),
+    ).toEqual(['echo one']);
   });
 
   /** A client whose name lookups see the server's `Date` moved by `shiftMs`, or no `Date` at all (`null`). */
@@ -163,7 +191,9 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     await sandbox.client.process.exec({ name, command: 'true', waitForCompletion: true });
     const refusing = await proxy((index) => (index === 0 ? { dropRequest: true } : {}));
     // As if the lookup happened a minute after the first process started, on the server's clock.
-    const error = await dateShifting(refusing.url, 60_000).process.exec({ name, command: 'true' }).catch((caught: unknown) => caught);
+    const error = await dateShifting(refusing.url, 60_000)
+      .process.exec({ name, command: 'true' })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ExecOutcomeUnknownError);
     expect((await sandbox.client.process.list()).filter((process) => process.name === name).length).toBe(1);
   });
@@ -171,7 +201,9 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
   it('without a readable Date header, a lost answer for a chosen name is reported as unknown', async () => {
     const name = `no-date-${mode}`;
     const lossy = await proxy((index) => (index === 0 ? { dropOnResponse: true } : {}));
-    const error = await dateShifting(lossy.url, null).process.exec({ name, command: 'sleep 5' }).catch((caught: unknown) => caught);
+    const error = await dateShifting(lossy.url, null)
+      .process.exec({ name, command: 'sleep 5' })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ExecOutcomeUnknownError);
     expect((await sandbox.client.process.get(name)).status).toBe('running'); // it did start: "unknown" was honest
     await sandbox.client.process.kill(name);
@@ -190,7 +222,10 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     const command = `echo followed; sleep 0.3 # ${mode}`;
     const error = await sandbox
       .clientFor(noStreams.url)
-      .process.exec({ command, waitForCompletion: true }, { onStdout: () => {}, reconnect: { maxAttempts: 1, initialDelayMs: 10 } })
+      .process.exec(
+        { command, waitForCompletion: true },
+        { onStdout: () => {}, reconnect: { maxAttempts: 1, initialDelayMs: 10 } },
+      )
       .catch((caught: unknown) => caught);
     expect(isStreamError(error)).toBe(true);
     const started = (error as StreamError).process;
@@ -203,7 +238,10 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
   it('when the lookup fails too, exec says it cannot know (ExecOutcomeUnknownError)', async () => {
     const dead = await proxy((index) => (index === 0 ? { dropOnResponse: true } : { dropRequest: true }));
     const command = `sleep 5 # unknown ${mode}`;
-    const error = await sandbox.clientFor(dead.url, { retry: false }).process.exec({ command }).catch((caught: unknown) => caught);
+    const error = await sandbox
+      .clientFor(dead.url, { retry: false })
+      .process.exec({ command })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ExecOutcomeUnknownError);
     const name = (error as ExecOutcomeUnknownError).processName;
     expect((await sandbox.client.process.get(name)).status).toBe('running');
@@ -216,7 +254,11 @@ describe.each(modes)('exec through a faulty network (%s)', (mode) => {
     const lines: string[] = [];
     const process = await sandbox.clientFor(link.url, { retry: false }).process.exec(
       { command: 'echo first; sleep 30' },
-      { onStdout: (text) => lines.push(text), onError: (error) => errors.push(error), reconnect: { maxAttempts: 2, initialDelayMs: 10 } },
+      {
+        onStdout: (text) => lines.push(text),
+        onError: (error) => errors.push(error),
+        reconnect: { maxAttempts: 2, initialDelayMs: 10 },
+      },
     );
     await until(() => lines.length === 1);
     await link.close(); // the sandbox becomes unreachable

@@ -51,7 +51,12 @@ export function generateProcessName(): string {
  * ends when the process is over. The same path works against servers with and without the
  * streaming extensions.
  */
-export async function execProcess(api: ExecFollower, transport: Transport, request: ExecRequest, options: ExecOptions): Promise<ProcessInfo> {
+export async function execProcess(
+  api: ExecFollower,
+  transport: Transport,
+  request: ExecRequest,
+  options: ExecOptions,
+): Promise<ProcessInfo> {
   const { signal, onStdout, onStderr, onLog } = options;
   const following = onStdout || onStderr || onLog;
   const name = request.name ?? generateProcessName();
@@ -63,7 +68,9 @@ export async function execProcess(api: ExecFollower, transport: Transport, reque
   try {
     // A held answer (waitForCompletion, waitForPorts) is bounded by the request's `timeout`, not requestTimeoutMs.
     const post = { method: 'post', json: { ...request, name, waitForCompletion: held }, signal, retry: 0 } as const;
-    process = normalizeProcess(await transport.json<WireProcess>('process', held || request.waitForPorts ? { ...post, timeout: false } : post));
+    process = normalizeProcess(
+      await transport.json<WireProcess>('process', held || request.waitForPorts ? { ...post, timeout: false } : post),
+    );
     if (held) return process;
   } catch (error) {
     // Not retried blindly (a second process). After a failure that a retry could pass (see
@@ -93,7 +100,12 @@ export async function execProcess(api: ExecFollower, transport: Transport, reque
       if (signal?.aborted) throw lookupError;
       if (isNotFoundError(lookupError) && (error as HttpError).status) throw error;
     }
-    if (!found) throw new ExecOutcomeUnknownError({ processName: name, message: `${name} may have started: ${(error as Error).message}`, cause: error });
+    if (!found)
+      throw new ExecOutcomeUnknownError({
+        processName: name,
+        message: `${name} may have started: ${(error as Error).message}`,
+        cause: error,
+      });
     process = found;
   }
   if (!request.waitForCompletion && !following) return process;
@@ -113,10 +125,13 @@ export async function execProcess(api: ExecFollower, transport: Transport, reque
   // The server's meaning of `timeout` with waitForCompletion: 422, the process keeps running.
   let timedOut = false;
   const timer = request.timeout
-    ? setTimeout(() => {
-        timedOut = true;
-        stream.close();
-      }, sentAt + request.timeout * 1000 - Date.now())
+    ? setTimeout(
+        () => {
+          timedOut = true;
+          stream.close();
+        },
+        sentAt + request.timeout * 1000 - Date.now(),
+      )
     : undefined;
   try {
     await stream.done;
@@ -124,7 +139,12 @@ export async function execProcess(api: ExecFollower, transport: Transport, reque
   } catch (cause) {
     // The process did start: a caller must not take this for a failed start and run it again.
     if (signal?.aborted) throw cause;
-    throw new StreamError({ processId: process.pid, message: `${process.pid} started, then failed to follow`, cause, process });
+    throw new StreamError({
+      processId: process.pid,
+      message: `${process.pid} started, then failed to follow`,
+      cause,
+      process,
+    });
   } finally {
     clearTimeout(timer);
   }

@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort as closedPort } from '../../test/helpers/reference-sandbox.js';
 import { startSandbox, type Sandbox } from '../../test/helpers/sandbox.js';
-import { ExecOutcomeUnknownError, InvalidArgumentError, NetworkError, createBlaxelClient, createClient } from '../index.js';
+import {
+  ExecOutcomeUnknownError,
+  InvalidArgumentError,
+  NetworkError,
+  createBlaxelClient,
+  createClient,
+} from '../index.js';
 
 describe('the first error a user sees', () => {
   it('server not running: exec is a NetworkError naming the URL and saying nothing was started', async () => {
     const baseUrl = `http://127.0.0.1:${await closedPort()}`;
     const client = createClient({ baseUrl, retry: { initialDelayMs: 10 } });
-    const error = await client.process.exec({ command: 'echo hi', waitForCompletion: true }).catch((caught: unknown) => caught);
+    const error = await client.process
+      .exec({ command: 'echo hi', waitForCompletion: true })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(ExecOutcomeUnknownError);
     expect((error as Error).message).toContain(`${baseUrl}/process`);
@@ -34,11 +42,15 @@ describe('the first error a user sees', () => {
       const message = (read as Error).message;
       expect(message).toContain('http://127.0.0.1:8080/process');
       expect(message).toContain('from http://localhost:5173');
-      expect(message).toMatch(/the server is down, or does not allow this origin \(CORS, e\.g\. --cors-origin http:\/\/localhost:5173\)/);
+      expect(message).toMatch(
+        /the server is down, or does not allow this origin \(CORS, e\.g\. --cors-origin http:\/\/localhost:5173\)/,
+      );
       // exec cannot know whether the request got through, and says so with the same explanation.
       const started = await client.process.exec({ command: 'true' }).catch((caught: unknown) => caught);
       expect(started).toBeInstanceOf(ExecOutcomeUnknownError);
-      expect((started as Error).message).toMatch(/may have started: http:\/\/127\.0\.0\.1:8080\/process is unreachable from http:\/\/localhost:5173/);
+      expect((started as Error).message).toMatch(
+        /may have started: http:\/\/127\.0\.0\.1:8080\/process is unreachable from http:\/\/localhost:5173/,
+      );
     } finally {
       delete page.document;
       delete page.location;
@@ -64,7 +76,10 @@ describe('createClient checks its options at creation', () => {
     [{ baseUrl: 'http://127.0.0.1:8080', fetch: 'fetch' }, /fetch must be a function/],
     [{ baseUrl: 'http://127.0.0.1:8080', retry: { limit: -1 } }, /retry\.limit must be a number ≥ 0, got number/],
     [{ baseUrl: 'http://127.0.0.1:8080', retry: 3 }, /retry must be false or \{ limit, initialDelayMs, maxDelayMs \}/],
-    [{ baseUrl: 'http://127.0.0.1:8080', requestTimeoutMs: 0 }, /requestTimeoutMs must be a number of milliseconds > 0/],
+    [
+      { baseUrl: 'http://127.0.0.1:8080', requestTimeoutMs: 0 },
+      /requestTimeoutMs must be a number of milliseconds > 0/,
+    ],
     [{ baseUrl: 'http://127.0.0.1:8080', requestTimeoutMs: '5000' }, /requestTimeoutMs .* got "5000"/],
   ])('%j → a TypeError that says what is wrong', (options, message) => {
     const error = attempt(options);
@@ -73,11 +88,15 @@ describe('createClient checks its options at creation', () => {
   });
 
   it('valid options pass, and createBlaxelClient without options says what it needs', () => {
-    expect(attempt({ baseUrl: 'https://run.blaxel.ai/w/sandboxes/s', retry: false, requestTimeoutMs: 1000 })).toBeUndefined();
+    expect(
+      attempt({ baseUrl: 'https://run.blaxel.ai/w/sandboxes/s', retry: false, requestTimeoutMs: 1000 }),
+    ).toBeUndefined();
     expect(() => createBlaxelClient(undefined as never)).toThrow(TypeError);
     expect(() => createBlaxelClient({} as never)).toThrow(/workspace/);
     expect(() => createBlaxelClient({ workspace: 'w', apiKey: 'k' } as never)).toThrow(/sandbox/);
-    expect(createBlaxelClient({ workspace: 'w', apiKey: 'k', sandbox: '', url: 'https://sandbox.example' }).baseUrl).toBe('https://sandbox.example');
+    expect(
+      createBlaxelClient({ workspace: 'w', apiKey: 'k', sandbox: '', url: 'https://sandbox.example' }).baseUrl,
+    ).toBe('https://sandbox.example');
   });
 });
 

@@ -1,7 +1,12 @@
 export { createClient } from './create-client.js';
 export type { SandprocClient } from './create-client.js';
 export { createBlaxelClient, blaxelSandboxUrl } from './create-blaxel-client.js';
-export type { BlaxelClientOptions, BlaxelApiKeyOptions, BlaxelPreviewTokenOptions, BlaxelCommonOptions } from './create-blaxel-client.js';
+export type {
+  BlaxelClientOptions,
+  BlaxelApiKeyOptions,
+  BlaxelPreviewTokenOptions,
+  BlaxelCommonOptions,
+} from './create-blaxel-client.js';
 export type { ClientOptions, RetryOptions, CallOptions } from './client-options.js';
 export { ProcessApi } from './process-api.js';
 export type { KillOptions, LogsOptions } from './process-api.js';

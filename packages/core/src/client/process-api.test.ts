@@ -22,7 +22,10 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
   afterAll(() => sandbox.close());
 
   it('exec with waitForCompletion resolves with the final, normalized process', async () => {
-    const process = await sandbox.client.process.exec({ command: "echo 'Hello World'; echo err >&2", waitForCompletion: true });
+    const process = await sandbox.client.process.exec({
+      command: "echo 'Hello World'; echo err >&2",
+      waitForCompletion: true,
+    });
     expect(process.status).toBe('completed');
     expect(process.exitCode).toBe(0);
     expect(typeof process.pid).toBe('string');
@@ -60,7 +63,11 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
     const records: LogRecord[] = [];
     const process = await sandbox.client.process.exec(
       { command: 'for i in 1 2 3; do echo out $i; echo err $i >&2; sleep 0.05; done', waitForCompletion: true },
-      { onStdout: (text) => stdout.push(text), onStderr: (text) => stderr.push(text), onLog: (record) => records.push(record) },
+      {
+        onStdout: (text) => stdout.push(text),
+        onStderr: (text) => stderr.push(text),
+        onLog: (record) => records.push(record),
+      },
     );
     expect(process.status).toBe('completed');
     expect(stdout).toEqual(['out 1', 'out 2', 'out 3']);
@@ -100,7 +107,9 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
       .catch((caught: unknown) => caught);
     expect(missing).toBeInstanceOf(UnprocessableError);
     await sandbox.client.process.exec({ command: 'sleep 5', name: `dup-${mode}` });
-    const duplicate = await sandbox.client.process.exec({ command: 'true', name: `dup-${mode}` }).catch((caught: unknown) => caught);
+    const duplicate = await sandbox.client.process
+      .exec({ command: 'true', name: `dup-${mode}` })
+      .catch((caught: unknown) => caught);
     expect(duplicate).toBeInstanceOf(BadRequestError);
     await sandbox.client.process.kill(`dup-${mode}`);
   });
@@ -131,7 +140,11 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
   });
 
   it('get by pid and by name; unknown id rejects with NotFoundError carrying the id', async () => {
-    const started = await sandbox.client.process.exec({ command: 'true', name: `named-${mode}`, waitForCompletion: true });
+    const started = await sandbox.client.process.exec({
+      command: 'true',
+      name: `named-${mode}`,
+      waitForCompletion: true,
+    });
     expect((await sandbox.client.process.get(started.pid)).name).toBe(`named-${mode}`);
     expect((await sandbox.client.process.get(`named-${mode}`)).pid).toBe(started.pid);
     const error = await sandbox.client.process.get('no-such-process').catch((caught: unknown) => caught);
@@ -168,7 +181,9 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
   });
 
   it('kill with killSignal (extended: the signal is delivered; strict and the reference: SIGKILL)', async () => {
-    const process = await sandbox.client.process.exec({ command: "trap 'exit 0' INT; echo ready; while true; do sleep 0.1; done" });
+    const process = await sandbox.client.process.exec({
+      command: "trap 'exit 0' INT; echo ready; while true; do sleep 0.1; done",
+    });
     await waitForLog(sandbox.client, process.pid, 'ready');
     await sandbox.client.process.kill(process.pid, { killSignal: 'SIGINT' });
     const final = await sandbox.client.process.wait(process.pid, { intervalMs: 50 });
@@ -203,7 +218,9 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
     const done = await sandbox.client.process.exec({ command: 'true', waitForCompletion: true });
     expect((await sandbox.client.process.wait(done.pid)).status).toBe('completed');
     const running = await sandbox.client.process.exec({ command: 'sleep 10' });
-    const error = await sandbox.client.process.wait(running.pid, { maxWaitMs: 300, intervalMs: 50 }).catch((caught: unknown) => caught);
+    const error = await sandbox.client.process
+      .wait(running.pid, { maxWaitMs: 300, intervalMs: 50 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WaitTimeoutError);
     expect((error as WaitTimeoutError).processId).toBe(running.pid);
     expect((error as WaitTimeoutError).process?.status).toBe('running');
@@ -220,10 +237,14 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
   });
 
   it('waitForLog resolves with the first matching record, or times out', async () => {
-    const process = await sandbox.client.process.exec({ command: 'echo starting; sleep 0.2; echo "listening on 1234"; sleep 10' });
+    const process = await sandbox.client.process.exec({
+      command: 'echo starting; sleep 0.2; echo "listening on 1234"; sleep 10',
+    });
     const record = await waitForLog(sandbox.client, process.pid, /listening on \d+/);
     expect(record).toEqual({ stream: 'stdout', text: 'listening on 1234', index: 1 });
-    await expect(waitForLog(sandbox.client, process.pid, 'never printed', { maxWaitMs: 300 })).rejects.toBeInstanceOf(WaitTimeoutError);
+    await expect(waitForLog(sandbox.client, process.pid, 'never printed', { maxWaitMs: 300 })).rejects.toBeInstanceOf(
+      WaitTimeoutError,
+    );
     await sandbox.client.process.kill(process.pid);
     const ended = await waitForLog(sandbox.client, process.pid, 'never printed').catch((caught: unknown) => caught);
     expect((ended as { kind: string }).kind).toBe('stream');
@@ -233,14 +254,19 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
     const aborted = AbortSignal.abort();
     await expect(sandbox.client.process.get('x', { signal: aborted })).rejects.toMatchObject({ name: 'AbortError' });
     await expect(sandbox.client.process.list({ signal: aborted })).rejects.toMatchObject({ name: 'AbortError' });
-    await expect(sandbox.client.process.exec({ command: 'true' }, { signal: aborted })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(sandbox.client.process.exec({ command: 'true' }, { signal: aborted })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
     const running = await sandbox.client.process.exec({ command: 'sleep 10' });
     const controller = new AbortController();
     const waiting = sandbox.client.process.wait(running.pid, { signal: controller.signal, intervalMs: 50 });
     controller.abort();
     await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
     const execController = new AbortController();
-    const execution = sandbox.client.process.exec({ command: 'sleep 10', waitForCompletion: true }, { signal: execController.signal });
+    const execution = sandbox.client.process.exec(
+      { command: 'sleep 10', waitForCompletion: true },
+      { signal: execController.signal },
+    );
     setTimeout(() => execController.abort(), 100);
     await expect(execution).rejects.toMatchObject({ name: 'AbortError' });
     await sandbox.client.process.kill(running.pid);

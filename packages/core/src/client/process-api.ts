@@ -89,7 +89,9 @@ export class ProcessApi {
 
   /** `GET /process/{id}/logs`: the retained output as one string. @throws NotFoundError */
   async logs(id: string, options: LogsOptions = {}): Promise<string> {
-    const logs = await this.#transport.json<Record<string, string | null>>(path(id, '/logs'), { signal: options.signal });
+    const logs = await this.#transport.json<Record<string, string | null>>(path(id, '/logs'), {
+      signal: options.signal,
+    });
     return logs[options.stream === 'stdout' || options.stream === 'stderr' ? options.stream : 'logs'] ?? '';
   }
 
@@ -99,7 +101,13 @@ export class ProcessApi {
    */
   async writeStdin(id: string, data: string | Uint8Array, options: CallOptions = {}): Promise<void> {
     const headers = { 'content-type': 'application/octet-stream' };
-    await this.#transport.send(path(id, '/stdin'), { method: 'post', body: data as BodyInit, headers, signal: options.signal, retry: 0 });
+    await this.#transport.send(path(id, '/stdin'), {
+      method: 'post',
+      body: data as BodyInit,
+      headers,
+      signal: options.signal,
+      retry: 0,
+    });
   }
 
   /** Closes stdin (the process reads end-of-file); idempotent. @throws NotFoundError */
@@ -130,10 +138,13 @@ export class ProcessApi {
       {
         processId: pin.id,
         open: async (since, signal) => {
-          const response = await transport.send(path(await pin.pid(signal), since > 0 ? `/logs/stream?since=${since}` : '/logs/stream'), {
-            signal,
-            retry: 0,
-          });
+          const response = await transport.send(
+            path(await pin.pid(signal), since > 0 ? `/logs/stream?since=${since}` : '/logs/stream'),
+            {
+              signal,
+              retry: 0,
+            },
+          );
           // Resuming on a server that replays from the start (no `X-Log-Offset`): under a reused name
           // that replay may go on with another process's output (checked once the stream is open).
           if (since > 0 && !response.headers.has('x-log-offset')) {

@@ -22,8 +22,19 @@ describe('isSameProcess', () => {
   });
 
   it('a failed run waiting for its restart (counted already, as on the real server) and its restarted run are the same process', () => {
-    const waiting = process({ startedAt: at(5), status: 'failed', restartOnFailure: true, maxRestarts: 2, restartCount: 1 });
-    expect(isSameProcess(waiting, process({ startedAt: at(6), status: 'running', restartOnFailure: true, maxRestarts: 2, restartCount: 1 }))).toBe(true);
+    const waiting = process({
+      startedAt: at(5),
+      status: 'failed',
+      restartOnFailure: true,
+      maxRestarts: 2,
+      restartCount: 1,
+    });
+    expect(
+      isSameProcess(
+        waiting,
+        process({ startedAt: at(6), status: 'running', restartOnFailure: true, maxRestarts: 2, restartCount: 1 }),
+      ),
+    ).toBe(true);
     expect(isSameProcess(waiting, process({ startedAt: at(6), restartCount: 0 }))).toBe(false);
     const failedForGood = process({ startedAt: at(5), status: 'failed', restartOnFailure: false, restartCount: 0 });
     expect(isSameProcess(failedForGood, process({ startedAt: at(6), restartCount: 0 }))).toBe(false);
@@ -42,7 +53,13 @@ describe('ProcessPin', () => {
     const get = async (id: string) => {
       asked.push(id);
       const found = table[id];
-      if (!found) throw new NotFoundError({ status: 404, body: '{"error":"process not found"}', message: 'process not found', processId: id });
+      if (!found)
+        throw new NotFoundError({
+          status: 404,
+          body: '{"error":"process not found"}',
+          message: 'process not found',
+          processId: id,
+        });
       return found;
     };
     return { asked, get };

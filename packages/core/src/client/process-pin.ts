@@ -19,7 +19,8 @@ import { isProcessFinished } from '../shared/normalize-process.js';
 export function isSameProcess(pinned: ProcessInfo, current: ProcessInfo): boolean {
   const pinnedStart = Number(pinned.startedAt ?? NaN);
   const currentStart = Number(current.startedAt ?? NaN);
-  const counted = pinned.restartCount - (pinned.status === 'failed' && pinned.restartOnFailure && pinned.restartCount > 0 ? 1 : 0);
+  const counted =
+    pinned.restartCount - (pinned.status === 'failed' && pinned.restartOnFailure && pinned.restartCount > 0 ? 1 : 0);
   return !(currentStart < pinnedStart) && !(currentStart > pinnedStart && current.restartCount <= counted);
 }
 
@@ -51,7 +52,12 @@ export class ProcessPin {
   async read(signal?: AbortSignal): Promise<ProcessInfo> {
     const known = this.known;
     const current = await this.#get(known?.pid ?? this.id, { signal });
-    if (known && !isSameProcess(known, current)) throw new NotFoundError({ status: 404, message: `process ${known.pid} is gone (its pid was reused)`, processId: this.id });
+    if (known && !isSameProcess(known, current))
+      throw new NotFoundError({
+        status: 404,
+        message: `process ${known.pid} is gone (its pid was reused)`,
+        processId: this.id,
+      });
     return (this.known = current);
   }
 
@@ -66,7 +72,11 @@ export class ProcessPin {
     if (!isProcessFinished(this.known!) || !name) return;
     const named = await this.#get(name, { signal }).catch(() => undefined);
     if (named && named.pid !== pid) {
-      throw new NotFoundError({ status: 404, message: `process ${pid} is over and its name ${name} was reused (pid ${named.pid}): its output cannot be resumed`, processId: this.id });
+      throw new NotFoundError({
+        status: 404,
+        message: `process ${pid} is over and its name ${name} was reused (pid ${named.pid}): its output cannot be resumed`,
+        processId: this.id,
+      });
     }
   }
 }

@@ -22,7 +22,9 @@ describe.each(modes)('requests, retries and timeouts (%s)', (mode) => {
   });
 
   it('reads retry on network errors and 503, then succeed', async () => {
-    const flaky = await proxy((index) => (index === 0 ? { answer503: true } : index === 1 ? { dropRequest: true } : {}));
+    const flaky = await proxy((index) =>
+      index === 0 ? { answer503: true } : index === 1 ? { dropRequest: true } : {},
+    );
     const list = await sandbox.clientFor(flaky.url).process.list();
     expect(Array.isArray(list)).toBe(true);
     expect(flaky.faults).toBe(2);
@@ -43,14 +45,20 @@ describe.each(modes)('requests, retries and timeouts (%s)', (mode) => {
 
   it('retries are bounded: a server that never answers well fails after `limit` retries', async () => {
     const down = await proxy(() => ({ answer503: true }));
-    const error = await sandbox.clientFor(down.url, { retry: { limit: 2, initialDelayMs: 10 } }).process.get('x').catch((caught: unknown) => caught);
+    const error = await sandbox
+      .clientFor(down.url, { retry: { limit: 2, initialDelayMs: 10 } })
+      .process.get('x')
+      .catch((caught: unknown) => caught);
     expect((error as HttpError).status).toBe(503);
     expect(down.faults).toBe(3);
   });
 
   it('exec (POST) is never retried blindly', async () => {
     const busy = await proxy(() => ({ answer503: true }));
-    const error = await sandbox.clientFor(busy.url).process.exec({ command: 'true' }).catch((caught: unknown) => caught);
+    const error = await sandbox
+      .clientFor(busy.url)
+      .process.exec({ command: 'true' })
+      .catch((caught: unknown) => caught);
     // The 503 came before the server: the lookup by name also got 503, so exec cannot know.
     expect(isSandprocError(error)).toBe(true);
     expect((error as { kind: string }).kind).toBe('exec-outcome-unknown');

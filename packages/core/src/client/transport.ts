@@ -36,7 +36,13 @@ export async function errorFromResponse(response: Response, processId = ''): Pro
   }
   const ErrorClass = httpErrorClass(response.status);
   const { status, headers } = response;
-  return new ErrorClass({ status, body, message, processId, retryAfterMs: Number(headers.get('retry-after')) * 1000 || undefined });
+  return new ErrorClass({
+    status,
+    body,
+    message,
+    processId,
+    retryAfterMs: Number(headers.get('retry-after')) * 1000 || undefined,
+  });
 }
 
 /** Paths whose last `ETag` and value a client keeps (see `Transport.fresh`). */
@@ -82,14 +88,24 @@ export class Transport {
       try {
         return await this.#attempt(path, options);
       } catch (error) {
-        if (options.signal?.aborted || !isRetryable(error) || options.method === 'post' || options.retry === 0 || attempt > limit) throw error;
+        if (
+          options.signal?.aborted ||
+          !isRetryable(error) ||
+          options.method === 'post' ||
+          options.retry === 0 ||
+          attempt > limit
+        )
+          throw error;
         const delayMs = (error as HttpError).retryAfterMs ?? backoffDelay(attempt, initialDelayMs, maxDelayMs);
         await sleep(Math.min(delayMs, maxDelayMs, this.#timeoutMs), options.signal);
       }
     }
   }
 
-  async #attempt(path: string, { method = 'get', json, body, headers, signal, timeout }: SendOptions): Promise<Response> {
+  async #attempt(
+    path: string,
+    { method = 'get', json, body, headers, signal, timeout }: SendOptions,
+  ): Promise<Response> {
     const { token, fetch = globalThis.fetch } = this.#options;
     // The header timeout, and the caller's signal (kept linked: it also cancels a body being read).
     const controller = new AbortController();
@@ -97,7 +113,8 @@ export class Transport {
     if (signal?.aborted) abort();
     signal?.addEventListener('abort', abort, { once: true });
     let timedOut = false;
-    const timer = timeout === false ? undefined : setTimeout(() => ((timedOut = true), controller.abort()), this.#timeoutMs);
+    const timer =
+      timeout === false ? undefined : setTimeout(() => ((timedOut = true), controller.abort()), this.#timeoutMs);
     try {
       const response = await fetch(`${this.baseUrl}/${path}`, {
         method: method.toUpperCase(),

@@ -61,11 +61,14 @@ export async function waitForLog(
   const id = typeof process === 'string' ? process : process.pid;
   const deadline = new AbortController();
   // A non-finite bound (`Infinity`) sets no timer at all (setTimeout would clamp it to ~24.8 days).
-  const timer = Number.isFinite(maxWaitMs) ? setTimeout(() => deadline.abort(), Math.min(maxWaitMs, 2 ** 31 - 1)) : undefined;
+  const timer = Number.isFinite(maxWaitMs)
+    ? setTimeout(() => deadline.abort(), Math.min(maxWaitMs, 2 ** 31 - 1))
+    : undefined;
   const [combined, cleanup] = signal ? anySignal([signal, deadline.signal]) : [deadline.signal, () => {}];
   const stream = api.streamLogs(process, { signal: combined });
   try {
-    for await (const record of stream) if (typeof pattern === 'string' ? record.text.includes(pattern) : pattern.test(record.text)) return record;
+    for await (const record of stream)
+      if (typeof pattern === 'string' ? record.text.includes(pattern) : pattern.test(record.text)) return record;
   } catch (error) {
     if (!deadline.signal.aborted || signal?.aborted) throw error;
     throw new WaitTimeoutError({ processId: id, maxWaitMs });

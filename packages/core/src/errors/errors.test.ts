@@ -92,7 +92,11 @@ describe('errors', () => {
       const error = new (httpErrorClass(status))({ status, body: '{"error":"x"}', message: 'x' });
       expect(error).toMatchObject({ status, body: '{"error":"x"}', message: 'x', processId: '' });
     }
-    expect(new NotFoundError({ status: 404, message: 'gone' })).toMatchObject({ kind: 'not-found', body: '', processId: '' });
+    expect(new NotFoundError({ status: 404, message: 'gone' })).toMatchObject({
+      kind: 'not-found',
+      body: '',
+      processId: '',
+    });
     expect(new UnauthorizedError({ status: 403, message: 'no' }).kind).toBe('unauthorized');
     expect(new HttpError({ status: 404, message: 'x' }).kind).toBe('http');
     expect(new HttpError({ status: 503, message: 'x', retryAfterMs: 2000 }).retryAfterMs).toBe(2000);
@@ -120,7 +124,9 @@ describe('errors', () => {
       ...[408, 429, 500, 502, 503, 504].map((status) => new (httpErrorClass(status))({ status, message: '' })),
     ];
     const final = [
-      ...[400, 401, 403, 404, 409, 413, 422, 501].map((status) => new (httpErrorClass(status))({ status, message: '' })),
+      ...[400, 401, 403, 404, 409, 413, 422, 501].map(
+        (status) => new (httpErrorClass(status))({ status, message: '' }),
+      ),
       new InvalidArgumentError({ message: '', argument: 'id', value: '' }),
       new WaitTimeoutError({ processId: 'p', maxWaitMs: 1 }),
       new StreamError({ processId: 'p', message: 'lost' }),

@@ -75,7 +75,13 @@ export function httpErrorClass(status: number): new (options: HttpErrorOptions) 
 }
 
 /** True for {@link HttpError} and all its subclasses. */
-export const isHttpError = /* @__PURE__ */ guardFor<HttpError>('http', 'not-found', 'bad-request', 'unprocessable', 'unauthorized');
+export const isHttpError = /* @__PURE__ */ guardFor<HttpError>(
+  'http',
+  'not-found',
+  'bad-request',
+  'unprocessable',
+  'unauthorized',
+);
 /** True for {@link NotFoundError}. */
 export const isNotFoundError = /* @__PURE__ */ guardFor<NotFoundError>('not-found');
 /** True for {@link BadRequestError}. */

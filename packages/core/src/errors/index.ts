@@ -1,7 +1,11 @@
 export { SandprocError, isSandprocError } from './sandproc-error.js';
 export type { SandprocErrorKind, SandprocErrorOptions } from './sandproc-error.js';
 export type { HttpErrorOptions } from './http-errors.js';
-export type { RequestTimeoutErrorOptions, StreamErrorOptions, ExecOutcomeUnknownErrorOptions } from './transport-errors.js';
+export type {
+  RequestTimeoutErrorOptions,
+  StreamErrorOptions,
+  ExecOutcomeUnknownErrorOptions,
+} from './transport-errors.js';
 export type { WaitTimeoutErrorOptions } from './wait-timeout-error.js';
 export type { InvalidArgumentErrorOptions } from './invalid-argument-error.js';
 export {

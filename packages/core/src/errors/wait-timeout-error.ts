@@ -25,7 +25,11 @@ export class WaitTimeoutError extends SandprocError {
 
   constructor(options: WaitTimeoutErrorOptions) {
     const { processId, maxWaitMs } = options;
-    super('wait-timeout', { process: null, ...options, message: `process ${processId} still running after ${maxWaitMs} ms` });
+    super('wait-timeout', {
+      process: null,
+      ...options,
+      message: `process ${processId} still running after ${maxWaitMs} ms`,
+    });
   }
 }
 

@@ -68,11 +68,14 @@ describe('ExecController', () => {
     const { api, state } = fakeProcessApi();
     let polling: PollingOptions<ProcessInfo> = { intervalMs: () => 1000 };
     // Bindings hand the latest options through a getter (useExec does).
-    const controller = new ExecController({ process: api }, {
-      get polling() {
-        return polling;
+    const controller = new ExecController(
+      { process: api },
+      {
+        get polling() {
+          return polling;
+        },
       },
-    });
+    );
     const off = controller.subscribe(() => {});
     await controller.exec({ command: 'sleep 1' });
     await vi.advanceTimersByTimeAsync(0);
@@ -122,15 +125,34 @@ describe('ExecController', () => {
       throw refused;
     };
     await expect(controller.exec({ command: 'x' })).rejects.toBe(refused);
-    expect(controller.getSnapshot()).toMatchObject({ status: 'error', phase: 'error', processStatus: undefined, startError: refused, pollError: undefined, error: refused });
+    expect(controller.getSnapshot()).toMatchObject({
+      status: 'error',
+      phase: 'error',
+      processStatus: undefined,
+      startError: refused,
+      pollError: undefined,
+      error: refused,
+    });
     api.exec = exec;
     await controller.exec({ command: 'sleep 1' });
-    expect(controller.getSnapshot()).toMatchObject({ status: 'running', phase: 'started', processStatus: 'running', startError: undefined, error: undefined });
+    expect(controller.getSnapshot()).toMatchObject({
+      status: 'running',
+      phase: 'started',
+      processStatus: 'running',
+      startError: undefined,
+      error: undefined,
+    });
     await vi.advanceTimersByTimeAsync(0);
     const down = new Error('poll failed');
     state.failWith = down;
     await vi.advanceTimersByTimeAsync(100);
-    expect(controller.getSnapshot()).toMatchObject({ phase: 'started', processStatus: 'running', pollError: down, error: down, startError: undefined });
+    expect(controller.getSnapshot()).toMatchObject({
+      phase: 'started',
+      processStatus: 'running',
+      pollError: down,
+      error: down,
+      startError: undefined,
+    });
     state.failWith = undefined;
     await vi.advanceTimersByTimeAsync(100);
     expect(controller.getSnapshot()).toMatchObject({ pollError: undefined, error: undefined });
@@ -139,9 +161,20 @@ describe('ExecController', () => {
       throw denied;
     };
     await expect(controller.kill()).rejects.toBe(denied);
-    expect(controller.getSnapshot()).toMatchObject({ phase: 'started', processStatus: 'running', signalError: denied, error: denied, pollError: undefined });
+    expect(controller.getSnapshot()).toMatchObject({
+      phase: 'started',
+      processStatus: 'running',
+      signalError: denied,
+      error: denied,
+      pollError: undefined,
+    });
     await controller.stop();
-    expect(controller.getSnapshot()).toMatchObject({ status: 'stopped', phase: 'started', processStatus: 'stopped', signalError: undefined });
+    expect(controller.getSnapshot()).toMatchObject({
+      status: 'stopped',
+      phase: 'started',
+      processStatus: 'stopped',
+      signalError: undefined,
+    });
     off();
   });
 

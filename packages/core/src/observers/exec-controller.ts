@@ -213,7 +213,8 @@ export class ExecController extends Subscribable<ExecState> {
   /** The one place the phase changes (with the fields that change along, and `status` from both). */
   #setPhase(phase: ExecPhase, patch: Partial<ExecState> = {}): void {
     const processStatus = patch.processStatus;
-    const status: ExecStatus = phase === 'started' && processStatus ? processStatus : phase === 'started' ? 'running' : phase;
+    const status: ExecStatus =
+      phase === 'started' && processStatus ? processStatus : phase === 'started' ? 'running' : phase;
     this.setSnapshot({ ...patch, phase, status });
   }
 }

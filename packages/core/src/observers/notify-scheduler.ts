@@ -16,10 +16,7 @@ export interface NotifyScheduler {
 }
 
 /** Creates a scheduler that coalesces calls to `flush` into one per frame or interval. */
-export function createNotifyScheduler(
-  flush: () => void,
-  options: NotifySchedulerOptions = {},
-): NotifyScheduler {
+export function createNotifyScheduler(flush: () => void, options: NotifySchedulerOptions = {}): NotifyScheduler {
   let cancelPending: (() => void) | undefined;
   const run = () => {
     cancelPending = undefined;

@@ -161,7 +161,10 @@ describe('observers stay with their process (local server)', () => {
     await client.process.wait(first.pid);
     const second = await client.process.exec({ command: 'while true; do echo second; sleep 0.05; done', name });
     unsubscribe = observer.subscribe(() => {});
-    await until(() => observer.getSnapshot().status === 'ended', { intervalMs: 10, what: 'the first process output ended' });
+    await until(() => observer.getSnapshot().status === 'ended', {
+      intervalMs: 10,
+      what: 'the first process output ended',
+    });
     expect(observer.getSnapshot().lines.every((line) => line.text === 'first')).toBe(true);
     expect(count('GET', `/process/${first.pid}/logs/stream`)).toBe(2);
     unsubscribe();
@@ -224,7 +227,10 @@ describe('ExecController against the local server', () => {
     });
     await controller.exec({ command });
     await act?.(controller);
-    await until(() => !['starting', 'running'].includes(controller.getSnapshot().status), { intervalMs: 10, what: 'the end' });
+    await until(() => !['starting', 'running'].includes(controller.getSnapshot().status), {
+      intervalMs: 10,
+      what: 'the end',
+    });
     const { process } = controller.getSnapshot();
     unsubscribe();
     return { statuses, process };

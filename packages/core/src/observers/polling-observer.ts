@@ -42,7 +42,6 @@ export interface PollingState<TData> {
   updatedAt: number;
 }
 
-
 /**
  * Polls a fetcher while it has subscribers and its data is not settled (see `isSettled`), with
  * backoff on errors. Shared by every subscriber: one request per interval however many watch.
@@ -211,9 +210,7 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
 
   #isPausedByVisibility(): boolean {
     return (
-      this.#options.pauseWhenHidden === true &&
-      typeof document !== 'undefined' &&
-      document.visibilityState === 'hidden'
+      this.#options.pauseWhenHidden === true && typeof document !== 'undefined' && document.visibilityState === 'hidden'
     );
   }
 

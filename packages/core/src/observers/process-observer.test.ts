@@ -363,14 +363,18 @@ describe('ObserverCache', () => {
     expect(observer.getSnapshot().data).toBe(initial);
     await Promise.resolve();
     expect(listener).toHaveBeenCalledTimes(1);
-    expect(cache.getProcessObserver(client, '1', { initialData: processInfo({ status: 'failed' }) }).getSnapshot().data).toBe(initial);
+    expect(
+      cache.getProcessObserver(client, '1', { initialData: processInfo({ status: 'failed' }) }).getSnapshot().data,
+    ).toBe(initial);
     unsubscribe();
   });
 
   it('unrefs its cleanup timer so that it keeps no process alive', async () => {
     const unref = vi.fn();
     const { api } = fakeProcessApi();
-    const observer = new ObserverCache().getProcessObserver({ process: api }, '1', { initialData: processInfo({ status: 'completed' }) });
+    const observer = new ObserverCache().getProcessObserver({ process: api }, '1', {
+      initialData: processInfo({ status: 'completed' }),
+    });
     const unsubscribe = observer.subscribe(() => {});
     await Promise.resolve();
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation((() => ({ unref })) as never);
@@ -385,7 +389,6 @@ describe('ObserverCache', () => {
       clearTimeoutSpy.mockRestore();
     }
   });
-
 
   it('shares one observer per client and id, and drops it when idle for gcTimeMs', async () => {
     const { api } = fakeProcessApi();

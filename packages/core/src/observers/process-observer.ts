@@ -77,7 +77,11 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
       this.#pin = pinOf(process);
     } else if (!isPinnedProcess(pin, process)) {
       this.#gone = true;
-      throw new NotFoundError({ status: 404, message: `process ${pin.pid} (${pin.name}) is gone: its pid now belongs to ${process.name}`, processId: pin.pid });
+      throw new NotFoundError({
+        status: 404,
+        message: `process ${pin.pid} (${pin.name}) is gone: its pid now belongs to ${process.name}`,
+        processId: pin.pid,
+      });
     } else if (process.startedAt?.getTime() !== pin.startedAt) {
       this.#pin = pinOf(process);
     }

@@ -10,12 +10,20 @@ describe('createBlaxelClientFromEnv (server-only entry)', () => {
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'sandproc-env-'));
     envFile = join(directory, '.env');
-    await writeFile(envFile, '# comment\nexport BL_WORKSPACE="from-file"\nBL_API_KEY=file-key # trailing\nBL_SANDBOX=\'box\'\n');
+    await writeFile(
+      envFile,
+      '# comment\nexport BL_WORKSPACE="from-file"\nBL_API_KEY=file-key # trailing\nBL_SANDBOX=\'box\'\n',
+    );
   });
   afterAll(() => rm(directory, { recursive: true, force: true }));
 
   it('parses .env lines', () => {
-    expect(parseDotenv('A=1\n# c\n export B = "two words" \nC=\'x#y\'\nD=e # f\nbad line')).toEqual({ A: '1', B: 'two words', C: 'x#y', D: 'e' });
+    expect(parseDotenv('A=1\n# c\n export B = "two words" \nC=\'x#y\'\nD=e # f\nbad line')).toEqual({
+      A: '1',
+      B: 'two words',
+      C: 'x#y',
+      D: 'e',
+    });
   });
 
   it('reads the environment first, then the .env file', async () => {
@@ -30,10 +38,15 @@ describe('createBlaxelClientFromEnv (server-only entry)', () => {
   });
 
   it('names the missing variables; a missing .env file is ignored', async () => {
-    await expect(createBlaxelClientFromEnv({ env: { BL_WORKSPACE: 'w' }, envFile: join(directory, 'absent.env') })).rejects.toThrow(
-      /BL_API_KEY, BL_SANDBOX/,
-    );
-    const client = await createBlaxelClientFromEnv({ env: { BL_WORKSPACE: 'w', BL_API_KEY: 'k' }, envFile: false, sandbox: 's', url: 'http://127.0.0.1:1' });
+    await expect(
+      createBlaxelClientFromEnv({ env: { BL_WORKSPACE: 'w' }, envFile: join(directory, 'absent.env') }),
+    ).rejects.toThrow(/BL_API_KEY, BL_SANDBOX/);
+    const client = await createBlaxelClientFromEnv({
+      env: { BL_WORKSPACE: 'w', BL_API_KEY: 'k' },
+      envFile: false,
+      sandbox: 's',
+      url: 'http://127.0.0.1:1',
+    });
     expect(client.baseUrl).toBe('http://127.0.0.1:1');
   });
 });

@@ -51,10 +51,16 @@ async function readEnvFile(file: string): Promise<Record<string, string>> {
 
 /** Reads `BL_WORKSPACE`, `BL_API_KEY`, `BL_SANDBOX`, `BL_SANDBOX_URL` from `env` (default `process.env`), then the `.env` file. */
 export async function readBlaxelEnv(options: Pick<BlaxelEnvOptions, 'env' | 'envFile'> = {}): Promise<BlaxelEnv> {
-  const env = options.env ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const env =
+    options.env ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
   const file = options.envFile === false ? {} : await readEnvFile(options.envFile ?? '.env');
   const read = (key: string) => env[key] || file[key] || undefined;
-  return { workspace: read('BL_WORKSPACE'), apiKey: read('BL_API_KEY'), sandbox: read('BL_SANDBOX'), url: read('BL_SANDBOX_URL') };
+  return {
+    workspace: read('BL_WORKSPACE'),
+    apiKey: read('BL_API_KEY'),
+    sandbox: read('BL_SANDBOX'),
+    url: read('BL_SANDBOX_URL'),
+  };
 }
 
 /**
@@ -66,7 +72,11 @@ export async function createBlaxelClientFromEnv(options: BlaxelEnvOptions = {}):
   const { env, envFile, sandbox, url, ...rest } = options;
   const found = await readBlaxelEnv({ env, envFile });
   const values = { workspace: found.workspace, apiKey: found.apiKey, sandbox: sandbox ?? found.sandbox };
-  const missing = Object.entries({ BL_WORKSPACE: values.workspace, BL_API_KEY: values.apiKey, 'BL_SANDBOX (or the sandbox option)': values.sandbox })
+  const missing = Object.entries({
+    BL_WORKSPACE: values.workspace,
+    BL_API_KEY: values.apiKey,
+    'BL_SANDBOX (or the sandbox option)': values.sandbox,
+  })
     .filter(([, value]) => !value)
     .map(([key]) => key);
   if (missing.length > 0) throw new Error(`createBlaxelClientFromEnv: missing ${missing.join(', ')}`);

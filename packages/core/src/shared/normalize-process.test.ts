@@ -4,7 +4,14 @@ import { backoffDelay, sleep } from './sleep.js';
 
 describe('normalizeProcess', () => {
   it('turns every wire variant into the normalized shape', () => {
-    const running = normalizeProcess({ pid: 42, name: 'n', command: 'c', status: 'running', startedAt: 'Wed, 01 Jan 2025 12:00:00 GMT', completedAt: '' });
+    const running = normalizeProcess({
+      pid: 42,
+      name: 'n',
+      command: 'c',
+      status: 'running',
+      startedAt: 'Wed, 01 Jan 2025 12:00:00 GMT',
+      completedAt: '',
+    });
     expect(running.pid).toBe('42');
     expect(running.startedAt?.toISOString()).toBe('2025-01-01T12:00:00.000Z');
     expect(running.completedAt).toBeNull();
@@ -21,7 +28,13 @@ describe('normalizeProcess', () => {
 });
 
 describe('isProcessFinished / isTerminalStatus', () => {
-  const base = normalizeProcess({ pid: '1', status: 'failed', restartOnFailure: true, maxRestarts: 2, restartCount: 1 });
+  const base = normalizeProcess({
+    pid: '1',
+    status: 'failed',
+    restartOnFailure: true,
+    maxRestarts: 2,
+    restartCount: 1,
+  });
   it('a failed process with a restart budget left is not finished', () => {
     expect(isTerminalStatus(base.status)).toBe(true);
     expect(isProcessFinished(base)).toBe(false);

@@ -54,7 +54,11 @@ function endsWith(inline: string | null, { texts, count }: DeliveredTail): boole
  * cursor: records delivered, `since` included) is its line count when both texts are whole, else
  * the ends match on both streams.
  */
-export function endsAsDelivered(process: ProcessInfo, tails: Record<LogStreamName, DeliveredTail>, delivered: number): boolean {
+export function endsAsDelivered(
+  process: ProcessInfo,
+  tails: Record<LogStreamName, DeliveredTail>,
+  delivered: number,
+): boolean {
   const { stdout, stderr } = process;
   if (stdout !== null && stderr !== null && stdout.length < surelyWholeLength && stderr.length < surelyWholeLength) {
     return delivered === linesOf(stdout).length + linesOf(stderr).length;

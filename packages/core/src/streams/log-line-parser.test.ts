@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { LogLineParser, type ParsedLogLine } from './log-line-parser.js';
 
-const parseAll = (parser: LogLineParser, lines: string[]): ParsedLogLine[] => lines.flatMap((line) => parser.parse(line));
+const parseAll = (parser: LogLineParser, lines: string[]): ParsedLogLine[] =>
+  lines.flatMap((line) => parser.parse(line));
 
 describe('LogLineParser, extended server (every line prefixed)', () => {
   it('reads prefixed records, notices and drops keepalives', () => {
     const parser = new LogLineParser(true);
-    expect(parseAll(parser, ['stdout:a', 'stderr:b: c', '[keepalive]', '[Process is being gracefully terminated]', 'stdout:', 'stdout:stdout:x'])).toEqual([
+    expect(
+      parseAll(parser, [
+        'stdout:a',
+        'stderr:b: c',
+        '[keepalive]',
+        '[Process is being gracefully terminated]',
+        'stdout:',
+        'stdout:stdout:x',
+      ]),
+    ).toEqual([
       { type: 'record', stream: 'stdout', text: 'a' },
       { type: 'record', stream: 'stderr', text: 'b: c' },
       { type: 'notice', text: '[Process is being gracefully terminated]' },
@@ -25,7 +35,14 @@ describe('LogLineParser, extended server (every line prefixed)', () => {
 describe('LogLineParser, strict server (per-chunk prefixes)', () => {
   it('the empty line before a notice is part of the notice (`\\n<notice>\\n`, live and replayed)', () => {
     const parser = new LogLineParser();
-    const lines = ['stdout:first', '', '[Process is being gracefully terminated]', 'stdout:', 'stdout:[Process failed with exit code 1. Attempting restart 1/2...]', 'stdout:next'];
+    const lines = [
+      'stdout:first',
+      '',
+      '[Process is being gracefully terminated]',
+      'stdout:',
+      'stdout:[Process failed with exit code 1. Attempting restart 1/2...]',
+      'stdout:next',
+    ];
     expect(parseAll(parser, lines)).toEqual([
       { type: 'record', stream: 'stdout', text: 'first' },
       { type: 'notice', text: '[Process is being gracefully terminated]' },
@@ -76,7 +93,9 @@ describe('LogLineParser, strict server (per-chunk prefixes)', () => {
 
   it('a keepalive or notice glued to a partial line does not end it', () => {
     const parser = new LogLineParser();
-    expect(parseAll(parser, ['stdout:ab[keepalive]', 'stdout:cd', 'stdout:x[Process is being gracefully terminated]', 'y'])).toEqual([
+    expect(
+      parseAll(parser, ['stdout:ab[keepalive]', 'stdout:cd', 'stdout:x[Process is being gracefully terminated]', 'y']),
+    ).toEqual([
       { type: 'record', stream: 'stdout', text: 'abcd' },
       { type: 'notice', text: '[Process is being gracefully terminated]' },
       { type: 'record', stream: 'stdout', text: 'xy' },
@@ -86,7 +105,9 @@ describe('LogLineParser, strict server (per-chunk prefixes)', () => {
   it('bare notices are notices; other text before any prefix (an error body) is dropped', () => {
     const parser = new LogLineParser();
     expect(parseAll(parser, ['{"error":"not found"}', '[keepalive]'])).toEqual([]);
-    expect(parseAll(parser, ['stdout:a', '[Process failed with exit code 1. Attempting restart 1/2...]', 'stdout:b'])).toEqual([
+    expect(
+      parseAll(parser, ['stdout:a', '[Process failed with exit code 1. Attempting restart 1/2...]', 'stdout:b']),
+    ).toEqual([
       { type: 'record', stream: 'stdout', text: 'a' },
       { type: 'notice', text: '[Process failed with exit code 1. Attempting restart 1/2...]' },
       { type: 'record', stream: 'stdout', text: 'b' },
@@ -97,14 +118,23 @@ describe('LogLineParser, strict server (per-chunk prefixes)', () => {
     const lines = Array.from({ length: 50 }, (_, index) => `line ${index}`);
     const oneChunk = ['stdout:' + lines[0], ...lines.slice(1)];
     const perLine = lines.map((line) => `stdout:${line}`);
-    const records = (input: string[]) => parseAll(new LogLineParser(), input).map((parsed) => ('stream' in parsed ? parsed.text : ''));
+    const records = (input: string[]) =>
+      parseAll(new LogLineParser(), input).map((parsed) => ('stream' in parsed ? parsed.text : ''));
     expect(records(oneChunk)).toEqual(lines);
     expect(records(perLine)).toEqual(lines);
   });
 
   it('only the exact notice texts are notices: output that merely looks like one stays output', () => {
     const parser = new LogLineParser();
-    expect(parseAll(parser, ['stdout:compiling [Output]', '[Process 7 ready]', 'x [keepalive]', 'stdout:ab[Process is being forcefully killed]', 'cd'])).toEqual([
+    expect(
+      parseAll(parser, [
+        'stdout:compiling [Output]',
+        '[Process 7 ready]',
+        'x [keepalive]',
+        'stdout:ab[Process is being forcefully killed]',
+        'cd',
+      ]),
+    ).toEqual([
       { type: 'record', stream: 'stdout', text: 'compiling [Output]' },
       { type: 'record', stream: 'stdout', text: '[Process 7 ready]' },
       { type: 'notice', text: '[Process is being forcefully killed]' },

@@ -84,7 +84,8 @@ export class LogLineParser {
     // `stdout:`/`stderr:`: the character at 3 tells them apart.
     const prefixed = line.startsWith('stdout:') || line.startsWith('stderr:');
     if (this.#everyLinePrefixed) {
-      if (prefixed) return { type: 'record', stream: line.charCodeAt(3) === 111 ? 'stdout' : 'stderr', text: line.slice(7) };
+      if (prefixed)
+        return { type: 'record', stream: line.charCodeAt(3) === 111 ? 'stdout' : 'stderr', text: line.slice(7) };
       return line === '[keepalive]' ? undefined : { type: 'notice', text: line };
     }
     const notice = trailingNotice.exec(line);

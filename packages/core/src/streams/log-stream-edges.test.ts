@@ -11,23 +11,29 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
   afterAll(() => sandbox.close());
 
   // Needs stdin (newer than the reference build).
-  it.skipIf(mode === 'reference')('a body that ends normally in the middle of a line: the line is completed by the next connection', async () => {
-    const process = await sandbox.client.process.exec({
-      command: "printf 'first\\n'; printf 'AB'; read x; printf 'CD\\n'; read y; printf 'last\\n'",
-      stdin: true,
-    });
-    const client = sandbox.clientFor(sandbox.url, {
-      fetch: streamFetch((response, count) => (count === 0 ? endCleanlyAfter(response, 'AB') : response)),
-    });
-    const records: string[] = [];
-    const stream = client.process.streamLogs(process.pid, { onRecord: (record) => records.push(record.text), reconnect: { initialDelayMs: 10 } });
-    await until(() => records.length === 1);
-    await sandbox.client.process.writeStdin(process.pid, 'go\n'); // CD: the line is ABCD
-    await until(() => records.length === 2);
-    await sandbox.client.process.writeStdin(process.pid, 'go\n');
-    await stream.done;
-    expect(records).toEqual(['first', 'ABCD', 'last']);
-  });
+  it.skipIf(mode === 'reference')(
+    'a body that ends normally in the middle of a line: the line is completed by the next connection',
+    async () => {
+      const process = await sandbox.client.process.exec({
+        command: "printf 'first\\n'; printf 'AB'; read x; printf 'CD\\n'; read y; printf 'last\\n'",
+        stdin: true,
+      });
+      const client = sandbox.clientFor(sandbox.url, {
+        fetch: streamFetch((response, count) => (count === 0 ? endCleanlyAfter(response, 'AB') : response)),
+      });
+      const records: string[] = [];
+      const stream = client.process.streamLogs(process.pid, {
+        onRecord: (record) => records.push(record.text),
+        reconnect: { initialDelayMs: 10 },
+      });
+      await until(() => records.length === 1);
+      await sandbox.client.process.writeStdin(process.pid, 'go\n'); // CD: the line is ABCD
+      await until(() => records.length === 2);
+      await sandbox.client.process.writeStdin(process.pid, 'go\n');
+      await stream.done;
+      expect(records).toEqual(['first', 'ABCD', 'last']);
+    },
+  );
 
   it('an unterminated last line of a finished process is delivered', async () => {
     const process = await sandbox.client.process.exec({ command: "printf 'a\\nno newline'", waitForCompletion: true });
@@ -37,26 +43,29 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
   });
 
   // Needs stdin and our maxStreams option.
-  it.skipIf(mode === 'reference')('429 (too many open streams) is transient: the stream waits for a free slot', async () => {
-    const process = await sandbox.client.process.exec({ command: 'echo busy; read x; echo done', stdin: true });
-    const holders = [sandbox.client.process.streamLogs(process.pid), sandbox.client.process.streamLogs(process.pid)];
-    await until(() => holders.every((holder) => holder.state === 'streaming'));
-    const states: LogStreamState[] = [];
-    const records: string[] = [];
-    const stream = sandbox.client.process.streamLogs(process.pid, {
-      onRecord: (record) => records.push(record.text),
-      onStateChange: (state) => {
-        states.push(state);
-        if (state === 'reconnecting') holders.forEach((holder) => holder.close()); // a slot frees up
-      },
-      reconnect: { initialDelayMs: 10 },
-    });
-    await until(() => records.length === 1);
-    await sandbox.client.process.writeStdin(process.pid, 'go\n');
-    await stream.done;
-    expect(records).toEqual(['busy', 'done']);
-    expect(states).toContain('reconnecting');
-  });
+  it.skipIf(mode === 'reference')(
+    '429 (too many open streams) is transient: the stream waits for a free slot',
+    async () => {
+      const process = await sandbox.client.process.exec({ command: 'echo busy; read x; echo done', stdin: true });
+      const holders = [sandbox.client.process.streamLogs(process.pid), sandbox.client.process.streamLogs(process.pid)];
+      await until(() => holders.every((holder) => holder.state === 'streaming'));
+      const states: LogStreamState[] = [];
+      const records: string[] = [];
+      const stream = sandbox.client.process.streamLogs(process.pid, {
+        onRecord: (record) => records.push(record.text),
+        onStateChange: (state) => {
+          states.push(state);
+          if (state === 'reconnecting') holders.forEach((holder) => holder.close()); // a slot frees up
+        },
+        reconnect: { initialDelayMs: 10 },
+      });
+      await until(() => records.length === 1);
+      await sandbox.client.process.writeStdin(process.pid, 'go\n');
+      await stream.done;
+      expect(records).toEqual(['busy', 'done']);
+      expect(states).toContain('reconnecting');
+    },
+  );
 
   it("a 429's Retry-After replaces the backoff, capped by reconnect.maxDelayMs", async () => {
     const process = await sandbox.client.process.exec({ command: 'echo retried', waitForCompletion: true });
@@ -67,7 +76,10 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
         fetch: streamFetch((response, count) => {
           if (count !== 0) return response;
           void response.body?.cancel();
-          return new Response('{"error":"too many open streams"}', { status: 429, headers: { 'retry-after': retryAfter } });
+          return new Response('{"error":"too many open streams"}', {
+            status: 429,
+            headers: { 'retry-after': retryAfter },
+          });
         }),
       });
     const records: string[] = [];
@@ -76,7 +88,9 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
       reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
     }).done;
     expect(records).toEqual(['retried']);
-    const capped = busyOnce('3600').process.streamLogs(process.pid, { reconnect: { initialDelayMs: 60_000, maxDelayMs: 20 } });
+    const capped = busyOnce('3600').process.streamLogs(process.pid, {
+      reconnect: { initialDelayMs: 60_000, maxDelayMs: 20 },
+    });
     await capped.done;
     expect(capped.delivered).toBe(1);
   }, 10_000);
@@ -104,8 +118,10 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
     const process = await sandbox.client.process.exec({ command, waitForCompletion: true });
     const records: string[] = [];
     const notices: string[] = [];
-    await sandbox.client.process.streamLogs(process.pid, { onRecord: (record) => records.push(record.text), onNotice: (text) => notices.push(text) })
-      .done;
+    await sandbox.client.process.streamLogs(process.pid, {
+      onRecord: (record) => records.push(record.text),
+      onNotice: (text) => notices.push(text),
+    }).done;
     // Strict mode and the reference (per-chunk prefixes): `stdout:` inside output is taken for a prefix (documented).
     const key = mode === 'extended' ? 'key stdout:value' : 'key value';
     expect(records).toEqual(['compiling [Output]', 'next line', '[Process 7 ready]', 'x [keepalive] y', key, 'last']);

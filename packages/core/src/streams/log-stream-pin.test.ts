@@ -15,19 +15,30 @@ describe.each(lanes)('streams and waits stay with their process (%s)', (lane) =>
 
   it("a name reused while the stream reconnects: only the first process's lines, then its end", async () => {
     const name = `reused-stream-${lane}`;
-    const first = await sandbox.client.process.exec({ name, command: 'for i in $(seq 1 40); do echo "old $i"; done; sleep 30' });
+    const first = await sandbox.client.process.exec({
+      name,
+      command: 'for i in $(seq 1 40); do echo "old $i"; done; sleep 30',
+    });
     const control = streamControl();
     const client = sandbox.clientFor(sandbox.url, { fetch: control.fetch });
     const records: LogRecord[] = [];
-    const stream = client.process.streamLogs(name, { onRecord: (record) => records.push(record), reconnect: { initialDelayMs: 10 } });
-    const texts = (from: 'stdout' | 'stderr') => records.filter((record) => record.stream === from).map((record) => record.text);
+    const stream = client.process.streamLogs(name, {
+      onRecord: (record) => records.push(record),
+      reconnect: { initialDelayMs: 10 },
+    });
+    const texts = (from: 'stdout' | 'stderr') =>
+      records.filter((record) => record.stream === from).map((record) => record.text);
     await until(() => texts('stdout').length === 40);
     control.hold();
     control.cut(); // the connection drops; the reconnect waits at the gate
     await until(() => control.paths.length === 2);
     await sandbox.client.process.kill(first.pid);
     expect((await sandbox.client.process.wait(first.pid, { intervalMs: 50 })).status).toBe('killed');
-    const second = await sandbox.client.process.exec({ name, command: 'for i in $(seq 1 60); do echo "new $i"; done', waitForCompletion: true });
+    const second = await sandbox.client.process.exec({
+      name,
+      command: 'for i in $(seq 1 60); do echo "new $i"; done',
+      waitForCompletion: true,
+    });
     expect(second.pid).not.toBe(first.pid);
     expect((await sandbox.client.process.get(name)).pid).toBe(second.pid);
     control.open();
@@ -53,7 +64,9 @@ describe.each(lanes)('streams and waits stay with their process (%s)', (lane) =>
     let polls = 0;
     let open = () => {};
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const client = sandbox.clientFor(sandbox.url, { fetch: async (input, init) => (polls++ > 0 && (await gate), fetch(input, init)) });
+    const client = sandbox.clientFor(sandbox.url, {
+      fetch: async (input, init) => (polls++ > 0 && (await gate), fetch(input, init)),
+    });
     const waiting = client.process.wait(name, { intervalMs: 20 });
     await until(() => polls >= 2); // pinned: the first answer arrived, the next poll waits
     await sandbox.client.process.kill(first.pid);
@@ -87,13 +100,18 @@ describe.each(lanes)('a clean end that may have missed output reconciles (%s)', 
   afterAll(() => sandbox.close());
 
   it('a body ended cleanly by an intermediary, the process over before the reconnect: every line, once', async () => {
-    const process = await sandbox.client.process.exec({ command: 'echo a; echo b; echo c; echo b >&2', waitForCompletion: true });
+    const process = await sandbox.client.process.exec({
+      command: 'echo a; echo b; echo c; echo b >&2',
+      waitForCompletion: true,
+    });
     let streams = 0;
     const client = sandbox.clientFor(sandbox.url, {
       fetch: changeStreams((response, count) => (streams++, count === 0 ? endCleanlyAfter(response, 'a\n') : response)),
     });
     const records: string[] = [];
-    const stream = client.process.streamLogs(process.pid, { onRecord: (record) => records.push(`${record.stream}:${record.text}`) });
+    const stream = client.process.streamLogs(process.pid, {
+      onRecord: (record) => records.push(`${record.stream}:${record.text}`),
+    });
     await stream.done;
     expect(records.filter((record) => record.startsWith('stdout:'))).toEqual(['stdout:a', 'stdout:b', 'stdout:c']);
     expect(records).toContain('stderr:b');
@@ -115,7 +133,9 @@ describe.each(lanes)('a clean end that may have missed output reconciles (%s)', 
     const process = await sandbox.client.process.exec({ command: 'seq 1 6000', waitForCompletion: true });
     let streams = 0;
     const client = sandbox.clientFor(sandbox.url, {
-      fetch: changeStreams((response, count) => (streams++, count === 0 ? endCleanlyAfter(response, '5990\n') : response)),
+      fetch: changeStreams(
+        (response, count) => (streams++, count === 0 ? endCleanlyAfter(response, '5990\n') : response),
+      ),
     });
     const texts: string[] = [];
     await client.process.streamLogs(process.pid, { onRecord: (record) => texts.push(record.text) }).done;

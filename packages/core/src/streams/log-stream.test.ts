@@ -16,7 +16,8 @@ const manyLines =
 /** Every line once, each stream in order (stdout and stderr are separate pipes: their interleaving may vary). */
 function expectAllLines(records: LogRecord[]): void {
   expect(records.map((record) => record.index)).toEqual(Array.from({ length: 3000 }, (_, index) => index));
-  const numbers = (stream: string) => records.filter((record) => record.stream === stream).map((record) => Number(record.text.slice(5)));
+  const numbers = (stream: string) =>
+    records.filter((record) => record.stream === stream).map((record) => Number(record.text.slice(5)));
   const all = Array.from({ length: 3000 }, (_, index) => index + 1);
   expect(numbers('stdout')).toEqual(all.filter((number) => number % 7 !== 0));
   expect(numbers('stderr')).toEqual(all.filter((number) => number % 7 === 0));
@@ -30,7 +31,9 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
   afterAll(() => sandbox.close());
 
   it('iterates the records of a process, then ends when it exits', async () => {
-    const process = await sandbox.client.process.exec({ command: 'for i in 1 2 3 4 5; do echo line $i; sleep 0.1; done' });
+    const process = await sandbox.client.process.exec({
+      command: 'for i in 1 2 3 4 5; do echo line $i; sleep 0.1; done',
+    });
     const states: LogStreamState[] = [];
     const stream = sandbox.client.process.streamLogs(process.pid, { onStateChange: (state) => states.push(state) });
     const records: LogRecord[] = [];
@@ -44,7 +47,10 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
   });
 
   it('delivers to callbacks, starts at `since`, and replays a finished process', async () => {
-    const process = await sandbox.client.process.exec({ command: 'echo a; sleep 0.2; echo b >&2; sleep 0.2; echo c', waitForCompletion: true });
+    const process = await sandbox.client.process.exec({
+      command: 'echo a; sleep 0.2; echo b >&2; sleep 0.2; echo c',
+      waitForCompletion: true,
+    });
     const records: LogRecord[] = [];
     await sandbox.client.process.streamLogs(process.pid, { onRecord: (record) => records.push(record) }).done;
     expect(records).toEqual([
@@ -73,7 +79,11 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
   });
 
   it('follows a restartOnFailure process across its restarts', async () => {
-    const process = await sandbox.client.process.exec({ command: 'echo run; sleep 0.1; exit 1', restartOnFailure: true, maxRestarts: 2 });
+    const process = await sandbox.client.process.exec({
+      command: 'echo run; sleep 0.1; exit 1',
+      restartOnFailure: true,
+      maxRestarts: 2,
+    });
     const records: string[] = [];
     await sandbox.client.process.streamLogs(process.pid, { onRecord: (record) => records.push(record.text) }).done;
     if (mode === 'reference') {
@@ -127,7 +137,8 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
     const proxy = await startFaultProxy(
       sandbox.url,
       () => ({}),
-      (request) => (request.path.includes('/logs/stream') && streams < 5 ? { dropAfterBytes: 6000 + streams++ * 3000 } : {}),
+      (request) =>
+        request.path.includes('/logs/stream') && streams < 5 ? { dropAfterBytes: 6000 + streams++ * 3000 } : {},
     );
     try {
       const client = sandbox.clientFor(proxy.url);
@@ -176,7 +187,10 @@ describe.each(modes)('streamLogs against the local server (%s)', (mode) => {
   });
 
   it('fails with StreamError once reconnect attempts are exhausted', async () => {
-    const proxy = await startFaultProxy(sandbox.url, (index): ConnectionFault => (index === 0 ? {} : { dropRequest: true }));
+    const proxy = await startFaultProxy(
+      sandbox.url,
+      (index): ConnectionFault => (index === 0 ? {} : { dropRequest: true }),
+    );
     try {
       const process = await sandbox.client.process.exec({ command: 'echo once; sleep 30' });
       const client = sandbox.clientFor(proxy.url, { retry: false });
@@ -208,12 +222,17 @@ describe('streamLogs when the server capped the log (extended)', () => {
     const process = await sandbox.client.process.exec({ command: 'seq 1 30000', waitForCompletion: true });
     const gaps: { from: number; to: number }[] = [];
     const records: LogRecord[] = [];
-    await sandbox.client.process.streamLogs(process.pid, { onGap: (gap) => gaps.push(gap), onRecord: (record) => records.push(record) }).done;
+    await sandbox.client.process.streamLogs(process.pid, {
+      onGap: (gap) => gaps.push(gap),
+      onRecord: (record) => records.push(record),
+    }).done;
     expect(gaps.length).toBe(1);
     expect(gaps[0]?.from).toBe(0);
     const first = gaps[0]?.to ?? 0;
     expect(first).toBeGreaterThan(0);
-    expect(records.map((record) => record.index)).toEqual(Array.from({ length: 30000 - first }, (_, offset) => first + offset));
+    expect(records.map((record) => record.index)).toEqual(
+      Array.from({ length: 30000 - first }, (_, offset) => first + offset),
+    );
     records.forEach((record) => expect(record.text).toBe(String(record.index + 1)));
   });
 });

@@ -102,12 +102,18 @@ export class LogStream implements AsyncIterable<LogRecord> {
       for (;;) {
         if (attempt > 0) {
           if (attempt > maxAttempts) {
-            throw new StreamError({ processId: this.#source.processId, message: `lost after ${maxAttempts} attempts`, cause: lastError });
+            throw new StreamError({
+              processId: this.#source.processId,
+              message: `lost after ${maxAttempts} attempts`,
+              cause: lastError,
+            });
           }
           this.#setState('reconnecting');
           // A busy server's Retry-After (408, 429, 503) replaces the backoff, within the same upper bound.
           const maxDelayMs = reconnect.maxDelayMs ?? 5000;
-          const delayMs = (lastError as HttpError | undefined)?.retryAfterMs ?? backoffDelay(attempt, reconnect.initialDelayMs ?? 250, maxDelayMs);
+          const delayMs =
+            (lastError as HttpError | undefined)?.retryAfterMs ??
+            backoffDelay(attempt, reconnect.initialDelayMs ?? 250, maxDelayMs);
           await sleep(Math.min(delayMs, maxDelayMs), signal);
         }
         let progressed = false;
@@ -239,7 +245,11 @@ export class LogStream implements AsyncIterable<LogRecord> {
       // unterminated tail is delivered only by a replay of the finished process; otherwise the next
       // connection (its replay, or `since`) brings the whole line.
       let tail = '';
-      for await (const lines of readLineBatches(response.body ?? new ReadableStream(), onChunk, (line) => (tail = line))) {
+      for await (const lines of readLineBatches(
+        response.body ?? new ReadableStream(),
+        onChunk,
+        (line) => (tail = line),
+      )) {
         await handle(lines);
       }
       if (replay) {
@@ -302,7 +312,9 @@ export class LogStream implements AsyncIterable<LogRecord> {
       // Every line read: the connection goes on.
       this.#drained?.();
       if (this.#finished) {
-        return this.#error === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.#error);
+        return this.#error === undefined
+          ? Promise.resolve({ value: undefined, done: true })
+          : Promise.reject(this.#error);
       }
       return new Promise<void>((resolve) => (this.#wake = resolve)).then(next);
     };

@@ -61,7 +61,8 @@ describe('readLines', () => {
 describe('readLineBatches', () => {
   it('yields the complete lines of each chunk as one batch, and no empty batch for a chunk inside a line', async () => {
     const batches: string[][] = [];
-    for await (const batch of readLineBatches(streamOf(['a\nb\r\nc', 'on', 'tinued\nd\n', 'tail']))) batches.push(batch);
+    for await (const batch of readLineBatches(streamOf(['a\nb\r\nc', 'on', 'tinued\nd\n', 'tail'])))
+      batches.push(batch);
     expect(batches).toEqual([['a', 'b'], ['continued', 'd'], ['tail']]);
   });
 });

@@ -51,7 +51,8 @@ export async function* readLineBatches(
       const lines = text.split('\n');
       buffer = lines.pop()!;
       if (lines.length > 0) {
-        if (text.includes('\r')) lines.forEach((line, index) => line.endsWith('\r') && (lines[index] = line.slice(0, -1)));
+        if (text.includes('\r'))
+          lines.forEach((line, index) => line.endsWith('\r') && (lines[index] = line.slice(0, -1)));
         yield lines;
       }
     }

@@ -74,7 +74,9 @@ export async function startFaultProxy(
     if (fault.answer503) {
       client.once('data', () => {
         faults++;
-        client.end('HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 4\r\nconnection: close\r\n\r\nbusy');
+        client.end(
+          'HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 4\r\nconnection: close\r\n\r\nbusy',
+        );
       });
       return;
     }
@@ -91,14 +93,18 @@ export async function startFaultProxy(
     client.on('data', (chunk: Buffer) => {
       const requestLine = /^(GET|POST|DELETE|PUT|HEAD|OPTIONS) (\S+) HTTP\//.exec(chunk.toString('latin1', 0, 2048));
       if (requestLine && onRequest) {
-        fault = { ...connectionFault, ...onRequest({ index: requests++, method: requestLine[1] ?? '', path: requestLine[2] ?? '' }) };
+        fault = {
+          ...connectionFault,
+          ...onRequest({ index: requests++, method: requestLine[1] ?? '', path: requestLine[2] ?? '' }),
+        };
         forwarded = 0;
         upstream.resume();
       }
       if (fault.cutAfterMs !== undefined && timer === undefined) {
         timer = setTimeout(() => {
           faults++;
-          if (forwarded === 0) client.end('HTTP/1.1 504 Gateway Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+          if (forwarded === 0)
+            client.end('HTTP/1.1 504 Gateway Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
           else client.destroy();
           upstream.destroy();
         }, fault.cutAfterMs);

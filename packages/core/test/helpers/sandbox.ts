@@ -32,12 +32,26 @@ export async function startSandbox(mode: Mode, options: SandboxServerOptions = {
     const reference = await startReferenceServer();
     const clientFor = (baseUrl: string, clientOptions: Partial<ClientOptions> = {}) =>
       createClient({ baseUrl, retry: { initialDelayMs: 50 }, ...clientOptions });
-    return { mode, url: reference.url, token: '', client: clientFor(reference.url), clientFor, close: () => reference.stop() };
+    return {
+      mode,
+      url: reference.url,
+      token: '',
+      client: clientFor(reference.url),
+      clientFor,
+      close: () => reference.stop(),
+    };
   }
   const server = await createSandboxServer({ port: 0, compatibility: mode, restartDelayMs: 200, ...options });
   const clientFor = (baseUrl: string, clientOptions: Partial<ClientOptions> = {}) =>
     createClient({ baseUrl, token: server.token, retry: { initialDelayMs: 50 }, ...clientOptions });
-  return { mode, url: server.url, token: server.token, client: clientFor(server.url), clientFor, close: () => server.close() };
+  return {
+    mode,
+    url: server.url,
+    token: server.token,
+    client: clientFor(server.url),
+    clientFor,
+    close: () => server.close(),
+  };
 }
 
 /** Polls `condition` until it holds, every 50 ms, failing after 20 s (the shared helper). */

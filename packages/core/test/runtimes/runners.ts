@@ -92,9 +92,15 @@ function runChild(
       const lines = stdout.split('\n');
       const result = lines.find((line) => line.startsWith(RESULT_MARK));
       const failure = lines.find((line) => line.startsWith(ERROR_MARK));
-      if (failure) reject(smokeFailed(runtime, JSON.parse(failure.slice(ERROR_MARK.length)) as SerializedError, details));
+      if (failure)
+        reject(smokeFailed(runtime, JSON.parse(failure.slice(ERROR_MARK.length)) as SerializedError, details));
       else if (result && code === 0) resolvePromise(JSON.parse(result.slice(RESULT_MARK.length)) as SmokeReport);
-      else reject(new Error(`${runtime}: no smoke result${signal === 'SIGKILL' ? ` within ${RUN_TIMEOUT_MS} ms` : ''}${details}`));
+      else
+        reject(
+          new Error(
+            `${runtime}: no smoke result${signal === 'SIGKILL' ? ` within ${RUN_TIMEOUT_MS} ms` : ''}${details}`,
+          ),
+        );
     });
   });
 }
@@ -136,7 +142,11 @@ export async function runInWorkerd(bundles: SmokeBundles, options: SmokeOptions)
     modules: true,
     script: bundles.workerCode,
     compatibilityDate: '2025-06-01',
-    bindings: { SANDBOX_URL: options.baseUrl, SANDBOX_TOKEN: options.token ?? '', SANDBOX_REFUSED_URL: options.refusedUrl ?? '' },
+    bindings: {
+      SANDBOX_URL: options.baseUrl,
+      SANDBOX_TOKEN: options.token ?? '',
+      SANDBOX_REFUSED_URL: options.refusedUrl ?? '',
+    },
   });
   try {
     const response = await miniflare.dispatchFetch('http://localhost/smoke');
@@ -228,7 +238,10 @@ export function findChromium(): { path?: string; problem?: string } {
   if (configured) {
     return existsSync(configured) ? { path: configured } : { problem: `CHROMIUM_PATH=${configured} does not exist` };
   }
-  const onPath = (process.env.PATH ?? '').split(':').filter(Boolean).map((directory) => join(directory, 'chromium'));
+  const onPath = (process.env.PATH ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map((directory) => join(directory, 'chromium'));
   const found = ['/usr/bin/chromium', ...onPath].find((path) => existsSync(path));
   return found
     ? { path: found }

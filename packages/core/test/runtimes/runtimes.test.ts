@@ -57,7 +57,9 @@ function expectFullReport(report: SmokeReport, runtime: string): void {
     expect(report.refused?.kind).toBe('network');
     expect(message).toMatch(/connection refused, nothing was sent or started/);
   } else if (runtime === 'chromium') {
-    expect(message).toMatch(/is unreachable from http:\/\/127\.0\.0\.1:\d+: the server is down, or does not allow this origin \(CORS/);
+    expect(message).toMatch(
+      /is unreachable from http:\/\/127\.0\.0\.1:\d+: the server is down, or does not allow this origin \(CORS/,
+    );
   }
 }
 
@@ -103,9 +105,13 @@ describe('the core runs unchanged in every runtime', () => {
   // In CI a missing browser is a failure, never a silent skip; on a laptop it may be skipped
   // (unless CHROMIUM_PATH is set to something that does not exist: that always fails).
   const skipBrowser = !chromium.path && !inCI && !process.env.CHROMIUM_PATH;
-  it.skipIf(skipBrowser)('Chromium (playwright-core, cross-origin with CORS)', { timeout: RUNTIME_TIMEOUT_MS }, async () => {
-    if (!chromium.path) throw new Error(`${chromium.problem}. The browser runtime test must run in CI.`);
-    if (!pageServer) throw new Error('the page server did not start');
-    expectFullReport(await runInChromium(chromium.path, pageServer.origin, smokeOptions()), 'chromium');
-  });
+  it.skipIf(skipBrowser)(
+    'Chromium (playwright-core, cross-origin with CORS)',
+    { timeout: RUNTIME_TIMEOUT_MS },
+    async () => {
+      if (!chromium.path) throw new Error(`${chromium.problem}. The browser runtime test must run in CI.`);
+      if (!pageServer) throw new Error('the page server did not start');
+      expectFullReport(await runInChromium(chromium.path, pageServer.origin, smokeOptions()), 'chromium');
+    },
+  );
 });

@@ -7,13 +7,7 @@
  * small JSON-safe report otherwise. It imports nothing from Node, and reads no globals
  * except `fetch`, `TextDecoder`, `AbortController` and friends through the core.
  */
-import {
-  createClient,
-  isNotFoundError,
-  isTerminalStatus,
-  type LogRecord,
-  type ProcessInfo,
-} from '../../src/index.js';
+import { createClient, isNotFoundError, isTerminalStatus, type LogRecord, type ProcessInfo } from '../../src/index.js';
 
 export interface SmokeOptions {
   /** Base URL of a sandbox server, e.g. `http://127.0.0.1:8080`. */
@@ -28,7 +22,14 @@ export interface SmokeOptions {
 
 export interface SmokeReport {
   runtime: string;
-  exec: { pid: string; status: string; exitCode: number; stdoutLines: string[]; stderrLines: string[]; records: number };
+  exec: {
+    pid: string;
+    status: string;
+    exitCode: number;
+    stdoutLines: string[];
+    stderrLines: string[];
+    records: number;
+  };
   streamLogs: { pid: string; records: number; stderrRecords: number; finalState: string };
   wait: { pid: string; status: string; exitCode: number };
   kill: { pid: string; status: string };

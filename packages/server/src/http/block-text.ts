@@ -36,7 +36,9 @@ export function prefixedLines(block: LogBlock, skipRecords: number): Buffer {
 
 /** Strict mode: one prefix per read chunk; a notice as a bare line. As bytes, like {@link prefixedLines}. */
 export function prefixedChunk(block: LogBlock): Buffer {
-  return block.stream === null ? Buffer.concat([block.data, NEWLINE_BYTES]) : Buffer.concat([PREFIXES[block.stream], block.data]);
+  return block.stream === null
+    ? Buffer.concat([block.data, NEWLINE_BYTES])
+    : Buffer.concat([PREFIXES[block.stream], block.data]);
 }
 
 /**

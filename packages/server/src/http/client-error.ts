@@ -11,19 +11,22 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
     socket.destroy();
     return;
   }
-  const [status, message] = error.code === 'HPE_HEADER_OVERFLOW'
-    ? ['431 Request Header Fields Too Large', 'request headers too large']
-    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? ['408 Request Timeout', 'request not received in time']
-      : ['400 Bad Request', 'malformed HTTP request'];
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['431 Request Header Fields Too Large', 'request headers too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['408 Request Timeout', 'request not received in time']
+        : ['400 Bad Request', 'malformed HTTP request'];
   const body = JSON.stringify({ error: message });
-  socket.end([
-    `HTTP/1.1 ${status}`,
-    'Content-Type: application/json',
-    'Cache-Control: no-cache, no-store',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    'Connection: close',
-    '',
-    body,
-  ].join('\r\n'));
+  socket.end(
+    [
+      `HTTP/1.1 ${status}`,
+      'Content-Type: application/json',
+      'Cache-Control: no-cache, no-store',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
 }

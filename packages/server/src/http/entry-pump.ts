@@ -102,7 +102,8 @@ export class EntryPump {
           this.#nextRecordExpected = end;
         }
         const piece = format(block, skip);
-        if (piece !== undefined && piece.length > 0) pieces.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
+        if (piece !== undefined && piece.length > 0)
+          pieces.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
         if (this.#options.endAfter?.(block) === true) {
           endHere = true;
           break;

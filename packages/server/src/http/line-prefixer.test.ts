@@ -12,7 +12,13 @@ describe('prefixEveryLine', () => {
   it('handles inputs that need the module memory to grow, and many lines', () => {
     const lines = Array.from({ length: 200_000 }, (_, index) => `${index}\n`).join('');
     const output = prefixEveryLine(Buffer.from(lines), Buffer.from('stderr:')).toString();
-    expect(output).toBe(lines.slice(0, -1).split('\n').map((line) => `stderr:${line}\n`).join(''));
+    expect(output).toBe(
+      lines
+        .slice(0, -1)
+        .split('\n')
+        .map((line) => `stderr:${line}\n`)
+        .join(''),
+    );
     const newlines = Buffer.alloc(300_000, 0x0a);
     expect(prefixEveryLine(newlines, Buffer.from('stdout:')).length).toBe(300_000 * 8);
   });
@@ -28,7 +34,8 @@ describe('prefixEveryLine', () => {
     for (let round = 0; round < 300; round++) {
       const length = random() % 200;
       const data = Buffer.alloc(length + 1, 0x0a);
-      for (let index = 0; index < length; index++) data[index] = round % 3 === 0 ? 0x61 : (alphabet[random() % alphabet.length] ?? 0);
+      for (let index = 0; index < length; index++)
+        data[index] = round % 3 === 0 ? 0x61 : (alphabet[random() % alphabet.length] ?? 0);
       const lines = data.toString('latin1').slice(0, -1).split('\n');
       const expected = Buffer.from(lines.map((line) => `stderr:${line}\n`).join(''), 'latin1');
       expect(prefixEveryLine(data, Buffer.from('stderr:'))).toEqual(expected);

@@ -20,7 +20,11 @@ type FieldStreams = readonly OutputStream[];
  * read order, or (`concatenateLogs`, strict mode) is stdout followed by stderr. Resolves when the
  * answer is complete or the client left.
  */
-export async function writeLogsJson(response: ServerResponse, snapshot: LogSnapshot, concatenateLogs: boolean): Promise<void> {
+export async function writeLogsJson(
+  response: ServerResponse,
+  snapshot: LogSnapshot,
+  concatenateLogs: boolean,
+): Promise<void> {
   response.writeHead(200, { ...NO_STORE_HEADERS, 'Content-Type': 'application/json; charset=utf-8' });
   const fields: [string, FieldStreams[]][] = [
     ['stdout', [['stdout']]],
@@ -48,7 +52,8 @@ async function writeField(response: ServerResponse, snapshot: LogSnapshot, strea
       next = block.number + 1;
       if (block.stream !== null && streams.includes(block.stream)) pieces.push(jsonEscapedBytes(block.data));
       // A restart notice is part of stdout, as `\n<notice>\n` (as in the Process object's fields).
-      else if (block.inStdout && streams.includes('stdout')) pieces.push(jsonEscapedBytes(Buffer.concat([NEWLINE, block.data, NEWLINE])));
+      else if (block.inStdout && streams.includes('stdout'))
+        pieces.push(jsonEscapedBytes(Buffer.concat([NEWLINE, block.data, NEWLINE])));
     }
     const batch = Buffer.concat(pieces);
     if (batch.length > 0 && !(await write(response, batch))) return false;
@@ -62,8 +67,14 @@ function write(response: ServerResponse, text: string | Buffer): Promise<boolean
   if (response.destroyed) return Promise.resolve(false);
   if (response.write(text)) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const onDrain = (): void => { response.off('close', onClose); resolve(true); };
-    const onClose = (): void => { response.off('drain', onDrain); resolve(false); };
+    const onDrain = (): void => {
+      response.off('close', onClose);
+      resolve(true);
+    };
+    const onClose = (): void => {
+      response.off('drain', onDrain);
+      resolve(false);
+    };
     response.once('drain', onDrain);
     response.once('close', onClose);
   });

@@ -33,7 +33,8 @@ export function readBody(request: IncomingMessage, limitBytes: number): Promise<
     };
     const onEnd = (): void => finish({ kind: 'body', body: Buffer.concat(chunks) });
     const onError = (): void => finish({ kind: 'aborted' });
-    const onClose = (): void => finish(request.complete ? { kind: 'body', body: Buffer.concat(chunks) } : { kind: 'aborted' });
+    const onClose = (): void =>
+      finish(request.complete ? { kind: 'body', body: Buffer.concat(chunks) } : { kind: 'aborted' });
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);

@@ -4,7 +4,12 @@ import type { ServerResponse } from 'node:http';
 export const NO_STORE_HEADERS = { 'Cache-Control': 'no-cache, no-store' } as const;
 
 /** Sends `body` as JSON with `status`. Does nothing if the answer was already started. */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (response.headersSent || response.writableEnded) {
     if (!response.writableEnded) response.end();
     return;
@@ -20,7 +25,12 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 /** Sends `{"error": message}` with `status`. */
-export function sendError(response: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(response, status, { error: message }, headers);
 }
 

@@ -3,7 +3,10 @@ import { Router } from './router.js';
 
 describe('Router', () => {
   const handler = (): void => undefined;
-  const router = new Router().add('GET', '/process', handler).add('GET', '/process/:id', handler).add('DELETE', '/process/:id', handler);
+  const router = new Router()
+    .add('GET', '/process', handler)
+    .add('GET', '/process/:id', handler)
+    .add('DELETE', '/process/:id', handler);
 
   it('matches and decodes parameters', () => {
     expect(router.match('GET', '/process/my%20name')).toEqual({ kind: 'handler', handler, params: { id: 'my name' } });

@@ -39,7 +39,10 @@ export class Router {
   match(method: string, pathname: string): RouteMatch {
     let segments: string[];
     try {
-      segments = pathname.split('/').filter(Boolean).map((segment) => decodeURIComponent(segment));
+      segments = pathname
+        .split('/')
+        .filter(Boolean)
+        .map((segment) => decodeURIComponent(segment));
     } catch {
       return { kind: 'bad-path' };
     }

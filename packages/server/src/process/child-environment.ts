@@ -1,5 +1,16 @@
 /** Variables of the server's environment a child gets by default (plus every `LC_*`). */
-export const DEFAULT_CHILD_ENVIRONMENT: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TERM', 'TMPDIR', 'TZ'];
+export const DEFAULT_CHILD_ENVIRONMENT: readonly string[] = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LANGUAGE',
+  'TERM',
+  'TMPDIR',
+  'TZ',
+];
 
 /** Variables no child ever gets, whatever the options say. */
 const NEVER_PASSED = new Set(['SANDPROC_TOKEN']);
@@ -23,7 +34,10 @@ function passedByDefault(name: string): boolean {
 }
 
 /** The environment a child starts from, before the request's own `env`, read from `source` now. */
-export function childEnvironment(policy: EnvironmentPolicy, source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function childEnvironment(
+  policy: EnvironmentPolicy,
+  source: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const environment: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined || NEVER_PASSED.has(name)) continue;

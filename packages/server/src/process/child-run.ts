@@ -73,7 +73,8 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
   ];
   for (const [stream, readable] of outputs) {
     readable?.on('data', (chunk: Buffer) => {
-      if (!inNamespace && !isStarted && stream === 'stderr' && launcherErrors.length < 1000) launcherErrors += chunk.toString('utf8');
+      if (!inNamespace && !isStarted && stream === 'stderr' && launcherErrors.length < 1000)
+        launcherErrors += chunk.toString('utf8');
       options.onOutput(stream, chunk);
     });
     readable?.on('error', () => undefined);
@@ -89,7 +90,10 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
   let drainTimer: NodeJS.Timeout | undefined;
   let markStarted: () => void = () => undefined;
   let markFailed: (error: Error) => void = () => undefined;
-  const started = new Promise<void>((resolve, reject) => { markStarted = resolve; markFailed = reject; });
+  const started = new Promise<void>((resolve, reject) => {
+    markStarted = resolve;
+    markFailed = reject;
+  });
   started.catch(() => undefined);
   if (!inNamespace && groupId !== undefined) markStarted();
 
@@ -112,16 +116,26 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
     if (shellEnded) return;
     shellEnded = true;
     const reason = launcherErrors.trim().split('\n')[0];
-    markFailed(new Error(`the command could not start (${launch.file} ended with ${signal ?? code})${reason ? `: ${reason}` : ''}`));
+    markFailed(
+      new Error(
+        `the command could not start (${launch.file} ended with ${signal ?? code})${reason ? `: ${reason}` : ''}`,
+      ),
+    );
     let closed = false;
-    child.once('close', () => { closed = true; settle(code, signal); });
+    child.once('close', () => {
+      closed = true;
+      settle(code, signal);
+    });
     const waitForPipes = (): void => {
       const membersLeft = tree.hasMembers();
-      drainTimer = setTimeout(() => {
-        if (closed) return;
-        if (membersLeft && !tree.hasMembers()) return waitForPipes();
-        setImmediate(() => settle(code, signal));
-      }, membersLeft ? PIPE_DRAIN_GRACE_MS : OUTSIDE_HOLDER_GRACE_MS);
+      drainTimer = setTimeout(
+        () => {
+          if (closed) return;
+          if (membersLeft && !tree.hasMembers()) return waitForPipes();
+          setImmediate(() => settle(code, signal));
+        },
+        membersLeft ? PIPE_DRAIN_GRACE_MS : OUTSIDE_HOLDER_GRACE_MS,
+      );
     };
     waitForPipes();
   };
@@ -133,15 +147,16 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
     }
   });
   const reports = child.stdio[3] as Readable | null | undefined;
-  if (reports) readInitReports(reports, (report) => {
-    if (report.kind === 'exit') {
-      if (!report.othersLeft) namespaceTree?.markEmpty();
-      return shellExited(report.status, null);
-    }
-    namespaceTree?.hasMembers(); // locates the init while it surely lives
-    isStarted = true;
-    markStarted();
-  });
+  if (reports)
+    readInitReports(reports, (report) => {
+      if (report.kind === 'exit') {
+        if (!report.othersLeft) namespaceTree?.markEmpty();
+        return shellExited(report.status, null);
+      }
+      namespaceTree?.hasMembers(); // locates the init while it surely lives
+      isStarted = true;
+      markStarted();
+    });
   child.on('exit', (launcherCode, launcherSignal) => {
     namespaceTree?.launcherExited();
     // Without a report from the init (the namespace was killed), the launcher's status stands for
@@ -155,7 +170,10 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
 }
 
 /** Calls `onReport` for each line the namespace's init writes on its report pipe. */
-function readInitReports(readable: Readable, onReport: (report: NonNullable<ReturnType<typeof parseInitReport>>) => void): void {
+function readInitReports(
+  readable: Readable,
+  onReport: (report: NonNullable<ReturnType<typeof parseInitReport>>) => void,
+): void {
   let pending = '';
   readable.setEncoding('utf8');
   readable.on('error', () => undefined);

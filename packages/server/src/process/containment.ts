@@ -25,9 +25,17 @@ let namespaceProbe: { failure: string | undefined } | undefined;
 
 /** Runs a probe command; returns undefined on success, else why it failed. */
 function probe(file: string, args: string[]): string | undefined {
-  const result = spawnSync(file, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' });
-  if (result.error) return (result.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} is not installed` : result.error.message;
-  if (result.status !== 0) return result.stderr.trim().split('\n')[0] || `${file} exited with ${result.status ?? result.signal}`;
+  const result = spawnSync(file, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: PROBE_TIMEOUT_MS,
+    encoding: 'utf8',
+  });
+  if (result.error)
+    return (result.error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? `${file} is not installed`
+      : result.error.message;
+  if (result.status !== 0)
+    return result.stderr.trim().split('\n')[0] || `${file} exited with ${result.status ?? result.signal}`;
   return undefined;
 }
 
@@ -38,9 +46,10 @@ function probe(file: string, args: string[]): string | undefined {
  */
 export function detectContainment(isolation: IsolationLayout | undefined): Containment {
   if (isolation !== undefined) {
-    const failure = process.platform !== 'linux'
-      ? `isolation needs Linux (this is ${process.platform})`
-      : probe('bwrap', [...bubblewrapArguments(isolation, undefined), 'true']);
+    const failure =
+      process.platform !== 'linux'
+        ? `isolation needs Linux (this is ${process.platform})`
+        : probe('bwrap', [...bubblewrapArguments(isolation, undefined), 'true']);
     if (failure !== undefined) {
       throw new IsolationUnavailableError(
         `--isolate needs bubblewrap: ${failure}. Install it (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap) or run without --isolate.`,

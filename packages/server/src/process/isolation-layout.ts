@@ -10,7 +10,12 @@ import type { IsolationLayout } from './launch-plan.js';
  * the same path inside the sandbox, where the rest of the run directory (the output files) is
  * hidden.
  */
-export function createIsolationLayout(runDirectory: string, workspace: string | undefined, network: boolean, hidePaths: readonly string[] = []): IsolationLayout {
+export function createIsolationLayout(
+  runDirectory: string,
+  workspace: string | undefined,
+  network: boolean,
+  hidePaths: readonly string[] = [],
+): IsolationLayout {
   const home = join(runDirectory, 'home');
   mkdirSync(home);
   let workspacePath = join(runDirectory, 'workspace');

@@ -45,7 +45,18 @@ export interface LaunchRequest {
 }
 
 /** The launcher arguments that put a command in its own PID namespace with a fresh `/proc`, dying with the server. */
-export const NAMESPACE_LAUNCHER = ['setpriv', '--pdeathsig', 'KILL', '--', 'unshare', '--pid', '--fork', '--kill-child', '--mount-proc', '--'] as const;
+export const NAMESPACE_LAUNCHER = [
+  'setpriv',
+  '--pdeathsig',
+  'KILL',
+  '--',
+  'unshare',
+  '--pid',
+  '--fork',
+  '--kill-child',
+  '--mount-proc',
+  '--',
+] as const;
 
 /**
  * bubblewrap arguments of isolated mode, up to the command. The run directory is covered by an
@@ -54,17 +65,36 @@ export const NAMESPACE_LAUNCHER = ['setpriv', '--pdeathsig', 'KILL', '--', 'unsh
 export function bubblewrapArguments(layout: IsolationLayout, cwd: string | undefined): string[] {
   const workspaceInRun = isWithin(layout.workspace, layout.runDirectory);
   return [
-    '--die-with-parent', '--unshare-pid', '--as-pid-1', '--unshare-ipc', '--cap-drop', 'ALL',
+    '--die-with-parent',
+    '--unshare-pid',
+    '--as-pid-1',
+    '--unshare-ipc',
+    '--cap-drop',
+    'ALL',
     ...(layout.network ? [] : ['--unshare-net']),
-    '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--tmpfs',
+    '/tmp',
     // A given workspace is bound before the run directory is hidden (it may hold the run
     // directory: --data-dir inside --workspace), the default one, inside it, after.
     ...(workspaceInRun ? [] : ['--bind', layout.workspace, layout.workspace]),
-    '--tmpfs', layout.runDirectory,
-    '--bind', layout.home, layout.home,
+    '--tmpfs',
+    layout.runDirectory,
+    '--bind',
+    layout.home,
+    layout.home,
     ...(workspaceInRun ? ['--bind', layout.workspace, layout.workspace] : []),
-    ...layout.hidden.flatMap(({ path, directory }) => (directory ? ['--tmpfs', path] : ['--ro-bind', '/dev/null', path])),
-    '--chdir', cwd ?? layout.workspace,
+    ...layout.hidden.flatMap(({ path, directory }) =>
+      directory ? ['--tmpfs', path] : ['--ro-bind', '/dev/null', path],
+    ),
+    '--chdir',
+    cwd ?? layout.workspace,
     '--',
   ];
 }
@@ -75,15 +105,30 @@ export function planLaunch(containment: ContainmentMode, request: LaunchRequest,
   // Every program the server starts is found on the server's own PATH, never the child's: a
   // request's `env` may set `PATH` to anything (the real server finds its shell the same way).
   const sh = findOnServerPath('sh');
-  const init = [sh, '-c', SANDBOX_INIT_SCRIPT, SANDBOX_INIT_NAME, request.command, request.shell, limits, findOnServerPath('sleep')];
+  const init = [
+    sh,
+    '-c',
+    SANDBOX_INIT_SCRIPT,
+    SANDBOX_INIT_NAME,
+    request.command,
+    request.shell,
+    limits,
+    findOnServerPath('sleep'),
+  ];
   if (containment === 'namespace') {
-    const launcher = NAMESPACE_LAUNCHER.map((part) => (part === 'setpriv' || part === 'unshare' ? findOnServerPath(part) : part));
+    const launcher = NAMESPACE_LAUNCHER.map((part) =>
+      part === 'setpriv' || part === 'unshare' ? findOnServerPath(part) : part,
+    );
     const [file, ...args] = [...launcher, ...init] as [string, ...string[]];
     return { containment, file, args };
   }
   if (containment === 'isolated') {
     if (layout === undefined) throw new Error('isolated mode needs an isolation layout');
-    return { containment, file: findOnServerPath('bwrap'), args: [...bubblewrapArguments(layout, request.cwd), ...init] };
+    return {
+      containment,
+      file: findOnServerPath('bwrap'),
+      args: [...bubblewrapArguments(layout, request.cwd), ...init],
+    };
   }
   if (limits === 'true') return { containment, file: request.shell, args: ['-c', request.command] };
   return { containment, file: sh, args: ['-c', `${limits} && exec "$0" -c "$1"`, request.shell, request.command] };

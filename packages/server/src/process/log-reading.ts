@@ -23,7 +23,12 @@ let scratch = Buffer.allocUnsafeSlow(256 * 1024);
  * The blocks' `data` live in a buffer shared by every call: they are valid until the next call
  * (copy what must outlive it), which spares an allocation per batch under a flood.
  */
-export function readBlocks(segments: readonly LogSegment[], from: number, maxBytes: number, endBlock = Number.POSITIVE_INFINITY): LogBlock[] {
+export function readBlocks(
+  segments: readonly LogSegment[],
+  from: number,
+  maxBytes: number,
+  endBlock = Number.POSITIVE_INFINITY,
+): LogBlock[] {
   const segment = segmentOfBlock(segments, from);
   if (segment === undefined || from >= endBlock) return [];
   const last = Math.min(segment.endBlock, endBlock, from + ENTRIES_PER_READ);

@@ -84,7 +84,11 @@ export class LogSegment {
       written += writeSync(descriptors.data, data, written, data.length - written, this.#dataBytes + written);
     }
     const slot = this.#blockCount - this.#flushedBlocks;
-    encodeIndexEntry(this.#pending, slot * INDEX_ENTRY_BYTES, { ...entry, dataOffset: this.#dataBytes, dataLength: data.length });
+    encodeIndexEntry(this.#pending, slot * INDEX_ENTRY_BYTES, {
+      ...entry,
+      dataOffset: this.#dataBytes,
+      dataLength: data.length,
+    });
     this.#dataBytes += data.length;
     this.#blockCount++;
     this.#recordCount += entry.recordCount;
@@ -108,7 +112,8 @@ export class LogSegment {
     if (firstPosition < onDiskEnd) {
       const buffer = Buffer.allocUnsafe((onDiskEnd - firstPosition) * INDEX_ENTRY_BYTES);
       this.#read('index', buffer, firstPosition * INDEX_ENTRY_BYTES);
-      for (let offset = 0; offset < buffer.length; offset += INDEX_ENTRY_BYTES) result.push(decodeIndexEntry(buffer, offset));
+      for (let offset = 0; offset < buffer.length; offset += INDEX_ENTRY_BYTES)
+        result.push(decodeIndexEntry(buffer, offset));
     }
     for (let position = Math.max(firstPosition, this.#flushedBlocks); position < lastPosition; position++) {
       result.push(decodeIndexEntry(this.#pending, (position - this.#flushedBlocks) * INDEX_ENTRY_BYTES));
@@ -162,7 +167,11 @@ export class LogSegment {
     if (this.#dropped) return;
     this.#dropped = true;
     for (const path of [this.#dataPath, this.#indexPath]) {
-      try { unlinkSync(path); } catch { /* already gone (run directory removed) */ }
+      try {
+        unlinkSync(path);
+      } catch {
+        /* already gone (run directory removed) */
+      }
     }
     if (this.#pins === 0) this.#closeDescriptors();
   }
@@ -174,7 +183,13 @@ export class LogSegment {
     const length = count * INDEX_ENTRY_BYTES;
     let written = 0;
     while (written < length) {
-      written += writeSync(descriptor, this.#pending, written, length - written, this.#flushedBlocks * INDEX_ENTRY_BYTES + written);
+      written += writeSync(
+        descriptor,
+        this.#pending,
+        written,
+        length - written,
+        this.#flushedBlocks * INDEX_ENTRY_BYTES + written,
+      );
     }
     this.#flushedBlocks = this.#blockCount;
   }

@@ -49,7 +49,9 @@ export class ManagedProcess {
   readonly restartOnFailure: boolean;
   readonly maxRestarts: number;
   /** As requested, until a stop or kill request (or the keepAlive deadline) clears it, as on the real server. */
-  get keepAlive(): boolean { return this.#keepAlive; }
+  get keepAlive(): boolean {
+    return this.#keepAlive;
+  }
   readonly hasStdin: boolean;
   readonly output: OutputLog;
   /** The process trees this record created (one per start) that still have members. */
@@ -103,7 +105,9 @@ export class ManagedProcess {
     } catch (error) {
       this.#destroyed = true;
       this.output.dispose();
-      throw new Error(`could not execute command '${this.command}': ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `could not execute command '${this.command}': ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const seconds = this.keepAlive ? (this.#settings.request.timeout ?? DEFAULT_KEEP_ALIVE_SECONDS) : 0;
     if (seconds > 0) {
@@ -112,21 +116,39 @@ export class ManagedProcess {
     }
   }
 
-  get pid(): number { return this.#publicPid; }
-  get status(): ProcessStatus { return this.#status; }
-  get exitCode(): number { return this.#exitCode; }
-  get startedAt(): Date { return this.#startedAt; }
-  get completedAt(): Date | undefined { return this.#completedAt; }
-  get restartCount(): number { return this.#restartCount; }
+  get pid(): number {
+    return this.#publicPid;
+  }
+  get status(): ProcessStatus {
+    return this.#status;
+  }
+  get exitCode(): number {
+    return this.#exitCode;
+  }
+  get startedAt(): Date {
+    return this.#startedAt;
+  }
+  get completedAt(): Date | undefined {
+    return this.#completedAt;
+  }
+  get restartCount(): number {
+    return this.#restartCount;
+  }
   /**
    * Between a failed run and its restart: the failure (exit code and time). The real server shows
    * the process `failed` with that exit code, `completedAt` and `restartCount` already counting the
    * coming restart during this window (strict mode does too).
    */
-  get pendingRestart(): { exitCode: number; failedAt: Date } | undefined { return this.#pendingRestart; }
-  get finished(): boolean { return this.#finished; }
+  get pendingRestart(): { exitCode: number; failedAt: Date } | undefined {
+    return this.#pendingRestart;
+  }
+  get finished(): boolean {
+    return this.#finished;
+  }
   /** Grows with every change of what the Process object shows (status, times, restarts, output). */
-  get revision(): number { return this.#stateRevision + this.output.revision; }
+  get revision(): number {
+    return this.#stateRevision + this.output.revision;
+  }
 
   /** Calls `listener` once the process reached its final status. Returns the unsubscribe function. */
   onFinished(listener: () => void): () => void {
@@ -168,7 +190,9 @@ export class ManagedProcess {
     if (this.#status !== 'running') return false;
     if (this.#restartTimer !== undefined && !terminatesByDefault(signal)) return true;
     this.#keepAlive = false;
-    this.output.notice(signal === 'SIGKILL' ? '[Process is being forcefully killed]' : `[Process is being sent ${signal}]`);
+    this.output.notice(
+      signal === 'SIGKILL' ? '[Process is being forcefully killed]' : `[Process is being sent ${signal}]`,
+    );
     if (this.#cancelPendingRestart('killed')) return true;
     this.#killSignals.add(signal);
     this.#signal(signal);
@@ -250,7 +274,9 @@ export class ManagedProcess {
     this.#exitCode = 0;
     this.#stateRevision++;
     if (run.child.pid !== undefined) this.groups.add(run.tree);
-    run.child.stdin?.on('error', () => { this.#stdinClosed = true; });
+    run.child.stdin?.on('error', () => {
+      this.#stdinClosed = true;
+    });
   }
 
   /**
@@ -259,7 +285,10 @@ export class ManagedProcess {
    * sends it, so that a stopped, killed or limited process ends as a signalled one; any other
    * status is an exit code.
    */
-  #readShellStatus(code: number | null, signal: NodeJS.Signals | null): { code: number | null; signal: NodeJS.Signals | null } {
+  #readShellStatus(
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): { code: number | null; signal: NodeJS.Signals | null } {
     if (signal !== null || code === null || code <= 128) return { code, signal };
     const named = SIGNAL_NAMES.get(code - 128);
     const expected = new Set<NodeJS.Signals>(this.#killSignals);
@@ -274,7 +303,12 @@ export class ManagedProcess {
     let message: string | undefined;
     if (signal === 'SIGXCPU' && cpuSeconds !== undefined) {
       message = `sandproc: the command used its CPU time limit of ${cpuSeconds} s per process and was ended (SIGXCPU)`;
-    } else if (memoryBytes !== undefined && !this.#killSignals.has(signal as NodeJS.Signals) && !this.#stopRequested && (signal !== null || (code ?? 0) > 128)) {
+    } else if (
+      memoryBytes !== undefined &&
+      !this.#killSignals.has(signal as NodeJS.Signals) &&
+      !this.#stopRequested &&
+      (signal !== null || (code ?? 0) > 128)
+    ) {
       const how = signal ?? SIGNAL_NAMES.get((code ?? 0) - 128) ?? `status ${code}`;
       message = `sandproc: the command ended with ${how} while its memory is limited to ${Math.round(memoryBytes / 1048576)} MiB per process; it may have run out of memory`;
     }
@@ -306,7 +340,10 @@ export class ManagedProcess {
       const attempt = this.#restartCount + 1;
       this.#lastFailureCode = exitCode;
       this.#pendingRestart = { exitCode, failedAt: new Date() };
-      this.output.notice(`[Process failed with exit code ${exitCode}. Attempting restart ${attempt}/${unlimited ? 'unlimited' : this.maxRestarts}...]`, true);
+      this.output.notice(
+        `[Process failed with exit code ${exitCode}. Attempting restart ${attempt}/${unlimited ? 'unlimited' : this.maxRestarts}...]`,
+        true,
+      );
       this.#restartTimer = setTimeout(() => this.#restart(), this.#settings.restartDelayMs);
       return;
     }

@@ -87,7 +87,6 @@ export class NamespaceTree implements ProcessTree {
     return signalled;
   }
 
-
   /** Host pids of the live (not zombie) processes of the namespace but its init; only the first if `firstOnly`. */
   #members(firstOnly: boolean): number[] {
     const members: number[] = [];
@@ -121,7 +120,7 @@ export class NamespaceTree implements ProcessTree {
    * init and exits), or to the launcher before the init is known (its child gets SIGKILL too).
    */
   #killNamespace(): boolean {
-    const target = this.#resolve() ? this.#initPid ?? this.id : this.id;
+    const target = this.#resolve() ? (this.#initPid ?? this.id) : this.id;
     try {
       process.kill(target, 'SIGKILL');
       this.#killed = true;

@@ -10,7 +10,12 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 let serial = 0;
 
 function newLog(options: Partial<OutputLogOptions> = {}): OutputLog {
-  return new OutputLog({ pathPrefix: join(directory, `log-${++serial}`), maxBytes: 1 << 20, chunkRecords: false, ...options });
+  return new OutputLog({
+    pathPrefix: join(directory, `log-${++serial}`),
+    maxBytes: 1 << 20,
+    chunkRecords: false,
+    ...options,
+  });
 }
 
 function latin1ToText(bytes: Buffer): string {
@@ -20,7 +25,7 @@ function latin1ToText(bytes: Buffer): string {
 /** Every retained record and notice, as the log stream shows them (notices bare, records prefixed). */
 function lines(log: OutputLog, chunkRecords = false): string[] {
   const result: string[] = [];
-  for (let block = log.firstRetainedBlock; block < log.nextBlock;) {
+  for (let block = log.firstRetainedBlock; block < log.nextBlock; ) {
     const blocks = log.readBlocks(block, 1 << 20);
     for (const read of blocks) {
       block = read.number + 1;
@@ -146,7 +151,7 @@ describe('OutputLog', () => {
       function flush(which: 'stdout' | 'stderr'): void {
         const bytes = Buffer.from(pending[which]);
         pending[which] = '';
-        for (let start = 0; start < bytes.length;) {
+        for (let start = 0; start < bytes.length; ) {
           const end = Math.min(bytes.length, start + 1 + random(300));
           log.write(which, bytes.subarray(start, end));
           start = end;

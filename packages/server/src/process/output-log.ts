@@ -66,7 +66,8 @@ export class OutputLog {
   constructor(options: OutputLogOptions) {
     this.#options = options;
     this.#maxLineBytes = options.maxLineBytes ?? 65_536;
-    this.#segmentBytes = options.segmentBytes ?? Math.min(32 * 1024 * 1024, Math.max(512, Math.floor(options.maxBytes / 8)));
+    this.#segmentBytes =
+      options.segmentBytes ?? Math.min(32 * 1024 * 1024, Math.max(512, Math.floor(options.maxBytes / 8)));
   }
 
   /** Appends bytes read from a pipe. */
@@ -87,7 +88,9 @@ export class OutputLog {
       const pending = this.#partial[stream];
       this.#partial[stream] = undefined;
       if (pending === undefined) continue;
-      this.#guarded(() => this.#append(stream, this.#options.chunkRecords ? pending : Buffer.concat([pending, Buffer.from('\n')]), 1));
+      this.#guarded(() =>
+        this.#append(stream, this.#options.chunkRecords ? pending : Buffer.concat([pending, Buffer.from('\n')]), 1),
+      );
     }
     this.#notify();
   }
@@ -176,7 +179,9 @@ export class OutputLog {
       segments,
       endBlock: this.#nextBlock,
       partial: { stdout: this.#partial.stdout ?? EMPTY, stderr: this.#partial.stderr ?? EMPTY },
-      release: () => { for (const release of releases) release(); },
+      release: () => {
+        for (const release of releases) release();
+      },
     };
   }
 
@@ -253,7 +258,9 @@ export class OutputLog {
         size += piece.length;
         number = entry.previousOfStream;
       }
-    } catch { /* files removed behind the server's back: what was read is all there is */ }
+    } catch {
+      /* files removed behind the server's back: what was read is all there is */
+    }
     return tailText(parts.reverse());
   }
 
@@ -276,7 +283,9 @@ export class OutputLog {
         parts.push(piece);
         size += piece.length;
       }
-    } catch { /* files removed behind the server's back: what was read is all there is */ }
+    } catch {
+      /* files removed behind the server's back: what was read is all there is */
+    }
     return tailText(parts.reverse());
   }
 
@@ -354,7 +363,11 @@ export class OutputLog {
     let segment = this.#segments.at(-1);
     if (segment === undefined || segment.dataBytes >= this.#segmentBytes) {
       segment?.seal();
-      segment = new LogSegment(`${this.#options.pathPrefix}.${this.#segmentSerial++}`, this.#nextBlock, this.#nextRecord);
+      segment = new LogSegment(
+        `${this.#options.pathPrefix}.${this.#segmentSerial++}`,
+        this.#nextBlock,
+        this.#nextRecord,
+      );
       this.#segments.push(segment);
     }
     segment.append(data, {
@@ -401,7 +414,9 @@ export class OutputLog {
       this.#writeFailed = true;
       try {
         this.#append(null, Buffer.from(`[Output lost: ${(error as Error).message}]`), 0);
-      } catch { /* the notice could not be written either */ }
+      } catch {
+        /* the notice could not be written either */
+      }
     }
   }
 

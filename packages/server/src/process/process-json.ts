@@ -48,17 +48,24 @@ export function toProcessJson(process: ManagedProcess, view: ProcessView, strict
   const running = process.status === 'running' && pending === undefined;
   const completedAt = pending?.failedAt ?? process.completedAt;
   const inlineBytes = strict
-    ? (view === 'waited' ? STRICT_RESPONSE_OUTPUT_BYTES : INLINE_OUTPUT_BYTES)
-    : (view === 'list' ? LIST_INLINE_OUTPUT_BYTES : INLINE_OUTPUT_BYTES);
-  const { stdout, stderr, logs } = view === 'started' ? { stdout: '', stderr: '', logs: '' } : process.output.readSession(() => {
-    const stdoutTail = inlineOutput(process.output, 'stdout', inlineBytes, strict);
-    const stderrTail = inlineOutput(process.output, 'stderr', inlineBytes, strict);
-    return {
-      stdout: stdoutTail,
-      stderr: stderrTail,
-      logs: strict ? stdoutTail + stderrTail : process.output.combinedText(inlineBytes),
-    };
-  });
+    ? view === 'waited'
+      ? STRICT_RESPONSE_OUTPUT_BYTES
+      : INLINE_OUTPUT_BYTES
+    : view === 'list'
+      ? LIST_INLINE_OUTPUT_BYTES
+      : INLINE_OUTPUT_BYTES;
+  const { stdout, stderr, logs } =
+    view === 'started'
+      ? { stdout: '', stderr: '', logs: '' }
+      : process.output.readSession(() => {
+          const stdoutTail = inlineOutput(process.output, 'stdout', inlineBytes, strict);
+          const stderrTail = inlineOutput(process.output, 'stderr', inlineBytes, strict);
+          return {
+            stdout: stdoutTail,
+            stderr: stderrTail,
+            logs: strict ? stdoutTail + stderrTail : process.output.combinedText(inlineBytes),
+          };
+        });
   return {
     pid: String(process.pid),
     name: process.name,

@@ -62,11 +62,15 @@ function hiddenInSandbox(path: string, isolation: IsolationLayout): string | und
   if (isWithin(path, isolation.home)) return undefined;
   const inWorkspace = isWithin(path, isolation.workspace);
   // The default workspace is in the run directory and shown; the run directory is hidden even in a given workspace.
-  if (isWithin(path, isolation.runDirectory) && !(inWorkspace && isWithin(isolation.workspace, isolation.runDirectory))) {
+  if (
+    isWithin(path, isolation.runDirectory) &&
+    !(inWorkspace && isWithin(isolation.workspace, isolation.runDirectory))
+  ) {
     return "is in the server's run directory, which commands do not see";
   }
   if (inWorkspace) return undefined;
-  if (path !== '/tmp' && isWithin(path, '/tmp')) return "is in the sandbox's private /tmp, which starts empty for each command";
+  if (path !== '/tmp' && isWithin(path, '/tmp'))
+    return "is in the sandbox's private /tmp, which starts empty for each command";
   return undefined;
 }
 
@@ -112,10 +116,17 @@ export class ProcessManager {
     const { maxProcesses, containment, shell, limits } = this.#settings;
     const running = this.#processes.filter((managed) => managed.status === 'running').length;
     if (maxProcesses !== undefined && running >= maxProcesses) {
-      throw new ProcessStartError(422, `too many processes: ${running} running, the server allows ${maxProcesses} at once (maxProcesses)`);
+      throw new ProcessStartError(
+        422,
+        `too many processes: ${running} running, the server allows ${maxProcesses} at once (maxProcesses)`,
+      );
     }
     const isolated = containment.isolation !== undefined;
-    const launch = planLaunch(containment.mode, { command: request.command, shell, limits, cwd }, containment.isolation);
+    const launch = planLaunch(
+      containment.mode,
+      { command: request.command, shell, limits, cwd },
+      containment.isolation,
+    );
     const managed = new ManagedProcess({
       request: { ...request, workingDir },
       name,
@@ -217,7 +228,10 @@ export class ProcessManager {
     if (hidden !== undefined) throw new ProcessStartError(422, `working directory '${workingDir}' ${hidden}`);
     const info = await stat(absolute).catch(() => undefined);
     if (!info?.isDirectory()) {
-      throw new ProcessStartError(422, `failed to start process: could not execute command '${command}' because folder '${workingDir}' does not exist`);
+      throw new ProcessStartError(
+        422,
+        `failed to start process: could not execute command '${command}' because folder '${workingDir}' does not exist`,
+      );
     }
     return absolute;
   }
@@ -259,7 +273,9 @@ export class ProcessManager {
       for (const finishedFirst of [true, false]) {
         for (const managed of this.#processes) {
           if (managed.finished !== finishedFirst) continue;
-          while (this.#totalOutputBytes > cap && managed.output.dropOldestSegment(!finishedFirst) > 0) { /* dropped one */ }
+          while (this.#totalOutputBytes > cap && managed.output.dropOldestSegment(!finishedFirst) > 0) {
+            /* dropped one */
+          }
           if (this.#totalOutputBytes <= cap) return;
         }
       }

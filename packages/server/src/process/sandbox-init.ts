@@ -45,13 +45,17 @@ export interface CommandLimits {
  */
 export function limitCommands(limits: CommandLimits): string {
   const commands: string[] = [];
-  if (limits.cpuSeconds !== undefined) commands.push(`ulimit -S -t ${limits.cpuSeconds}`, `ulimit -H -t ${limits.cpuSeconds + 1}`);
-  if (limits.memoryBytes !== undefined) commands.push(`ulimit -d ${Math.max(1, Math.floor(limits.memoryBytes / 1024))}`);
+  if (limits.cpuSeconds !== undefined)
+    commands.push(`ulimit -S -t ${limits.cpuSeconds}`, `ulimit -H -t ${limits.cpuSeconds + 1}`);
+  if (limits.memoryBytes !== undefined)
+    commands.push(`ulimit -d ${Math.max(1, Math.floor(limits.memoryBytes / 1024))}`);
   return commands.length > 0 ? commands.join(' && ') : 'true';
 }
 
 /** Parses one line the init wrote on file descriptor 3. */
-export function parseInitReport(line: string): { kind: 'ready' } | { kind: 'exit'; status: number; othersLeft: boolean } | undefined {
+export function parseInitReport(
+  line: string,
+): { kind: 'ready' } | { kind: 'exit'; status: number; othersLeft: boolean } | undefined {
   if (line === 'ready') return { kind: 'ready' };
   const match = /^exit (\d+) ([01])$/.exec(line);
   return match ? { kind: 'exit', status: Number(match[1]), othersLeft: match[2] === '1' } : undefined;

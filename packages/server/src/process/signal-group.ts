@@ -29,7 +29,14 @@ export function parseSignalName(value: string): NodeJS.Signals | undefined {
 
 /** Signals whose default action does not end a process (ignore, stop or continue). */
 const NON_TERMINATING_SIGNALS: ReadonlySet<string> = new Set([
-  'SIGCHLD', 'SIGCONT', 'SIGURG', 'SIGWINCH', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU',
+  'SIGCHLD',
+  'SIGCONT',
+  'SIGURG',
+  'SIGWINCH',
+  'SIGSTOP',
+  'SIGTSTP',
+  'SIGTTIN',
+  'SIGTTOU',
 ]);
 
 /** True if the default action of `signal` ends a process. */

@@ -12,7 +12,12 @@ export type WaitOutcome = 'ready' | 'finished' | 'aborted';
  * if the process ends first, unless `giveUpWhenFinished` is false (the real server's way: it waits
  * on until `signal`, its timeout).
  */
-export async function waitForPorts(ports: number[], managed: ManagedProcess, signal: AbortSignal, giveUpWhenFinished = true): Promise<WaitOutcome> {
+export async function waitForPorts(
+  ports: number[],
+  managed: ManagedProcess,
+  signal: AbortSignal,
+  giveUpWhenFinished = true,
+): Promise<WaitOutcome> {
   const remaining = new Set(ports);
   while (remaining.size > 0) {
     if (signal.aborted) return 'aborted';

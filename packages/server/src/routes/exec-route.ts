@@ -44,8 +44,13 @@ export function execProcess(server: ServerContext): RouteHandler {
   };
 }
 
-async function answerWhenReady(server: ServerContext, managed: ManagedProcess, processRequest: ProcessRequest,
-  response: ServerResponse, clientGone: AbortSignal): Promise<void> {
+async function answerWhenReady(
+  server: ServerContext,
+  managed: ManagedProcess,
+  processRequest: ProcessRequest,
+  response: ServerResponse,
+  clientGone: AbortSignal,
+): Promise<void> {
   const timeoutSeconds = processRequest.timeout ?? 0;
   const deadline = new AbortController();
   const onClientGone = (): void => deadline.abort();
@@ -55,15 +60,25 @@ async function answerWhenReady(server: ServerContext, managed: ManagedProcess, p
     if (processRequest.waitForPorts && processRequest.waitForPorts.length > 0) {
       const outcome = await waitForPorts(processRequest.waitForPorts, managed, deadline.signal, !isStrict(server));
       if (outcome === 'finished') {
-        return sendError(response, 422, `process exited before ports ${processRequest.waitForPorts.join(', ')} accepted connections`);
+        return sendError(
+          response,
+          422,
+          `process exited before ports ${processRequest.waitForPorts.join(', ')} accepted connections`,
+        );
       }
-      if (outcome === 'aborted') return timedOut(response, clientGone, `process timed out waiting for ports after ${timeoutSeconds} seconds`);
+      if (outcome === 'aborted')
+        return timedOut(response, clientGone, `process timed out waiting for ports after ${timeoutSeconds} seconds`);
     }
     if (processRequest.waitForCompletion) {
       const outcome = await waitForExit(managed, deadline.signal);
-      if (outcome === 'aborted') return timedOut(response, clientGone, `process timed out after ${timeoutSeconds} seconds`);
+      if (outcome === 'aborted')
+        return timedOut(response, clientGone, `process timed out after ${timeoutSeconds} seconds`);
     }
-    sendJson(response, 200, toProcessJson(managed, processRequest.waitForCompletion ? 'waited' : 'started', isStrict(server)));
+    sendJson(
+      response,
+      200,
+      toProcessJson(managed, processRequest.waitForCompletion ? 'waited' : 'started', isStrict(server)),
+    );
   } finally {
     clearTimeout(timer);
     clientGone.removeEventListener('abort', onClientGone);
@@ -71,7 +86,11 @@ async function answerWhenReady(server: ServerContext, managed: ManagedProcess, p
 }
 
 function sendStreamedStartError(response: ServerResponse, message: string): void {
-  response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
+  response.writeHead(200, {
+    'Content-Type': 'application/x-ndjson',
+    'Cache-Control': 'no-cache',
+    'X-Accel-Buffering': 'no',
+  });
   response.end(`${JSON.stringify({ type: 'error', data: message })}\n`);
 }
 
@@ -80,8 +99,13 @@ function timedOut(response: ServerResponse, clientGone: AbortSignal, message: st
   sendError(response, 422, message);
 }
 
-function streamExec(server: ServerContext, managed: ManagedProcess, processRequest: ProcessRequest,
-  response: ServerResponse, clientGone: AbortSignal): void {
+function streamExec(
+  server: ServerContext,
+  managed: ManagedProcess,
+  processRequest: ProcessRequest,
+  response: ServerResponse,
+  clientGone: AbortSignal,
+): void {
   const strict = isStrict(server);
   response.writeHead(200, {
     'Content-Type': 'application/x-ndjson',
@@ -113,7 +137,7 @@ function streamExec(server: ServerContext, managed: ManagedProcess, processReque
     pump.stop();
   };
   // The real server's NDJSON exec ignores `timeout` (it streams until the process ends).
-  const timeoutSeconds = strict ? 0 : processRequest.timeout ?? 0;
+  const timeoutSeconds = strict ? 0 : (processRequest.timeout ?? 0);
   if (timeoutSeconds > 0) {
     timer = setTimeout(() => {
       cleanup();

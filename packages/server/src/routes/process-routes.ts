@@ -16,8 +16,11 @@ export const NOT_FOUND_MESSAGES = {
 } as const;
 
 /** Finds `{id}` or answers 404 with the route's message (default: `process with Identifier … not found`). */
-export function findOr404(server: ServerContext, context: RouteContext,
-  message: (identifier: string) => string = NOT_FOUND_MESSAGES.other): ManagedProcess | undefined {
+export function findOr404(
+  server: ServerContext,
+  context: RouteContext,
+  message: (identifier: string) => string = NOT_FOUND_MESSAGES.other,
+): ManagedProcess | undefined {
   const identifier = context.params['id'] ?? '';
   const managed = server.manager.find(identifier);
   if (managed === undefined) sendError(context.response, 404, message(identifier));
@@ -33,7 +36,12 @@ export function listProcesses(server: ServerContext): RouteHandler {
     const strict = isStrict(server);
     const tag = strict ? undefined : `"list-${server.instanceTag}-${server.manager.listRevision()}"`;
     if (tag !== undefined && matchesIfNoneMatch(request, tag)) return notModified(response, tag);
-    sendJson(response, 200, server.manager.list().map((managed) => toProcessJson(managed, 'list', strict)), tag ? { ETag: tag } : {});
+    sendJson(
+      response,
+      200,
+      server.manager.list().map((managed) => toProcessJson(managed, 'list', strict)),
+      tag ? { ETag: tag } : {},
+    );
   };
 }
 
@@ -91,11 +99,13 @@ export function killProcess(server: ServerContext): RouteHandler {
       if (!parsed.ok) return sendError(response, 400, 'invalid JSON body');
       const value = parsed.value;
       if (value !== undefined && value !== null) {
-        if (typeof value !== 'object' || Array.isArray(value)) return sendError(response, 400, 'request body must be a JSON object');
+        if (typeof value !== 'object' || Array.isArray(value))
+          return sendError(response, 400, 'request body must be a JSON object');
         const given = (value as Record<string, unknown>)['signal'];
         if (given !== undefined && given !== null) {
           const name = typeof given === 'string' ? parseSignalName(given) : undefined;
-          if (name === undefined) return sendError(response, 400, 'signal must be a POSIX signal name such as "SIGINT"');
+          if (name === undefined)
+            return sendError(response, 400, 'signal must be a POSIX signal name such as "SIGINT"');
           signal = name;
         }
       }

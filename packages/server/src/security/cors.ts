@@ -1,7 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const ALLOWED_HEADERS = [
-  'Authorization', 'Content-Type', 'Accept', 'X-Blaxel-Authorization', 'X-Blaxel-Workspace', 'X-Blaxel-Preview-Token', 'If-None-Match',
+  'Authorization',
+  'Content-Type',
+  'Accept',
+  'X-Blaxel-Authorization',
+  'X-Blaxel-Workspace',
+  'X-Blaxel-Preview-Token',
+  'If-None-Match',
 ].join(', ');
 const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
 

@@ -22,7 +22,10 @@ function requestWithHost(url: string, host: string): Promise<number> {
 describe('refused requests are reported with the fix', () => {
   it('reports a refused origin once, with the --cors-origin that would allow it', async () => {
     const messages: string[] = [];
-    const test = await startTestServer({ corsOrigins: ['http://allowed.example'], onRequestRefused: (message) => messages.push(message) });
+    const test = await startTestServer({
+      corsOrigins: ['http://allowed.example'],
+      onRequestRefused: (message) => messages.push(message),
+    });
     started.push(test);
     for (let attempt = 0; attempt < 2; attempt++) {
       const refused = await test.request('GET', '/process', { headers: { Origin: 'http://localhost:5173' } });

@@ -28,16 +28,20 @@ export function createRefusalReport(report: ((message: string) => void) | undefi
   return {
     origin: (origin) => {
       const quoted = printable(origin);
-      once(`origin ${origin}`, () =>
-        `refused a request from origin ${quoted} (403 forbidden origin): to let pages of that origin call this server, ` +
-        `start it with --cors-origin ${quoted} (option corsOrigins), or call it through a same-origin proxy`,
+      once(
+        `origin ${origin}`,
+        () =>
+          `refused a request from origin ${quoted} (403 forbidden origin): to let pages of that origin call this server, ` +
+          `start it with --cors-origin ${quoted} (option corsOrigins), or call it through a same-origin proxy`,
       );
     },
     host: (host) => {
       const quoted = host === undefined || host.length === 0 ? '(none)' : printable(host);
-      once(`host ${host ?? ''}`, () =>
-        `refused a request for Host ${quoted} (403 forbidden host, DNS-rebinding protection): call the server as ` +
-        `127.0.0.1 or localhost, or by the address it listens on (--host)`,
+      once(
+        `host ${host ?? ''}`,
+        () =>
+          `refused a request for Host ${quoted} (403 forbidden host, DNS-rebinding protection): call the server as ` +
+          `127.0.0.1 or localhost, or by the address it listens on (--host)`,
       );
     },
   };

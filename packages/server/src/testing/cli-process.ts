@@ -19,12 +19,21 @@ export interface CliProcess {
 }
 
 /** Spawns `command` (default: node + the built CLI) with exactly `env`, as the leader of a new process group. */
-export function startCliProcess(args: string[], env: NodeJS.ProcessEnv, command: string[] = [process.execPath, BUILT_CLI], cwd?: string): CliProcess {
+export function startCliProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  command: string[] = [process.execPath, BUILT_CLI],
+  cwd?: string,
+): CliProcess {
   const [file, ...commandArgs] = command as [string, ...string[]];
   const child = spawn(file, [...commandArgs, ...args], { env, cwd, detached: true });
   let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let url = '';
   return {

@@ -17,27 +17,28 @@ export function openPausedStream(url: string, headers: Record<string, string>): 
       response.pause();
       resolve({
         response,
-        readLines: (onLine) => new Promise((done, fail) => {
-          let rest = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => {
-            const text = rest + chunk;
-            let start = 0;
-            let newline = text.indexOf('\n', start);
-            while (newline !== -1) {
-              onLine(text.slice(start, newline));
-              start = newline + 1;
-              newline = text.indexOf('\n', start);
-            }
-            rest = text.slice(start);
-          });
-          response.once('end', () => {
-            if (rest.length > 0) onLine(rest);
-            done();
-          });
-          response.once('error', fail);
-          response.resume();
-        }),
+        readLines: (onLine) =>
+          new Promise((done, fail) => {
+            let rest = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => {
+              const text = rest + chunk;
+              let start = 0;
+              let newline = text.indexOf('\n', start);
+              while (newline !== -1) {
+                onLine(text.slice(start, newline));
+                start = newline + 1;
+                newline = text.indexOf('\n', start);
+              }
+              rest = text.slice(start);
+            });
+            response.once('end', () => {
+              if (rest.length > 0) onLine(rest);
+              done();
+            });
+            response.once('error', fail);
+            response.resume();
+          }),
       });
     });
     request.once('error', reject);
@@ -67,7 +68,8 @@ export class SequenceCheck {
       return;
     }
     const value = line.slice('stdout:'.length);
-    if (this.#problem === undefined && value !== String(this.next)) this.#problem = `expected stdout:${this.next}, got ${line.slice(0, 80)}`;
+    if (this.#problem === undefined && value !== String(this.next))
+      this.#problem = `expected stdout:${this.next}, got ${line.slice(0, 80)}`;
     this.next++;
   };
 

@@ -34,8 +34,15 @@ export interface TestServer {
 export async function startTestServer(options: SandboxServerOptions = {}): Promise<TestServer> {
   const server = await createSandboxServer({ port: 0, restartDelayMs: 200, keepaliveIntervalMs: 1000, ...options });
   const authHeaders = (): Record<string, string> => ({ Authorization: `Bearer ${server.token}` });
-  const request = async <T>(method: string, path: string, requestOptions: TestRequestOptions = {}): Promise<TestResponse<T>> => {
-    const headers: Record<string, string> = { ...(requestOptions.auth === false ? {} : authHeaders()), ...requestOptions.headers };
+  const request = async <T>(
+    method: string,
+    path: string,
+    requestOptions: TestRequestOptions = {},
+  ): Promise<TestResponse<T>> => {
+    const headers: Record<string, string> = {
+      ...(requestOptions.auth === false ? {} : authHeaders()),
+      ...requestOptions.headers,
+    };
     let body: string | Uint8Array | undefined = requestOptions.rawBody;
     if (requestOptions.body !== undefined) {
       body = JSON.stringify(requestOptions.body);
@@ -44,7 +51,11 @@ export async function startTestServer(options: SandboxServerOptions = {}): Promi
     const response = await fetch(server.url + path, { method, headers, body: body as BodyInit | undefined });
     const text = await response.text();
     let json: unknown = undefined;
-    try { json = JSON.parse(text); } catch { json = undefined; }
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
     return { status: response.status, headers: response.headers, text, json: json as T };
   };
   const get = async (identifier: string): Promise<ProcessJson> => {
@@ -112,7 +123,9 @@ export interface HostProcess {
   state: string;
 }
 
-function readHostProcess(pid: number): (HostProcess & { parentPid: number; groupId: number; namespace: string }) | undefined {
+function readHostProcess(
+  pid: number,
+): (HostProcess & { parentPid: number; groupId: number; namespace: string }) | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -133,7 +146,9 @@ function readHostProcess(pid: number): (HostProcess & { parentPid: number; group
 }
 
 function allHostProcesses(): Array<NonNullable<ReturnType<typeof readHostProcess>>> {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => readHostProcess(Number(entry)) ?? []);
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => readHostProcess(Number(entry)) ?? []);
 }
 
 /**

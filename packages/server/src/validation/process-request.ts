@@ -25,8 +25,16 @@ export interface ValidationOptions {
 const PREFIX = 'invalid request body: ';
 /** The Go type of each field on the real server, which its type errors name. */
 const GO_TYPES: Record<string, string> = {
-  command: 'string', name: 'string', workingDir: 'string', env: 'map[string]string', waitForCompletion: 'bool',
-  timeout: 'int', waitForPorts: '[]int', restartOnFailure: 'bool', maxRestarts: 'int', keepAlive: 'bool',
+  command: 'string',
+  name: 'string',
+  workingDir: 'string',
+  env: 'map[string]string',
+  waitForCompletion: 'bool',
+  timeout: 'int',
+  waitForPorts: '[]int',
+  restartOnFailure: 'bool',
+  maxRestarts: 'int',
+  keepAlive: 'bool',
 };
 
 /**
@@ -34,31 +42,54 @@ const GO_TYPES: Record<string, string> = {
  * worded as the real server (Go's JSON decoder, then gin's validator) words them; the checks it
  * does not make (NUL characters, integer names, ranges) have messages of their own.
  */
-export function validateProcessRequest(body: unknown, options: ValidationOptions = {}): ValidationResult<ProcessRequest> {
+export function validateProcessRequest(
+  body: unknown,
+  options: ValidationOptions = {},
+): ValidationResult<ProcessRequest> {
   if (body === undefined) return { ok: false, error: `${PREFIX}EOF` };
   if (typeof body !== 'object' || Array.isArray(body)) {
-    return { ok: false, error: `${PREFIX}json: cannot unmarshal ${jsonKind(body)} into Go value of type handler.ProcessRequest` };
+    return {
+      ok: false,
+      error: `${PREFIX}json: cannot unmarshal ${jsonKind(body)} into Go value of type handler.ProcessRequest`,
+    };
   }
   const fields = (body ?? {}) as Fields;
   const typeError = firstTypeError(fields);
   if (typeError !== undefined) return { ok: false, error: PREFIX + typeError };
   const command = fields['command'];
   if (typeof command !== 'string' || command.length === 0) {
-    return { ok: false, error: `${PREFIX}Key: 'ProcessRequest.Command' Error:Field validation for 'Command' failed on the 'required' tag` };
+    return {
+      ok: false,
+      error: `${PREFIX}Key: 'ProcessRequest.Command' Error:Field validation for 'Command' failed on the 'required' tag`,
+    };
   }
   if (command.trim().length === 0) return { ok: false, error: 'command must not be blank' };
   if (command.includes('\0')) return { ok: false, error: 'command must not contain NUL characters' };
   const request: ProcessRequest = { command };
   const problems = [
     readName(fields, request, options.allowIntegerNames ?? false),
-    readString(fields, 'workingDir', (value) => { request.workingDir = value; }),
+    readString(fields, 'workingDir', (value) => {
+      request.workingDir = value;
+    }),
     readEnvironment(fields, request),
-    readBoolean(fields, 'waitForCompletion', (value) => { request.waitForCompletion = value; }),
-    readBoolean(fields, 'restartOnFailure', (value) => { request.restartOnFailure = value; }),
-    readBoolean(fields, 'keepAlive', (value) => { request.keepAlive = value; }),
-    readBoolean(fields, 'stdin', (value) => { request.stdin = value; }),
-    readInteger(fields, 'timeout', 0, MAX_TIMEOUT_SECONDS, (value) => { request.timeout = value; }),
-    readInteger(fields, 'maxRestarts', -1_000_000, 1_000_000, (value) => { request.maxRestarts = value; }),
+    readBoolean(fields, 'waitForCompletion', (value) => {
+      request.waitForCompletion = value;
+    }),
+    readBoolean(fields, 'restartOnFailure', (value) => {
+      request.restartOnFailure = value;
+    }),
+    readBoolean(fields, 'keepAlive', (value) => {
+      request.keepAlive = value;
+    }),
+    readBoolean(fields, 'stdin', (value) => {
+      request.stdin = value;
+    }),
+    readInteger(fields, 'timeout', 0, MAX_TIMEOUT_SECONDS, (value) => {
+      request.timeout = value;
+    }),
+    readInteger(fields, 'maxRestarts', -1_000_000, 1_000_000, (value) => {
+      request.maxRestarts = value;
+    }),
     readPorts(fields, request),
   ];
   const problem = problems.find((message) => message !== undefined);
@@ -78,7 +109,8 @@ function firstTypeError(fields: Fields): string | undefined {
     const goType = GO_TYPES[key];
     if (goType === undefined || value === null) continue;
     const problem = typeProblem(goType, value);
-    if (problem !== undefined) return `json: cannot unmarshal ${problem.kind} into Go struct field ProcessRequest.${key} of type ${problem.goType}`;
+    if (problem !== undefined)
+      return `json: cannot unmarshal ${problem.kind} into Go struct field ProcessRequest.${key} of type ${problem.goType}`;
   }
   return undefined;
 }
@@ -86,11 +118,14 @@ function firstTypeError(fields: Fields): string | undefined {
 function typeProblem(goType: string, value: unknown): { kind: string; goType: string } | undefined {
   const kind = jsonKind(value);
   if (goType === 'string' || goType === 'bool') return kind === goType ? undefined : { kind, goType };
-  if (goType === 'int') return isGoInt(value) ? undefined : { kind: kind === 'number' ? `number ${String(value)}` : kind, goType };
+  if (goType === 'int')
+    return isGoInt(value) ? undefined : { kind: kind === 'number' ? `number ${String(value)}` : kind, goType };
   if (goType === '[]int') {
     if (!Array.isArray(value)) return { kind, goType };
     const bad = value.find((item) => item !== null && !isGoInt(item));
-    return bad === undefined ? undefined : { kind: jsonKind(bad) === 'number' ? `number ${String(bad)}` : jsonKind(bad), goType: 'int' };
+    return bad === undefined
+      ? undefined
+      : { kind: jsonKind(bad) === 'number' ? `number ${String(bad)}` : jsonKind(bad), goType: 'int' };
   }
   if (kind !== 'object') return { kind, goType };
   const bad = Object.values(value as Fields).find((item) => item !== null && typeof item !== 'string');
@@ -134,7 +169,13 @@ function readBoolean(fields: Fields, key: string, assign: (value: boolean) => vo
   return undefined;
 }
 
-function readInteger(fields: Fields, key: string, minimum: number, maximum: number, assign: (value: number) => void): string | undefined {
+function readInteger(
+  fields: Fields,
+  key: string,
+  minimum: number,
+  maximum: number,
+  assign: (value: number) => void,
+): string | undefined {
   if (!present(fields, key)) return undefined;
   const value = fields[key];
   if (typeof value !== 'number' || !Number.isInteger(value)) return `${key} must be an integer`;

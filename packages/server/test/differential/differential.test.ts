@@ -19,14 +19,20 @@ const available = findReferenceBinary() !== undefined;
 if (!available) console.log(referenceSkipLine('differential suite'));
 
 async function runOn(targets: Target[], scenario: Scenario): Promise<Record<string, ExchangeRecord[]>> {
-  const results = await Promise.all(targets.map(async (target) => [target.name, await runScenario(scenario, target.url)] as const));
+  const results = await Promise.all(
+    targets.map(async (target) => [target.name, await runScenario(scenario, target.url)] as const),
+  );
   return Object.fromEntries(results);
 }
 
 describe.skipIf(!available)('differential: reference vs strict vs extended', () => {
   let shared: Target[] = [];
-  beforeAll(async () => { shared = await startTargets(); }, 60_000);
-  afterAll(async () => { await Promise.all(shared.map((target) => target.stop())); }, 60_000);
+  beforeAll(async () => {
+    shared = await startTargets();
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(shared.map((target) => target.stop()));
+  }, 60_000);
 
   for (const scenario of scenarios) {
     it(scenario.title, async () => {

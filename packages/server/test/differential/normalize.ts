@@ -64,7 +64,8 @@ export class RunValues {
     }
     if (typeof value !== 'object' || value === null) return value;
     const result: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) result[key] = this.#normalize((value as Record<string, unknown>)[key], OUTPUT_FIELDS.has(key));
+    for (const key of Object.keys(value).sort())
+      result[key] = this.#normalize((value as Record<string, unknown>)[key], OUTPUT_FIELDS.has(key));
     return result;
   }
 }

@@ -22,13 +22,16 @@ export async function runScenario(scenario: Scenario, baseUrl: string): Promise<
   const saved = new Map<string, Saved>();
   const placeholders = new Map<string, string>();
   const folders: string[] = [];
-  const fill = (text: string): string => text.replace(/\{([a-z][\w]*)(\.name)?\}/gi, (whole, key: string, name?: string) => {
-    if (key === 'port' || key === 'dir') return placeholders.get(key) ?? whole;
-    const entry = saved.get(key);
-    if (entry === undefined) throw new Error(`step uses {${key}} before it was saved`);
-    return name ? entry.name : entry.pid;
-  });
-  const serialized = JSON.stringify(scenario.steps.map((step) => (step.kind === 'request' ? [step.path, step.body, step.rawBody] : step.path)));
+  const fill = (text: string): string =>
+    text.replace(/\{([a-z][\w]*)(\.name)?\}/gi, (whole, key: string, name?: string) => {
+      if (key === 'port' || key === 'dir') return placeholders.get(key) ?? whole;
+      const entry = saved.get(key);
+      if (entry === undefined) throw new Error(`step uses {${key}} before it was saved`);
+      return name ? entry.name : entry.pid;
+    });
+  const serialized = JSON.stringify(
+    scenario.steps.map((step) => (step.kind === 'request' ? [step.path, step.body, step.rawBody] : step.path)),
+  );
   if (serialized.includes('{port}')) {
     const port = String(await freePort());
     placeholders.set('port', port);
@@ -52,8 +55,13 @@ export async function runScenario(scenario: Scenario, baseUrl: string): Promise<
   return records;
 }
 
-async function exchange(baseUrl: string, step: RequestStep, fill: (text: string) => string, values: RunValues,
-  saved: Map<string, Saved>): Promise<ExchangeRecord> {
+async function exchange(
+  baseUrl: string,
+  step: RequestStep,
+  fill: (text: string) => string,
+  values: RunValues,
+  saved: Map<string, Saved>,
+): Promise<ExchangeRecord> {
   const headers: Record<string, string> = { ...step.headers };
   let body: string | undefined = step.rawBody;
   if (step.body !== undefined) {
@@ -72,22 +80,37 @@ async function exchange(baseUrl: string, step: RequestStep, fill: (text: string)
   }
   const contentType = response.headers.get('content-type') ?? '';
   let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-  const result = step.read === 'ndjson' && contentType.includes('ndjson')
-    ? (JSON.parse(/"type":"result","data":("(?:[^"\\]|\\.)*")/.exec(text)?.[1] ?? 'null') as string | null)
-    : undefined;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const result =
+    step.read === 'ndjson' && contentType.includes('ndjson')
+      ? (JSON.parse(/"type":"result","data":("(?:[^"\\]|\\.)*")/.exec(text)?.[1] ?? 'null') as string | null)
+      : undefined;
   if (step.save !== undefined) {
-    const source = (result !== undefined && result !== null ? JSON.parse(result) : parsed) as Partial<Saved> | undefined;
-    if (typeof source?.pid === 'string' && typeof source.name === 'string') saved.set(step.save, { pid: source.pid, name: source.name });
+    const source = (result !== undefined && result !== null ? JSON.parse(result) : parsed) as
+      | Partial<Saved>
+      | undefined;
+    if (typeof source?.pid === 'string' && typeof source.name === 'string')
+      saved.set(step.save, { pid: source.pid, name: source.name });
     if (typeof source?.pid === 'string') values.pid(source.pid);
   }
   let normalized: unknown;
-  if (step.read === 'stream' && response.status === 200 && contentType.startsWith('text/plain')) normalized = streamLines(text, values);
+  if (step.read === 'stream' && response.status === 200 && contentType.startsWith('text/plain'))
+    normalized = streamLines(text, values);
   else if (step.read === 'ndjson' && contentType.includes('ndjson')) normalized = ndjsonEntries(text, values);
   else if (parsed !== undefined && text.trim() !== '') normalized = values.json(parsed);
   else normalized = `text:${values.text(text)}`;
-  if (step.outputAtAnswerVaries === true && typeof normalized === 'object' && normalized !== null && !Array.isArray(normalized)) {
-    for (const field of ['stdout', 'stderr', 'logs']) (normalized as Record<string, unknown>)[field] = '<output at the answer: a race>';
+  if (
+    step.outputAtAnswerVaries === true &&
+    typeof normalized === 'object' &&
+    normalized !== null &&
+    !Array.isArray(normalized)
+  ) {
+    for (const field of ['stdout', 'stderr', 'logs'])
+      (normalized as Record<string, unknown>)[field] = '<output at the answer: a race>';
   }
   return { request: `${step.method} ${step.path}`, status: response.status, contentType, body: normalized };
 }
@@ -100,7 +123,8 @@ async function waitUntil(baseUrl: string, step: UntilStep, fill: (text: string) 
     const response = await fetch(baseUrl + path);
     last = await response.json().catch(() => undefined);
     if (response.ok && step.holds(last)) return;
-    if (Date.now() > deadline) throw new Error(`GET ${path} never satisfied the condition; last answer: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`GET ${path} never satisfied the condition; last answer: ${JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, UNTIL_INTERVAL_MS));
   }
 }

@@ -78,17 +78,27 @@ export function scenario(title: string, steps: Step[], extra: Omit<Scenario, 'ti
 }
 
 /** Any request. */
-export function request(method: string, path: string, options: Partial<Omit<RequestStep, 'kind' | 'method' | 'path'>> = {}): RequestStep {
+export function request(
+  method: string,
+  path: string,
+  options: Partial<Omit<RequestStep, 'kind' | 'method' | 'path'>> = {},
+): RequestStep {
   return { kind: 'request', method, path, read: 'auto', ...options };
 }
 
 /** `POST /process` with a JSON body. */
-export function post(body: unknown, options: Partial<Omit<RequestStep, 'kind' | 'method' | 'path' | 'body'>> = {}): RequestStep {
+export function post(
+  body: unknown,
+  options: Partial<Omit<RequestStep, 'kind' | 'method' | 'path' | 'body'>> = {},
+): RequestStep {
   return request('POST', '/process', { body, ...options });
 }
 
 /** `POST /process` with `Accept: text/event-stream` (answered as NDJSON). */
-export function postStreaming(body: unknown, options: Partial<Omit<RequestStep, 'kind' | 'method' | 'path' | 'body'>> = {}): RequestStep {
+export function postStreaming(
+  body: unknown,
+  options: Partial<Omit<RequestStep, 'kind' | 'method' | 'path' | 'body'>> = {},
+): RequestStep {
   return request('POST', '/process', { body, read: 'ndjson', headers: { Accept: 'text/event-stream' }, ...options });
 }
 
@@ -113,7 +123,8 @@ export function until(path: string, holds: (body: any) => boolean): UntilStep {
  * Done: not running and `completedAt` set. The reference reports `stopped`/`killed` as soon as it
  * sent the signal, and sets `completedAt` and `exitCode` only once the process is reaped.
  */
-const isDone = (process: { status?: string; completedAt?: string | null }): boolean => process.status !== 'running' && Boolean(process.completedAt);
+const isDone = (process: { status?: string; completedAt?: string | null }): boolean =>
+  process.status !== 'running' && Boolean(process.completedAt);
 
 /** Waits until the process saved under `key` is done. */
 export function finished(key: string): UntilStep {
@@ -126,14 +137,21 @@ export function printed(key: string, text: string): UntilStep {
 }
 
 /** A declared difference of one mode (see {@link DeclaredDifference}). */
-export function differs(mode: 'extended' | 'strict', declaredIn: string, reference: (records: ExchangeRecord[]) => void,
-  ours: (records: ExchangeRecord[]) => void): DeclaredDifference {
+export function differs(
+  mode: 'extended' | 'strict',
+  declaredIn: string,
+  reference: (records: ExchangeRecord[]) => void,
+  ours: (records: ExchangeRecord[]) => void,
+): DeclaredDifference {
   return { mode, declaredIn, reference, ours };
 }
 
 /** The same declared difference in both of our modes. */
-export function differsInBoth(declaredIn: string, reference: (records: ExchangeRecord[]) => void,
-  ours: (records: ExchangeRecord[]) => void): DeclaredDifference[] {
+export function differsInBoth(
+  declaredIn: string,
+  reference: (records: ExchangeRecord[]) => void,
+  ours: (records: ExchangeRecord[]) => void,
+): DeclaredDifference[] {
   return [differs('strict', declaredIn, reference, ours), differs('extended', declaredIn, reference, ours)];
 }
 

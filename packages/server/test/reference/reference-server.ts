@@ -76,7 +76,9 @@ async function startOnce(binary: string, port: number): Promise<ReferenceServer>
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const url = `http://127.0.0.1:${port}`;
   const cleanup = (): void => rmSync(directory, { recursive: true, force: true });
@@ -104,7 +106,10 @@ async function waitUntilHealthy(url: string, child: ChildProcess): Promise<void>
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error('it exited');
-    const healthy = await fetch(`${url}/health`).then((response) => response.ok, () => false);
+    const healthy = await fetch(`${url}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (healthy) return;
     if (Date.now() > deadline) throw new Error(`no 200 on /health within ${READY_TIMEOUT_MS} ms`);
     await new Promise((done) => setTimeout(done, 50));
@@ -116,12 +121,19 @@ async function waitUntilHealthy(url: string, child: ChildProcess): Promise<void>
  * it still reports running (only those: a finished process's pid may belong to someone else now).
  */
 async function stopServer(url: string, child: ChildProcess, exited: Promise<void>): Promise<void> {
-  const listed = await fetch(`${url}/process`).then((response) => response.json() as Promise<Array<{ pid: string; status: string }>>, () => []);
+  const listed = await fetch(`${url}/process`).then(
+    (response) => response.json() as Promise<Array<{ pid: string; status: string }>>,
+    () => [],
+  );
   for (const entry of listed) {
     if (entry.status !== 'running') continue;
     const pid = Number(entry.pid);
     if (Number.isSafeInteger(pid) && pid > 1) {
-      try { process.kill(-pid, 'SIGKILL'); } catch { /* the group is gone */ }
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* the group is gone */
+      }
     }
   }
   if (child.exitCode !== null || child.signalCode !== null) return;

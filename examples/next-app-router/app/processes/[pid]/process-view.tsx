@@ -21,7 +21,9 @@ export function ProcessView({ pid, initialData }: { pid: string; initialData: Pr
         {status === 'running' && (
           <>
             {' '}
-            <button type="button" onClick={() => void client.process.stop(pid)}>Stop</button>
+            <button type="button" onClick={() => void client.process.stop(pid)}>
+              Stop
+            </button>
           </>
         )}
       </p>

@@ -29,22 +29,34 @@ export const lifecycleScenarios: Scenario[] = [
   // The shell's own stderr is silenced: bash (the reference's $SHELL) reports the `sleep` it saw die
   // of the group's SIGTERM, dash does not.
   scenario('a process that traps SIGTERM and exits 0 ends completed', [
-    post({ command: "exec 2>/dev/null; trap 'echo bye; exit 0' TERM; echo ready; while true; do sleep 0.1; done" }, { save: 'a', outputAtAnswerVaries: true }),
+    post(
+      { command: "exec 2>/dev/null; trap 'echo bye; exit 0' TERM; echo ready; while true; do sleep 0.1; done" },
+      { save: 'a', outputAtAnswerVaries: true },
+    ),
     printed('a', 'ready'),
     del('/process/{a}'),
     finished('a'),
     get('/process/{a}'),
   ]),
   scenario('bash syntax: source and function f() {}', [
-    post({ command: 'f() { echo "in f"; }; function g() { echo "in g"; }; f; g; source /dev/null && echo sourced', waitForCompletion: true }),
+    post({
+      command: 'f() { echo "in f"; }; function g() { echo "in g"; }; f; g; source /dev/null && echo sourced',
+      waitForCompletion: true,
+    }),
   ]),
   scenario('restarts, limited: ends failed with the restart notices in its output', [
-    post({ command: 'echo try; exit 1', restartOnFailure: true, maxRestarts: 2, waitForCompletion: true }, { save: 'a' }),
+    post(
+      { command: 'echo try; exit 1', restartOnFailure: true, maxRestarts: 2, waitForCompletion: true },
+      { save: 'a' },
+    ),
     get('/process/{a}'),
     get('/process/{a}/logs'),
   ]),
   scenario('restarts, unlimited, until success', [
-    post({ command: FAIL_TWICE, workingDir: '{dir}', restartOnFailure: true, maxRestarts: -1, waitForCompletion: true }, { save: 'a' }),
+    post(
+      { command: FAIL_TWICE, workingDir: '{dir}', restartOnFailure: true, maxRestarts: -1, waitForCompletion: true },
+      { save: 'a' },
+    ),
     get('/process/{a}/logs'),
   ]),
   scenario('restartOnFailure with maxRestarts 0 never restarts', [

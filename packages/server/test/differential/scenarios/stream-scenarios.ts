@@ -1,6 +1,20 @@
 /** `/logs/stream`, the NDJSON exec stream, and the process list. */
 import { expect } from 'vitest';
-import { bodyOf, differs, differsInBoth, finished, until, get, post, postStreaming, printed, request, scenario, stream, type Scenario } from '../scenario.js';
+import {
+  bodyOf,
+  differs,
+  differsInBoth,
+  finished,
+  until,
+  get,
+  post,
+  postStreaming,
+  printed,
+  request,
+  scenario,
+  stream,
+  type Scenario,
+} from '../scenario.js';
 
 const RESTART_NOTICE = '[Process failed with exit code 1. Attempting restart 1/1...]';
 
@@ -13,8 +27,14 @@ const RESTART_NOTICE = '[Process failed with exit code 1. Attempting restart 1/1
  * restart delay the reference already shows it `failed` with `completedAt` and the final
  * `restartCount`: only the output tells the two apart.)
  */
-const ranTwice = (key: string) => until(`/process/{${key}}`, (process: { status?: string; completedAt?: string | null; stdout?: string }) =>
-  process.status !== 'running' && Boolean(process.completedAt) && (process.stdout ?? '').split('run\n').length === 3);
+const ranTwice = (key: string) =>
+  until(
+    `/process/{${key}}`,
+    (process: { status?: string; completedAt?: string | null; stdout?: string }) =>
+      process.status !== 'running' &&
+      Boolean(process.completedAt) &&
+      (process.stdout ?? '').split('run\n').length === 3,
+  );
 
 const FIVE_LINES = 'for i in 1 2 3 4 5; do echo "line $i"; sleep 0.1; done';
 
@@ -23,105 +43,222 @@ export const streamScenarios: Scenario[] = [
     post({ command: `sleep 0.3; ${FIVE_LINES}` }, { save: 'a' }),
     stream('/process/{a}/logs/stream'),
   ]),
-  scenario('log stream of a finished process: the backlog, then the end', [
-    post({ command: 'echo one; sleep 0.2; echo two >&2; sleep 0.2; echo three', waitForCompletion: true }, { save: 'a' }),
-    stream('/process/{a}/logs/stream'),
-  ], {
-    differences: [differs('extended', 'PROTOCOL.md §7 (logs in the order written)', (records) => {
-      expect(bodyOf(records, 0)['logs']).toBe('one\nthree\ntwo\n');
-    }, (records) => {
-      expect(bodyOf(records, 0)['logs']).toBe('one\ntwo\nthree\n');
-      expect(records[1]?.body).toEqual(['stdout:one', 'stderr:two', 'stdout:three']);
-    })],
-  }),
-  scenario('log stream while the process is stopped', [
-    post({ command: 'echo up; sleep 30' }, { save: 'a', outputAtAnswerVaries: true }),
-    printed('a', 'up'),
-    request('DELETE', '/process/{a}'),
-    stream('/process/{a}/logs/stream'),
-  ], {
-    differences: [differs('extended', 'PROTOCOL.md §7 (the backlog replays notices)', (records) => {
-      expect(records[2]?.body).toEqual(['stdout:up']);
-    }, (records) => {
-      expect(records[2]?.body).toEqual(['stdout:up', '[Process is being gracefully terminated]']);
-    })],
-  }),
+  scenario(
+    'log stream of a finished process: the backlog, then the end',
+    [
+      post(
+        { command: 'echo one; sleep 0.2; echo two >&2; sleep 0.2; echo three', waitForCompletion: true },
+        { save: 'a' },
+      ),
+      stream('/process/{a}/logs/stream'),
+    ],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (logs in the order written)',
+          (records) => {
+            expect(bodyOf(records, 0)['logs']).toBe('one\nthree\ntwo\n');
+          },
+          (records) => {
+            expect(bodyOf(records, 0)['logs']).toBe('one\ntwo\nthree\n');
+            expect(records[1]?.body).toEqual(['stdout:one', 'stderr:two', 'stdout:three']);
+          },
+        ),
+      ],
+    },
+  ),
+  scenario(
+    'log stream while the process is stopped',
+    [
+      post({ command: 'echo up; sleep 30' }, { save: 'a', outputAtAnswerVaries: true }),
+      printed('a', 'up'),
+      request('DELETE', '/process/{a}'),
+      stream('/process/{a}/logs/stream'),
+    ],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (the backlog replays notices)',
+          (records) => {
+            expect(records[2]?.body).toEqual(['stdout:up']);
+          },
+          (records) => {
+            expect(records[2]?.body).toEqual(['stdout:up', '[Process is being gracefully terminated]']);
+          },
+        ),
+      ],
+    },
+  ),
   scenario('exec with Accept: text/event-stream', [
     postStreaming({ command: 'sleep 0.2; echo x; sleep 0.2; echo y >&2; sleep 0.2; exit 3' }),
   ]),
-  scenario('exec with Accept: text/event-stream outlives its timeout', [
-    postStreaming({ command: 'sleep 0.2; echo a; sleep 1.5; echo b', timeout: 1 }),
-  ], {
-    differences: [differs('extended', 'PROTOCOL.md §7 (the NDJSON exec honours timeout)', (records) => {
-      expect(records[0]?.body).toEqual(['stdout:a', 'stdout:b', { result: expect.objectContaining({ status: 'completed' }) }]);
-    }, (records) => {
-      expect(records[0]?.body).toEqual(['stdout:a', 'error:process timed out after 1 seconds', { result: expect.objectContaining({ status: 'running' }) }]);
-    })],
-  }),
-  scenario('exec with Accept: text/event-stream of a process that restarts', [
-    postStreaming({ command: 'sleep 0.2; echo run; sleep 0.3; exit 1', restartOnFailure: true, maxRestarts: 1 }, { save: 'a' }),
-    ranTwice('a'),
-    get('/process/{a}'),
-  ], {
-    differences: [differs('extended', 'PROTOCOL.md §7 (streams follow a process through its restarts)', (records) => {
-      expect(records[0]?.body).toEqual(['stdout:run', RESTART_NOTICE, RESTART_NOTICE, { result: expect.objectContaining({ status: 'failed', restartCount: 1 }) }]);
-    }, (records) => {
-      expect(records[0]?.body).toEqual(['stdout:run', 'stdout:run', { result: expect.objectContaining({ status: 'failed', restartCount: 1 }) }]);
-    })],
-  }),
-  scenario('log stream of a process that restarts: ends at the restart', [
-    post({ command: 'sleep 0.3; echo run; sleep 0.3; exit 1', restartOnFailure: true, maxRestarts: 1 }, { save: 'a' }),
-    stream('/process/{a}/logs/stream'),
-    ranTwice('a'),
-  ], {
-    differences: [differs('extended', 'PROTOCOL.md §7 (streams follow a process through its restarts)', (records) => {
-      expect(records[1]?.body).toEqual(['stdout:run', RESTART_NOTICE, RESTART_NOTICE]);
-    }, (records) => {
-      expect(records[1]?.body).toEqual(['stdout:run', RESTART_NOTICE, 'stdout:run']);
-    })],
-  }),
-  scenario('log stream of a process that restarted, replayed', [
-    post({ command: 'sleep 0.2; echo run; exit 1', restartOnFailure: true, maxRestarts: 1, waitForCompletion: true }, { save: 'a' }),
-    ranTwice('a'),
-    stream('/process/{a}/logs/stream'),
-  ], {
-    differences: differsInBoth('PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)', (records) => {
-      expect(records[1]?.body).toEqual(['stdout:run', `stdout:${RESTART_NOTICE}`, 'stdout:run', `stdout:${RESTART_NOTICE}`, 'stdout:run']);
-    }, (records) => {
-      expect(records[1]?.body).toEqual(['stdout:run', expect.stringContaining(RESTART_NOTICE), 'stdout:run']);
-    }),
-  }),
+  scenario(
+    'exec with Accept: text/event-stream outlives its timeout',
+    [postStreaming({ command: 'sleep 0.2; echo a; sleep 1.5; echo b', timeout: 1 })],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (the NDJSON exec honours timeout)',
+          (records) => {
+            expect(records[0]?.body).toEqual([
+              'stdout:a',
+              'stdout:b',
+              { result: expect.objectContaining({ status: 'completed' }) },
+            ]);
+          },
+          (records) => {
+            expect(records[0]?.body).toEqual([
+              'stdout:a',
+              'error:process timed out after 1 seconds',
+              { result: expect.objectContaining({ status: 'running' }) },
+            ]);
+          },
+        ),
+      ],
+    },
+  ),
+  scenario(
+    'exec with Accept: text/event-stream of a process that restarts',
+    [
+      postStreaming(
+        { command: 'sleep 0.2; echo run; sleep 0.3; exit 1', restartOnFailure: true, maxRestarts: 1 },
+        { save: 'a' },
+      ),
+      ranTwice('a'),
+      get('/process/{a}'),
+    ],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (streams follow a process through its restarts)',
+          (records) => {
+            expect(records[0]?.body).toEqual([
+              'stdout:run',
+              RESTART_NOTICE,
+              RESTART_NOTICE,
+              { result: expect.objectContaining({ status: 'failed', restartCount: 1 }) },
+            ]);
+          },
+          (records) => {
+            expect(records[0]?.body).toEqual([
+              'stdout:run',
+              'stdout:run',
+              { result: expect.objectContaining({ status: 'failed', restartCount: 1 }) },
+            ]);
+          },
+        ),
+      ],
+    },
+  ),
+  scenario(
+    'log stream of a process that restarts: ends at the restart',
+    [
+      post(
+        { command: 'sleep 0.3; echo run; sleep 0.3; exit 1', restartOnFailure: true, maxRestarts: 1 },
+        { save: 'a' },
+      ),
+      stream('/process/{a}/logs/stream'),
+      ranTwice('a'),
+    ],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (streams follow a process through its restarts)',
+          (records) => {
+            expect(records[1]?.body).toEqual(['stdout:run', RESTART_NOTICE, RESTART_NOTICE]);
+          },
+          (records) => {
+            expect(records[1]?.body).toEqual(['stdout:run', RESTART_NOTICE, 'stdout:run']);
+          },
+        ),
+      ],
+    },
+  ),
+  scenario(
+    'log stream of a process that restarted, replayed',
+    [
+      post(
+        { command: 'sleep 0.2; echo run; exit 1', restartOnFailure: true, maxRestarts: 1, waitForCompletion: true },
+        { save: 'a' },
+      ),
+      ranTwice('a'),
+      stream('/process/{a}/logs/stream'),
+    ],
+    {
+      differences: differsInBoth(
+        'PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)',
+        (records) => {
+          expect(records[1]?.body).toEqual([
+            'stdout:run',
+            `stdout:${RESTART_NOTICE}`,
+            'stdout:run',
+            `stdout:${RESTART_NOTICE}`,
+            'stdout:run',
+          ]);
+        },
+        (records) => {
+          expect(records[1]?.body).toEqual(['stdout:run', expect.stringContaining(RESTART_NOTICE), 'stdout:run']);
+        },
+      ),
+    },
+  ),
   scenario('log stream while the process is killed, live', [
     post({ command: 'echo up; sleep 0.5; kill -9 $$' }, { save: 'a', outputAtAnswerVaries: true }),
     stream('/process/{a}/logs/stream'),
   ]),
   scenario('/logs of a running process', [
-    post({ command: 'echo early; echo warn >&2; sleep 30', name: 'logs-running' }, { save: 'a', outputAtAnswerVaries: true }),
+    post(
+      { command: 'echo early; echo warn >&2; sleep 30', name: 'logs-running' },
+      { save: 'a', outputAtAnswerVaries: true },
+    ),
     printed('a', 'early'),
     until('/process/{a}', (process: { stderr?: string }) => (process.stderr ?? '').includes('warn')),
     get('/process/{a}/logs'),
     request('DELETE', '/process/{a}/kill'),
   ]),
-  scenario('exec with Accept: text/event-stream and a bad body', [
-    postStreaming({ command: 5 }),
-    postStreaming({ command: 'pwd', workingDir: '{dir}/missing' }),
-  ], {
-    differences: [differs('extended', 'PROTOCOL.md §4 (a start failure is a 422 before the stream)', (records) => {
-      expect(records[1]).toMatchObject({ status: 200, contentType: 'application/x-ndjson' });
-    }, (records) => {
-      expect(records[1]).toMatchObject({ status: 422, contentType: 'application/json; charset=utf-8' });
-    })],
-  }),
-  scenario('many processes, then the list', [
-    ...Array.from({ length: 12 }, (_, index) => post({ command: `echo ${index}`, name: `many-${index}`, waitForCompletion: true })),
-    get('/process'),
-  ], { fresh: true }),
-  scenario('the list while a process runs', [
-    post({ command: 'sleep 0.3; echo listed; sleep 30', name: 'listed' }, { save: 'a' }),
-    printed('a', 'listed'),
-    get('/process'),
-    request('DELETE', '/process/{a}/kill'),
-    finished('a'),
-    get('/process'),
-  ], { fresh: true }),
+  scenario(
+    'exec with Accept: text/event-stream and a bad body',
+    [postStreaming({ command: 5 }), postStreaming({ command: 'pwd', workingDir: '{dir}/missing' })],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §4 (a start failure is a 422 before the stream)',
+          (records) => {
+            expect(records[1]).toMatchObject({ status: 200, contentType: 'application/x-ndjson' });
+          },
+          (records) => {
+            expect(records[1]).toMatchObject({ status: 422, contentType: 'application/json; charset=utf-8' });
+          },
+        ),
+      ],
+    },
+  ),
+  scenario(
+    'many processes, then the list',
+    [
+      ...Array.from({ length: 12 }, (_, index) =>
+        post({ command: `echo ${index}`, name: `many-${index}`, waitForCompletion: true }),
+      ),
+      get('/process'),
+    ],
+    { fresh: true },
+  ),
+  scenario(
+    'the list while a process runs',
+    [
+      post({ command: 'sleep 0.3; echo listed; sleep 30', name: 'listed' }, { save: 'a' }),
+      printed('a', 'listed'),
+      get('/process'),
+      request('DELETE', '/process/{a}/kill'),
+      finished('a'),
+      get('/process'),
+    ],
+    { fresh: true },
+  ),
 ];
