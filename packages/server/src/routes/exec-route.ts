@@ -9,6 +9,7 @@ import { ProcessStartError } from '../process/process-manager.js';
 import { toProcessJson } from '../process/process-json.js';
 import type { ProcessRequest } from '../process/process-status.js';
 import { waitForExit, waitForPorts } from '../process/wait-for-ports.js';
+import { parseFirstJsonValue } from '../validation/first-json-value.js';
 import { validateProcessRequest } from '../validation/process-request.js';
 import { isLiveRestartNotice } from './logs-routes.js';
 import { isStrict, type ServerContext } from './server-context.js';
@@ -19,8 +20,10 @@ export function execProcess(server: ServerContext): RouteHandler {
     const body = await readBody(request, server.options.maxBodyBytes);
     if (body.kind === 'aborted') return;
     if (body.kind === 'too-large') return sendError(response, 413, 'request body too large');
-    const parsed = parseJson(body.body);
-    if (!parsed.ok) return sendError(response, 400, 'invalid request body: malformed JSON');
+    const parsed = isStrict(server) ? parseFirstJsonValue(body.body) : parseJson(body.body);
+    if (!parsed.ok) {
+      return sendError(response, 400, `invalid request body: ${'error' in parsed ? parsed.error : 'malformed JSON'}`);
+    }
     const validation = validateProcessRequest(parsed.value, { allowIntegerNames: isStrict(server) });
     if (!validation.ok) return sendError(response, 400, validation.error);
     const processRequest = validation.value;

@@ -4,7 +4,6 @@ import {
   bodyOf,
   del,
   differs,
-  differsInBoth,
   get,
   post,
   request,
@@ -18,6 +17,30 @@ const statuses = (records: ExchangeRecord[]): number[] => records.map((record) =
 
 const UNKNOWN_IDS = ['nope', '999999999'];
 
+/** Bodies with a JSON syntax error, one for each place Go's scanner can report it. */
+const MALFORMED_BODIES = [
+  '{bad',
+  '{"command" "true"}',
+  '{"command":"true" "name":"x"}',
+  '{"command":"true","env":[1 2]}',
+  '{"command":"a\\qb"}',
+  '{"command":"a\tb"}',
+  '{"command":"\\u12g4"}',
+  '{"command":"true","timeout":-x}',
+  '{"command":"true","timeout":1.x}',
+  '{"command":"true","timeout":1e}',
+  '{"command":"true","timeout":01}',
+  '{"command":"true","keepAlive":trux}',
+  '{"command":"true",}',
+  '[1,]',
+  "{'command':'true'}",
+  'x',
+  '{é',
+];
+
+/** `POST /process` with `body` sent as is. */
+const postRaw = (body: string) => post(undefined, { rawBody: body, headers: { 'Content-Type': 'application/json' } });
+
 export const errorScenarios: Scenario[] = [
   ...UNKNOWN_IDS.map((id) =>
     scenario(`unknown id ${id} on every route`, [
@@ -27,19 +50,52 @@ export const errorScenarios: Scenario[] = [
       del(`/process/${id}/kill`),
     ]),
   ),
-  scenario('malformed JSON', [post(undefined, { rawBody: '{bad', headers: { 'Content-Type': 'application/json' } })], {
-    differences: differsInBoth(
-      "PROTOCOL.md §7 (the message of Go's JSON decoder is not reproduced)",
-      (records) => {
-        expect(bodyOf(records, 0)['error']).toBe(
-          "invalid request body: invalid character 'b' looking for beginning of object key string",
-        );
-      },
-      (records) => {
-        expect(records[0]).toMatchObject({ status: 400, body: { error: 'invalid request body: malformed JSON' } });
-      },
-    ),
+  scenario('malformed JSON', MALFORMED_BODIES.map(postRaw), {
+    differences: [
+      differs(
+        'extended',
+        "PROTOCOL.md §7 (malformed JSON: one message, not Go's)",
+        (records) => {
+          expect(bodyOf(records, 0)['error']).toBe(
+            "invalid request body: invalid character 'b' looking for beginning of object key string",
+          );
+        },
+        (records) => {
+          for (const record of records) {
+            expect(record).toMatchObject({ status: 400, body: { error: 'invalid request body: malformed JSON' } });
+          }
+        },
+      ),
+    ],
   }),
+  scenario('JSON cut short', ['{"command":', '{', '"abc', 'tru', '-', '[1,', '{"command":"\\'].map(postRaw), {
+    differences: [
+      differs(
+        'extended',
+        "PROTOCOL.md §7 (malformed JSON: one message, not Go's)",
+        (records) => expect(bodyOf(records, 0)['error']).toBe('invalid request body: unexpected EOF'),
+        (records) => expect(bodyOf(records, 0)['error']).toBe('invalid request body: malformed JSON'),
+      ),
+    ],
+  }),
+  scenario(
+    'what follows the first JSON value is ignored',
+    [postRaw('{"command":"echo first","waitForCompletion":true} {'), postRaw('{}}'), postRaw('1x')],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (data after the JSON value is malformed JSON)',
+          (records) => expect(records[0]).toMatchObject({ status: 200, body: { logs: 'first\n' } }),
+          (records) => {
+            for (const record of records) {
+              expect(record).toMatchObject({ status: 400, body: { error: 'invalid request body: malformed JSON' } });
+            }
+          },
+        ),
+      ],
+    },
+  ),
   scenario('bad bodies', [
     post(undefined, { rawBody: '', headers: { 'Content-Type': 'application/json' } }),
     post({}),
