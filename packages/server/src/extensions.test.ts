@@ -176,9 +176,10 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
     expect(events.at(-1)?.type).toBe('result');
   });
 
-  it('a final partial line without newline becomes a record at exit', async () => {
+  it('a final partial line without newline becomes a record at exit, its bytes as written', async () => {
     const { json } = await sandbox.exec({ command: 'printf "a\\nno-newline"', waitForCompletion: true });
-    expect(json.stdout).toBe('a\nno-newline\n');
+    expect(json.stdout).toBe('a\nno-newline');
+    expect(json.logs).toBe('a\nno-newline');
     const text = await (await fetch(streamUrl(json.pid), { headers: sandbox.authHeaders() })).text();
     expect(outputLines(text)).toEqual(['stdout:a', 'stdout:no-newline']);
   });

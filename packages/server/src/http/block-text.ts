@@ -3,6 +3,8 @@ import { prefixEveryLine } from './line-prefixer.js';
 
 const NEWLINE = 0x0a;
 const NEWLINE_BYTES = Buffer.from('\n');
+/** Each line with its newline, and a last line without one. */
+const LINES = /[^\n]*\n|[^\n]+$/g;
 const PREFIXES = { stdout: Buffer.from('stdout:'), stderr: Buffer.from('stderr:') } as const;
 
 /** Byte offset in `data` after its first `skipRecords` lines. */
@@ -16,7 +18,10 @@ function offsetAfterLines(data: Buffer, skipRecords: number): number {
   return start;
 }
 
-/** The text of a block without its first `skipRecords` lines (line-mode blocks end with a newline). */
+/**
+ * The text of a block without its first `skipRecords` lines. A line-mode block ends with a newline,
+ * except the last block of a run whose last line the command did not end.
+ */
 export function blockLines(block: LogBlock, skipRecords: number): string {
   return block.data.toString('utf8', offsetAfterLines(block.data, skipRecords));
 }
@@ -31,7 +36,12 @@ export function prefixedLines(block: LogBlock, skipRecords: number): Buffer {
   if (block.stream === null) return Buffer.concat([data, NEWLINE_BYTES]);
   // Every record of a line-mode block is one line ending with a newline: no need to count them again.
   const lineCount = Math.max(0, block.recordCount - skipRecords);
-  return prefixEveryLine(data.subarray(offsetAfterLines(data, skipRecords)), PREFIXES[block.stream], lineCount);
+  const lines = data.subarray(offsetAfterLines(data, skipRecords));
+  const prefixed = prefixEveryLine(lines, PREFIXES[block.stream], lineCount);
+  // An unterminated last line is still sent as a whole line of the stream.
+  return lines.length === 0 || lines[lines.length - 1] === NEWLINE
+    ? prefixed
+    : Buffer.concat([prefixed, NEWLINE_BYTES]);
 }
 
 /** Strict mode: one prefix per read chunk; a notice as a bare line. As bytes, like {@link prefixedLines}. */
@@ -55,7 +65,8 @@ export function ndjsonEvents(block: LogBlock, skipRecords: number, chunkRecords:
   if (chunkRecords) return `${JSON.stringify({ type, data: block.data.toString('utf8') })}\n`;
   const text = blockLines(block, skipRecords);
   if (text.length === 0) return undefined;
+  // One event per line with its newline; an unterminated last line as written, without one.
   let events = '';
-  for (const line of text.slice(0, -1).split('\n')) events += `${JSON.stringify({ type, data: `${line}\n` })}\n`;
+  for (const line of text.match(LINES) ?? []) events += `${JSON.stringify({ type, data: line })}\n`;
   return events;
 }

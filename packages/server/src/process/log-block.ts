@@ -18,7 +18,7 @@ export interface LogBlock {
   readonly recordCount: number;
   /** A notice that is also part of the stdout text (restart notices, as on the real server). */
   readonly inStdout: boolean;
-  /** The raw bytes: lines each ending in `\n`, a chunk, or the notice text. */
+  /** The raw bytes: lines each ending in `\n` (but a last line the command did not end), a chunk, or the notice text. */
   readonly data: Buffer;
 }
 

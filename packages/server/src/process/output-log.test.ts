@@ -47,8 +47,8 @@ describe('OutputLog', () => {
     log.notice('[notice]');
     log.end();
     expect(lines(log)).toEqual(['stderr:oops', 'stdout:hello', '[notice]', 'stdout:wor']);
-    expect(log.streamText('stdout', 1 << 20)).toBe('hello\nwor\n');
-    expect(log.combinedText(1 << 20)).toBe('oops\nhello\nwor\n');
+    expect(log.streamText('stdout', 1 << 20)).toBe('hello\nwor');
+    expect(log.combinedText(1 << 20)).toBe('oops\nhello\nwor');
     expect(log.ended).toBe(true);
     expect(log.nextRecordIndex).toBe(3);
   });
@@ -126,6 +126,7 @@ describe('OutputLog', () => {
       const log = newLog({ maxLineBytes, segmentBytes: 64 + random(256), maxBytes: 1 << 24 });
       const expected: string[] = [];
       const pending = { stdout: '', stderr: '' };
+      const written = { stdout: '', stderr: '' };
       for (let line = 0; line < 200; line++) {
         const stream = random(3) === 0 ? 'stderr' : 'stdout';
         let text = '';
@@ -140,6 +141,7 @@ describe('OutputLog', () => {
         }
         expected.push(`${stream}:${rest.toString()}`);
         pending[stream] += `${text}\n`;
+        written[stream] += `${text}\n`;
         // Several whole lines of a stream go out together, in random pieces (possibly splitting
         // characters); a stream's pending lines go out before the other stream writes.
         const other = stream === 'stdout' ? 'stderr' : 'stdout';
@@ -160,6 +162,9 @@ describe('OutputLog', () => {
       log.end();
       expect(lines(log)).toEqual(expected);
       expect(log.nextRecordIndex).toBe(expected.length);
+      // The text of each stream is exactly what was written: cutting long lines adds no newline.
+      expect(log.streamText('stdout', 1 << 24)).toBe(written.stdout);
+      expect(log.streamText('stderr', 1 << 24)).toBe(written.stderr);
       log.dispose();
     }
   });
@@ -170,6 +175,8 @@ describe('OutputLog', () => {
     log.write('stdout', Buffer.from('\nxy\n123456\n'));
     log.end();
     expect(lines(log)).toEqual(['stdout:abcd', 'stdout:efgh', 'stdout:ij', 'stdout:xy', 'stdout:1234', 'stdout:56']);
+    expect(log.streamText('stdout', 1 << 20)).toBe('abcdefghij\nxy\n123456\n');
+    expect(log.nextRecordIndex).toBe(6);
   });
 
   it('tails inline text to the last bytes in UTF-8, never splitting a character', () => {

@@ -81,16 +81,18 @@ export class OutputLog {
     this.#notify();
   }
 
-  /** Turns the pending partial lines into records (called when a child exits). */
+  /**
+   * Turns the pending partial lines into records (called when a child exits). A last line the
+   * command did not end keeps its bytes as written (no newline is added): readers that frame lines
+   * end it themselves (see `block-text.ts`).
+   */
   flushPartialLines(): void {
     if (this.#disposed) return;
     for (const stream of STREAMS) {
       const pending = this.#partial[stream];
       this.#partial[stream] = undefined;
       if (pending === undefined) continue;
-      this.#guarded(() =>
-        this.#append(stream, this.#options.chunkRecords ? pending : Buffer.concat([pending, Buffer.from('\n')]), 1),
-      );
+      this.#guarded(() => this.#append(stream, pending, 1));
     }
     this.#notify();
   }
@@ -310,8 +312,9 @@ export class OutputLog {
       rest = data.subarray(lastNewline + 1);
     }
     while (rest.length > this.#maxLineBytes) {
+      // A piece of a long line is a record of its own, its bytes as written (no newline added).
       const cut = utf8CutBefore(rest, this.#maxLineBytes);
-      this.#append(stream, Buffer.concat([rest.subarray(0, cut), Buffer.from('\n')]), 1);
+      this.#append(stream, rest.subarray(0, cut), 1);
       rest = rest.subarray(cut);
     }
     this.#partial[stream] = rest.length > 0 ? Buffer.from(rest) : undefined;
@@ -337,25 +340,32 @@ export class OutputLog {
     return pieces;
   }
 
-  /** Slow path for a block holding a line longer than the maximum: cut such lines into records. */
+  /**
+   * Slow path for whole lines one of which is longer than the maximum: such a line is cut into
+   * records, each piece a block of its own holding the bytes as written (no newline is added, so
+   * the text of the stream stays exact); the lines around it stay together in blocks.
+   */
   #appendWithCuts(stream: OutputStream, complete: Buffer): void {
-    const parts: Buffer[] = [];
-    let records = 0;
+    let runStart = 0;
+    let runRecords = 0;
     let lineStart = 0;
     while (lineStart < complete.length) {
       const newline = complete.indexOf(NEWLINE, lineStart);
-      let line = complete.subarray(lineStart, newline);
-      while (line.length > this.#maxLineBytes) {
-        const cut = utf8CutBefore(line, this.#maxLineBytes);
-        parts.push(line.subarray(0, cut), Buffer.from('\n'));
-        records++;
-        line = line.subarray(cut);
+      if (newline - lineStart > this.#maxLineBytes) {
+        if (runRecords > 0) this.#append(stream, complete.subarray(runStart, lineStart), runRecords);
+        let start = lineStart;
+        while (newline - start > this.#maxLineBytes) {
+          const cut = utf8CutBefore(complete.subarray(start, newline), this.#maxLineBytes);
+          this.#append(stream, complete.subarray(start, start + cut), 1);
+          start += cut;
+        }
+        runStart = start;
+        runRecords = 0;
       }
-      parts.push(line, Buffer.from('\n'));
-      records++;
+      runRecords++;
       lineStart = newline + 1;
     }
-    this.#append(stream, Buffer.concat(parts), records);
+    if (runRecords > 0) this.#append(stream, complete.subarray(runStart), runRecords);
   }
 
   #append(stream: OutputStream | null, data: Buffer, recordCount: number, inStdout = false): void {

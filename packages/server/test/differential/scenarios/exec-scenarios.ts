@@ -103,6 +103,27 @@ export const execScenarios: Scenario[] = [
   scenario('unicode output', [
     post({ command: "printf 'h\\303\\251llo \\342\\234\\223 \\360\\237\\232\\200\\n'", waitForCompletion: true }),
   ]),
+  scenario(
+    'output that does not end with a newline is kept as written (POST, GET one, list, /logs)',
+    [
+      post({ command: 'printf abc; printf def >&2', waitForCompletion: true }, { save: 'a' }),
+      get('/process/{a}'),
+      get('/process'),
+      get('/process/{a}/logs'),
+      post({ command: 'echo one; printf two', waitForCompletion: true }, { save: 'b' }),
+      get('/process/{b}'),
+      get('/process/{b}/logs'),
+    ],
+    { fresh: true },
+  ),
+  scenario('lines longer than 64 KiB, the last one unterminated, are kept as written in /logs', [
+    post(
+      { command: "head -c 70000 /dev/zero | tr '\\0' a; echo; head -c 70000 /dev/zero | tr '\\0' b" },
+      { save: 'a', outputAtAnswerVaries: true },
+    ),
+    finished('a'),
+    get('/process/{a}/logs'),
+  ]),
   scenario('binary output', [
     post({ command: "printf 'a\\377\\376b\\000c\\n'", waitForCompletion: true }, { save: 'a' }),
     get('/process/{a}/logs'),

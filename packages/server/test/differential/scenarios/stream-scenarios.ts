@@ -207,6 +207,28 @@ export const streamScenarios: Scenario[] = [
       ),
     },
   ),
+  scenario(
+    'log stream of output that does not end with a newline',
+    [
+      post({ command: 'printf abc; printf def >&2', waitForCompletion: true }, { save: 'a' }),
+      stream('/process/{a}/logs/stream'),
+    ],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (every output line carries its own prefix; an unterminated last line too)',
+          (records) => {
+            expect(records[1]?.body).toEqual(['stdout:abcstderr:def']);
+          },
+          (records) => {
+            expect(bodyOf(records, 0)).toMatchObject({ stdout: 'abc', stderr: 'def', logs: 'abcdef' });
+            expect(records[1]?.body).toEqual(['stdout:abc', 'stderr:def']);
+          },
+        ),
+      ],
+    },
+  ),
   scenario('log stream while the process is killed, live', [
     post({ command: 'echo up; sleep 0.5; kill -9 $$' }, { save: 'a', outputAtAnswerVaries: true }),
     stream('/process/{a}/logs/stream'),
