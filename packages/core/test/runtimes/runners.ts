@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { SmokeBundles } from './bundle.js';
 import type { SmokeOptions, SmokeReport } from './smoke.js';
+import { CHROMIUM_ARGS } from '@sandproc/test-utils';
 
 const require = createRequire(import.meta.url);
 const RUN_TIMEOUT_MS = 50_000;
@@ -218,16 +219,6 @@ window.smokeReady = true;
   };
 }
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
 /**
  * Where Chromium is: `CHROMIUM_PATH` when set (an error if nothing is there: a wrong setting must
  * not pass silently), else `/usr/bin/chromium` or `chromium` on the `PATH` (what scripts/setup.sh
@@ -255,7 +246,7 @@ export async function runInChromium(
   options: SmokeOptions,
 ): Promise<SmokeReport> {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
   try {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
