@@ -3,7 +3,7 @@ import { NotFoundError } from '../errors/index.js';
 import type { LogRecord, ProcessInfo } from '../types.js';
 import { createNotifyScheduler, type NotifyScheduler, type NotifySchedulerOptions } from './notify-scheduler.js';
 import type { ObservableLogStream, ObservableProcessApi } from './observed-client.js';
-import { isPinnedProcess, pinOf } from './process-pin.js';
+import { isPinnedProcess } from './process-pin.js';
 import { Subscribable } from './subscribable.js';
 
 /**
@@ -150,7 +150,7 @@ export class LogsObserver extends Subscribable<LogsState> {
       (process) => {
         if (this.#lookUp !== lookUp) return;
         this.#lookUp = undefined;
-        if (pinned && !isPinnedProcess(pinOf(pinned), process)) {
+        if (pinned && !isPinnedProcess(pinned, process)) {
           this.#setStatus(
             'error',
             new NotFoundError({

@@ -3,7 +3,7 @@ import { isProcessFinished } from '../shared/normalize-process.js';
 import type { ProcessInfo } from '../types.js';
 import type { ObservableProcessApi } from './observed-client.js';
 import { PollingObserver, type PollingOptions } from './polling-observer.js';
-import { isPinnedProcess, pinOf, type ProcessPin } from './process-pin.js';
+import { isPinnedProcess } from './process-pin.js';
 
 /** Options of a {@link ProcessObserver}. */
 export interface ProcessObserverOptions extends PollingOptions<ProcessInfo> {
@@ -27,7 +27,7 @@ export const isProcessSettled: (process: ProcessInfo) => boolean = isProcessFini
  */
 export class ProcessObserver extends PollingObserver<ProcessInfo> {
   readonly #api: ObservableProcessApi;
-  #pin: ProcessPin | undefined;
+  #pin: ProcessInfo | undefined;
   #gone = false;
   /** The pid or name watched. */
   readonly id: string;
@@ -36,7 +36,7 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
     super(options);
     this.#api = api;
     this.id = id;
-    if (options.initialData) this.#pin = pinOf(options.initialData);
+    if (options.initialData) this.#pin = options.initialData;
   }
 
   /** The pid followed since first contact; `undefined` before it. */
@@ -45,7 +45,7 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
   }
 
   override setInitialData(data: ProcessInfo): void {
-    if (this.snapshot.data === undefined) this.#pin ??= pinOf(data);
+    if (this.snapshot.data === undefined) this.#pin ??= data;
     super.setInitialData(data);
   }
 
@@ -61,12 +61,12 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
       process.startedAt != null &&
       process.startedAt.getTime() > current.startedAt.getTime();
     if (laterRun) {
-      this.#pin = pinOf(process);
+      this.#pin = process;
       this.#gone = false;
     } else if (this.#pin && !isPinnedProcess(this.#pin, process)) {
       return;
     }
-    this.#pin ??= pinOf(process);
+    this.#pin ??= process;
     this.acceptData(process, laterRun);
   }
 
@@ -74,7 +74,7 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
     const pin = this.#pin;
     const process = await this.#api.get(pin?.pid ?? this.id, { signal });
     if (!pin) {
-      this.#pin = pinOf(process);
+      this.#pin = process;
     } else if (!isPinnedProcess(pin, process)) {
       this.#gone = true;
       throw new NotFoundError({
@@ -82,8 +82,8 @@ export class ProcessObserver extends PollingObserver<ProcessInfo> {
         message: `process ${pin.pid} (${pin.name}) is gone: its pid now belongs to ${process.name}`,
         processId: pin.pid,
       });
-    } else if (process.startedAt?.getTime() !== pin.startedAt) {
-      this.#pin = pinOf(process);
+    } else {
+      this.#pin = process;
     }
     return process;
   }
