@@ -112,7 +112,19 @@ async function exchange(
     for (const field of ['stdout', 'stderr', 'logs'])
       (normalized as Record<string, unknown>)[field] = '<output at the answer: a race>';
   }
-  return { request: `${step.method} ${step.path}`, status: response.status, contentType, body: normalized };
+  const record = { request: `${step.method} ${step.path}`, status: response.status, contentType, body: normalized };
+  return step.endedGroupVaries === true ? recordEndedGroupAnswer(record) : record;
+}
+
+/** The two answers of a signal to an ended process's group (see `endedGroupVaries`), as one token. */
+function recordEndedGroupAnswer(record: ExchangeRecord): ExchangeRecord {
+  const body = record.body as { message?: unknown; error?: unknown } | undefined;
+  const signalled = record.status === 200 && /^Process (killed|stopped) successfully$/.test(String(body?.message));
+  const groupGone =
+    record.status === 404 &&
+    /^failed to (kill|send SIGTERM to) process with Identifier .+: no such process$/.test(String(body?.error));
+  if (!signalled && !groupGone) return record;
+  return { ...record, status: 0, body: '<signal to an ended process group: 200 or 404, host-dependent>' };
 }
 
 async function waitUntil(baseUrl: string, step: UntilStep, fill: (text: string) => string): Promise<void> {

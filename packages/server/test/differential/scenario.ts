@@ -34,6 +34,15 @@ export interface RequestStep {
    * they are recorded as one token (what ours answers there is tested in strict-mode.test.ts).
    */
   outputAtAnswerVaries?: boolean;
+  /**
+   * A kill (or stop) of a process that has ended: the real server signals the process group, so it
+   * answers 200 while any member of the group is still there (an orphan of the command, or its
+   * zombie under a PID 1 that does not reap, as sandbox-api is in a container) and 404
+   * `no such process` once there is none. Which one depends on the command's shell (bash runs the
+   * last command of a list in its own process, dash forks it) and on the host's PID 1, so either
+   * answer is recorded as one token; any other answer is recorded as it is.
+   */
+  endedGroupVaries?: boolean;
 }
 
 /** Polls `GET path` (not recorded) until `holds(body)`. */
