@@ -1,4 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostPidOf, isAlive, pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
@@ -11,13 +14,27 @@ afterAll(async () => {
 });
 
 describe("strict compatibility mode (the real server's behaviour)", () => {
-  it('prefixes each read chunk, not each line', async () => {
-    // `env printf` (not the shell's builtin, which bash flushes line by line) writes both lines at once.
-    const { json } = await sandbox.exec({ command: "env printf 'a\\nb\\n'", waitForCompletion: true });
-    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, {
-      headers: sandbox.authHeaders(),
-    });
-    expect(await response.text()).toBe('stdout:a\nb\n');
+  it('prefixes each read chunk live, and each line in a backlog (its combined log file, read back)', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'sandproc-strict-'));
+    try {
+      // `env printf` (not the shell's builtin, which bash flushes line by line) writes both lines at once,
+      // once the test is reading the live stream.
+      const { json } = await sandbox.exec({
+        command: "while [ ! -e go ]; do sleep 0.02; done; env printf 'a\\nb\\n'",
+        workingDir: folder,
+      });
+      const live = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, {
+        headers: sandbox.authHeaders(),
+      });
+      await writeFile(join(folder, 'go'), '');
+      expect(await live.text()).toBe('stdout:a\nb\n');
+      const backlog = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, {
+        headers: sandbox.authHeaders(),
+      });
+      expect(await backlog.text()).toBe('stdout:a\nstdout:b\n');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('a POST that does not wait shows the process as it started: no output yet, logs null (as the real server answers)', async () => {
@@ -45,6 +62,56 @@ describe("strict compatibility mode (the real server's behaviour)", () => {
     expect(json.logs).toBe('o1\ne1\n');
     const logs = await sandbox.request<{ logs: string }>('GET', `/process/${json.pid}/logs`);
     expect(logs.json.logs).toBe('o1\ne1\n');
+  });
+
+  it('a backlog after restarts replays, per restart, all stdout then all stderr so far (as the real server does)', async () => {
+    const { json } = await sandbox.exec({
+      command: 'sleep 0.1; echo out; echo err >&2; sleep 0.1; exit 1',
+      restartOnFailure: true,
+      maxRestarts: 2,
+      waitForCompletion: true,
+    });
+    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, {
+      headers: sandbox.authHeaders(),
+    });
+    const notice = (attempt: number): string =>
+      `stdout:\nstdout:[Process failed with exit code 1. Attempting restart ${attempt}/2...]\n`;
+    const run = 'stdout:out\nstderr:err\n';
+    expect(await response.text()).toBe(
+      [
+        run + notice(1),
+        `stdout:out\n${notice(1)}stderr:err\n`,
+        run + notice(2),
+        `stdout:out\n${notice(1)}stdout:out\n${notice(2)}stderr:err\nstderr:err\n`,
+        run,
+      ].join(''),
+    );
+  });
+
+  it('the replay after a restart prefixes a long line at each 4096-byte read of the file, as the real server tailer does', async () => {
+    const length = 200_000;
+    const { json } = await sandbox.exec({
+      command: `sleep 0.1; head -c ${length} /dev/zero | tr '\\0' x; echo; sleep 0.1; exit 1`,
+      restartOnFailure: true,
+      maxRestarts: 1,
+      waitForCompletion: true,
+    });
+    const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream`, {
+      headers: sandbox.authHeaders(),
+    });
+    const lines = (await response.text()).split('\n');
+    // Read back from the start of its stdout file in 4096-byte reads, each read prefixed, mid-line too.
+    const reads = Math.ceil(length / 4096);
+    const whole = Array.from(
+      { length: reads },
+      (_, read) => `stdout:${'x'.repeat(Math.min(4096, length - read * 4096))}`,
+    ).join('');
+    // The line, three times (the first run, its replay after the restart, the second run).
+    const outputLines = lines.filter((line) => /^x+$/.test(line.replaceAll('stdout:', '')));
+    expect(outputLines.join('').replaceAll(/[^x]/g, '').length).toBe(3 * length);
+    const notices = lines.flatMap((line, index) => (line.includes('Attempting restart 1/1') ? [index] : []));
+    expect(notices).toHaveLength(2);
+    expect(lines[(notices[0] ?? 0) + 1]).toBe(whole);
   });
 
   it('ignores since and sends no X-Log-Offset', async () => {

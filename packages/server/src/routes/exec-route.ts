@@ -11,7 +11,7 @@ import type { ProcessRequest } from '../process/process-status.js';
 import { waitForExit, waitForPorts } from '../process/wait-for-ports.js';
 import { parseFirstJsonValue } from '../validation/first-json-value.js';
 import { validateProcessRequest } from '../validation/process-request.js';
-import { isLiveRestartNotice } from './logs-routes.js';
+import { isLiveRestartNotice } from './strict-log-stream.js';
 import { isStrict, type ServerContext } from './server-context.js';
 
 /** `POST /process`: start a process; JSON answer, or NDJSON with `Accept: text/event-stream`. */

@@ -1,12 +1,12 @@
-import { prefixedChunk, prefixedLines } from '../http/block-text.js';
+import { prefixedLines } from '../http/block-text.js';
 import { EntryPump } from '../http/entry-pump.js';
 import { writeLogsJson } from '../http/logs-json-writer.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { RouteHandler } from '../http/router.js';
-import type { LogBlock } from '../process/output-log.js';
 import { inlineOutput, STRICT_RESPONSE_OUTPUT_BYTES } from '../process/process-json.js';
 import { findOr404, NOT_FOUND_MESSAGES } from './process-routes.js';
 import { isStrict, type ServerContext } from './server-context.js';
+import { StrictLogStream } from './strict-log-stream.js';
 
 /**
  * `GET /process/{id}/logs`: `{stdout, stderr, logs}` of the retained output, read from disk and
@@ -57,21 +57,29 @@ export function streamLogs(server: ServerContext): RouteHandler {
     const release = server.streams.acquire();
     if (release === undefined) return sendError(response, 429, 'too many open streams');
     const cursor = managed.output.cursorAfterRecords(since);
-    const backlogEnd = managed.output.nextBlock;
     response.writeHead(200, strict ? streamHeaders() : { ...streamHeaders(), 'X-Log-Offset': String(cursor.offset) });
     const formatGap = (count: number): string => `[Output truncated: ${count} records dropped]\n`;
     if (cursor.offset > since) response.write(formatGap(cursor.offset - since));
     else response.flushHeaders();
-    const pump = new EntryPump({
-      log: managed.output,
-      response,
-      startBlock: cursor.block,
-      skipRecordsBelow: cursor.offset,
-      format: strict ? strictFormat(backlogEnd) : prefixedLines,
-      endAfter: strict ? (block) => isLiveRestartNotice(block, backlogEnd) : undefined,
-      formatGap,
-      onEnd: () => response.end(),
-    });
+    const pump = strict
+      ? new StrictLogStream({
+          log: managed.output,
+          response,
+          restartsBegun: managed.restartCount,
+          startBlock: cursor.block,
+          skipRecordsBelow: cursor.offset,
+          formatGap,
+          onEnd: () => response.end(),
+        })
+      : new EntryPump({
+          log: managed.output,
+          response,
+          startBlock: cursor.block,
+          skipRecordsBelow: cursor.offset,
+          format: prefixedLines,
+          formatGap,
+          onEnd: () => response.end(),
+        });
     const keepalive = setInterval(() => {
       if (!pump.congested && !managed.output.ended) response.write('[keepalive]\n');
     }, server.options.keepaliveIntervalMs);
@@ -91,26 +99,6 @@ function streamHeaders(): Record<string, string> {
     'Cache-Control': 'no-cache',
     'X-Accel-Buffering': 'no',
   };
-}
-
-/**
- * Strict mode, as the real server: live output as read chunks, live notices as `\n<notice>\n`, and a
- * restart notice once more as the stdout it also is (then the stream ends: see
- * {@link isLiveRestartNotice}). The backlog (blocks before `backlogEnd`) as it replays its
- * combined log file: without stop and kill notices, restart notices as stdout (`stdout:`, `stdout:<notice>`).
- */
-function strictFormat(backlogEnd: number): (block: LogBlock) => string | Buffer {
-  return (block) => {
-    if (block.stream !== null) return prefixedChunk(block);
-    const text = block.data.toString('utf8');
-    if (block.number >= backlogEnd) return block.inStdout ? `\n${text}\nstdout:\n${text}\n` : `\n${text}\n`;
-    return block.inStdout ? `stdout:\nstdout:${text}\n` : '';
-  };
-}
-
-/** The real server ends a live log stream (and an NDJSON exec) at a restart: the run it followed is over. */
-export function isLiveRestartNotice(block: LogBlock, backlogEnd: number): boolean {
-  return block.inStdout && block.number >= backlogEnd;
 }
 
 function parseSince(value: string | null): number | undefined {

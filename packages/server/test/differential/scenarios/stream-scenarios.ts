@@ -3,7 +3,6 @@ import { expect } from 'vitest';
 import {
   bodyOf,
   differs,
-  differsInBoth,
   finished,
   until,
   get,
@@ -190,21 +189,123 @@ export const streamScenarios: Scenario[] = [
       stream('/process/{a}/logs/stream'),
     ],
     {
-      differences: differsInBoth(
-        'PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)',
-        (records) => {
-          expect(records[1]?.body).toEqual([
-            'stdout:run',
-            `stdout:${RESTART_NOTICE}`,
-            'stdout:run',
-            `stdout:${RESTART_NOTICE}`,
-            'stdout:run',
-          ]);
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)',
+          (records) => {
+            expect(records[1]?.body).toEqual([
+              'stdout:run',
+              `stdout:${RESTART_NOTICE}`,
+              'stdout:run',
+              `stdout:${RESTART_NOTICE}`,
+              'stdout:run',
+            ]);
+          },
+          (records) => {
+            expect(records[1]?.body).toEqual(['stdout:run', expect.stringContaining(RESTART_NOTICE), 'stdout:run']);
+          },
+        ),
+      ],
+    },
+  ),
+  scenario(
+    'log stream after two restarts, stdout and stderr, replayed',
+    [
+      post(
+        {
+          command: 'sleep 0.2; echo out; echo err >&2; sleep 0.2; exit 1',
+          restartOnFailure: true,
+          maxRestarts: 2,
+          waitForCompletion: true,
         },
-        (records) => {
-          expect(records[1]?.body).toEqual(['stdout:run', expect.stringContaining(RESTART_NOTICE), 'stdout:run']);
-        },
+        { save: 'a' },
       ),
+      stream('/process/{a}/logs/stream'),
+    ],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)',
+          (records) => {
+            const notice = (attempt: number) =>
+              `stdout:[Process failed with exit code 1. Attempting restart ${attempt}/2...]`;
+            const firstRun = ['stdout:out', 'stderr:err', notice(1)];
+            const rereadAfter1 = ['stdout:out', notice(1), 'stderr:err'];
+            const secondRun = ['stdout:out', 'stderr:err', notice(2)];
+            const rereadAfter2 = ['stdout:out', notice(1), 'stdout:out', notice(2), 'stderr:err', 'stderr:err'];
+            expect(records[1]?.body).toEqual([
+              ...firstRun,
+              ...rereadAfter1,
+              ...secondRun,
+              ...rereadAfter2,
+              'stdout:out',
+              'stderr:err',
+            ]);
+          },
+          (records) => {
+            expect(records[1]?.body).toEqual([
+              'stdout:out',
+              'stderr:err',
+              expect.stringContaining('Attempting restart 1/2'),
+              'stdout:out',
+              'stderr:err',
+              expect.stringContaining('Attempting restart 2/2'),
+              'stdout:out',
+              'stderr:err',
+            ]);
+          },
+        ),
+      ],
+    },
+  ),
+  scenario(
+    'log stream opened while the run after a restart goes on',
+    [
+      post(
+        {
+          command:
+            'n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; sleep 0.2; echo "run $n"; echo "e$n" >&2; [ $n -ge 2 ] && sleep 1 && exit 0; sleep 0.2; exit 1',
+          workingDir: '{dir}',
+          restartOnFailure: true,
+          maxRestarts: 1,
+        },
+        { save: 'a' },
+      ),
+      until('/process/{a}', (process: { stdout?: string }) => (process.stdout ?? '').includes('run 2')),
+      stream('/process/{a}/logs/stream'),
+      finished('a'),
+      get('/process/{a}'),
+    ],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)',
+          (records) => {
+            expect(records[1]?.body).toEqual([
+              'stdout:run 1',
+              'stderr:e1',
+              `stdout:${RESTART_NOTICE}`,
+              'stdout:run 1',
+              `stdout:${RESTART_NOTICE}`,
+              'stderr:e1',
+              'stdout:run 2',
+              'stderr:e2',
+            ]);
+          },
+          (records) => {
+            expect(records[1]?.body).toEqual([
+              'stdout:run 1',
+              'stderr:e1',
+              expect.stringContaining(RESTART_NOTICE),
+              'stdout:run 2',
+              'stderr:e2',
+            ]);
+          },
+        ),
+      ],
     },
   ),
   scenario(
