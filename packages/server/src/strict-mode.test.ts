@@ -114,6 +114,26 @@ describe("strict compatibility mode (the real server's behaviour)", () => {
     expect(lines[(notices[0] ?? 0) + 1]).toBe(whole);
   });
 
+  it('a stream opened while a restart is pending sends the backlog and ends, as the real server does', async () => {
+    const waiting = await startTestServer({ compatibility: 'strict', restartDelayMs: 120_000 });
+    try {
+      const { json } = await waiting.exec({ command: 'echo run; exit 1', restartOnFailure: true, maxRestarts: 1 });
+      await pollUntil(async () => {
+        const state = await waiting.get(json.pid);
+        return state.status === 'failed' && String(state.stdout).includes('Attempting restart');
+      });
+      const response = await fetch(`${waiting.server.url}/process/${json.pid}/logs/stream`, {
+        headers: waiting.authHeaders(),
+      });
+      expect(await response.text()).toBe(
+        'stdout:run\nstdout:\nstdout:[Process failed with exit code 1. Attempting restart 1/1...]\n',
+      );
+      expect((await waiting.request('DELETE', `/process/${json.pid}/kill`)).status).toBe(200);
+    } finally {
+      await waiting.server.close();
+    }
+  });
+
   it('ignores since and sends no X-Log-Offset', async () => {
     const { json } = await sandbox.exec({ command: 'echo one; sleep 0.2; echo two', waitForCompletion: true });
     const response = await fetch(`${sandbox.server.url}/process/${json.pid}/logs/stream?since=1`, {

@@ -66,6 +66,7 @@ export function streamLogs(server: ServerContext): RouteHandler {
           log: managed.output,
           response,
           restartsBegun: managed.restartCount,
+          restartPending: managed.pendingRestart !== undefined,
           startBlock: cursor.block,
           skipRecordsBelow: cursor.offset,
           formatGap,

@@ -9,6 +9,11 @@ export interface StrictLogStreamOptions {
   response: ServerResponse;
   /** Restarts that had begun when the stream was opened (a restart re-reads the run's log files). */
   restartsBegun: number;
+  /**
+   * Whether the process was waiting for a restart when the stream was opened: the real server then
+   * sends the backlog and ends (the run the stream would follow is over, the next not begun).
+   */
+  restartPending: boolean;
   /** First block to send (the first retained one). */
   startBlock: number;
   /** Records with a lower index are not sent (those dropped before the stream opened, already announced). */
@@ -76,6 +81,7 @@ export class StrictLogStream {
       format: (block) => formatRunBlock(block, this.#backlogEnd),
       endAfter: (block) => {
         if (isLiveRestartNotice(block, this.#backlogEnd)) return true;
+        if (this.#options.restartPending && block.number >= this.#backlogEnd - 1) return true;
         if (this.#isReplayedRestart(block)) restartAt = block.number;
         return restartAt !== undefined;
       },

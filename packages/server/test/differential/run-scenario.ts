@@ -113,6 +113,12 @@ async function exchange(
       (normalized as Record<string, unknown>)[field] = '<output at the answer: a race>';
   }
   const record = { request: `${step.method} ${step.path}`, status: response.status, contentType, body: normalized };
+  if (step.noticeFramingVaries === true && Array.isArray(record.body))
+    record.body = record.body.map((line: unknown) =>
+      typeof line === 'string' && /^(stdout:)?\[Process failed with exit code \d+\. Attempting restart/.test(line)
+        ? '<restart notice, bare or as stdout>'
+        : line,
+    );
   return step.endedGroupVaries === true ? recordEndedGroupAnswer(record) : record;
 }
 

@@ -43,6 +43,12 @@ export interface RequestStep {
    * answer is recorded as one token; any other answer is recorded as it is.
    */
   endedGroupVaries?: boolean;
+  /**
+   * A stream opened right after a restart notice was written: the real server's tailer may not have
+   * copied the notice into its combined log file yet, and the stream then shows it as written live
+   * (a bare line) rather than read back (`stdout:`). Both are recorded as one token.
+   */
+  noticeFramingVaries?: boolean;
 }
 
 /** Polls `GET path` (not recorded) until `holds(body)`. */
@@ -120,8 +126,11 @@ export function del(path: string, options: Partial<Omit<RequestStep, 'kind' | 'm
 }
 
 /** `GET …/logs/stream` read to its end. */
-export function stream(path: string): RequestStep {
-  return request('GET', path, { read: 'stream' });
+export function stream(
+  path: string,
+  options: Partial<Omit<RequestStep, 'kind' | 'method' | 'path'>> = {},
+): RequestStep {
+  return request('GET', path, { read: 'stream', ...options });
 }
 
 export function until(path: string, holds: (body: any) => boolean): UntilStep {

@@ -16,6 +16,8 @@ import {
 } from '../scenario.js';
 
 const RESTART_NOTICE = '[Process failed with exit code 1. Attempting restart 1/1...]';
+/** A restart notice on a stream opened right after it was written (see `noticeFramingVaries`). */
+const PENDING_NOTICE = '<restart notice, bare or as stdout>';
 
 // Restart scenarios print, then wait before they fail: the reference reads output files every 50 ms,
 // and writes its restart notice to live streams at once, so output printed just before the exit
@@ -303,6 +305,40 @@ export const streamScenarios: Scenario[] = [
               'stdout:run 2',
               'stderr:e2',
             ]);
+          },
+        ),
+      ],
+    },
+  ),
+  scenario(
+    'log stream opened while a restart is pending',
+    [
+      post(
+        { command: 'sleep 0.2; echo run; echo err >&2; sleep 0.2; exit 1', restartOnFailure: true, maxRestarts: 1 },
+        { save: 'a' },
+      ),
+      // The notice is written once the status shows failed: waiting for it keeps that race out.
+      until(
+        '/process/{a}',
+        (process: { status?: string; stdout?: string }) =>
+          process.status === 'failed' && (process.stdout ?? '').includes('Attempting restart'),
+      ),
+      stream('/process/{a}/logs/stream', { noticeFramingVaries: true }),
+      finished('a'),
+      get('/process/{a}'),
+    ],
+    {
+      differences: [
+        differs(
+          'extended',
+          'PROTOCOL.md §7 (log streams follow a process through its restarts; a process waiting for its restart shows running)',
+          (records) => {
+            expect(records[1]?.body).toEqual(['stdout:run', 'stderr:err', PENDING_NOTICE]);
+            expect(bodyOf(records, 2)).toMatchObject({ status: 'failed', restartCount: 1 });
+          },
+          (records) => {
+            expect(records[1]?.body).toEqual(['stdout:run', 'stderr:err', PENDING_NOTICE, 'stdout:run', 'stderr:err']);
+            expect(bodyOf(records, 2)).toMatchObject({ status: 'failed', restartCount: 1, stderr: 'err\nerr\n' });
           },
         ),
       ],
