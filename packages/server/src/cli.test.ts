@@ -163,6 +163,38 @@ describe('sandproc-server CLI', () => {
     }
   });
 
+  it('removes at start the run directory a SIGKILLed server left behind, and no other', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cli-data-dir-'));
+    try {
+      const killed = startCli(['--port', '0', '--data-dir', dataDir], { SANDPROC_TOKEN: 'kill-token' }, BUILT_CLI);
+      await pollUntil(() => killed.output().includes('listening on'), 30_000);
+      const runDirectories = (): string[] => readdirSync(dataDir).filter((name) => name.startsWith('sandproc-run-'));
+      const [leftBehind] = runDirectories();
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+      expect(runDirectories()).toEqual([leftBehind]);
+      const running = startCli(['--port', '0', '--data-dir', dataDir], { SANDPROC_TOKEN: 'kill-token' }, BUILT_CLI);
+      await pollUntil(() => running.output().includes('listening on'), 30_000);
+      await pollUntil(() => running.output().includes('left behind by a server that was killed'), 30_000);
+      expect(running.output()).toContain(`removed ${join(dataDir, leftBehind ?? '')}`);
+      const [current] = runDirectories();
+      expect(current).not.toBe(leftBehind);
+      expect(runDirectories()).toHaveLength(1);
+      // A third server leaves the running one's directory alone.
+      const third = startCli(['--port', '0', '--data-dir', dataDir], { SANDPROC_TOKEN: 'kill-token' }, BUILT_CLI);
+      await pollUntil(() => third.output().includes('listening on'), 30_000);
+      expect(runDirectories()).toContain(current);
+      expect(runDirectories()).toHaveLength(2);
+      for (const cli of [running, third]) {
+        cli.child.kill('SIGTERM');
+        expect(await cli.exited).toBe(0);
+      }
+      expect(runDirectories()).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a size or count flag that is not a decimal integer', async () => {
     for (const [flag, value] of [
       ['--max-output-bytes', '0'],

@@ -92,6 +92,8 @@ async function main(): Promise<void> {
   installShutdown(server);
   process.stdout.write(`listening on ${server.url}\n`);
   process.stdout.write(`${containmentBanner(server.options)}\n`);
+  for (const path of server.staleRunDirectoriesRemoved)
+    process.stdout.write(`removed ${path}, left behind by a server that was killed\n`);
   if (values['no-auth']) process.stdout.write('auth: disabled\n');
   else if (!givenToken) process.stdout.write(`token: ${server.token}\n`);
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { answerClientError } from './http/client-error.js';
 import { ConnectionGuard } from './http/connection-guard.js';
 import { createRequestHandler } from './http/request-handler.js';
@@ -13,6 +13,7 @@ import { detectContainment, type Containment } from './process/containment.js';
 import { createIsolationLayout } from './process/isolation-layout.js';
 import { ProcessManager } from './process/process-manager.js';
 import { createRunDirectory, removeRunDirectory } from './process/run-directory.js';
+import { removeStaleRunDirectories, writeOwner } from './process/run-directory-owner.js';
 import { execProcess } from './routes/exec-route.js';
 import { health } from './routes/health-route.js';
 import { getLogs, streamLogs } from './routes/logs-routes.js';
@@ -46,6 +47,11 @@ export interface SandboxServer {
   readonly options: Readonly<ResolvedOptions>;
   /** The run directory holding the output files (removed by `close()`). */
   readonly runDirectory: string;
+  /**
+   * Run directories beside this one that servers killed before they could remove them had left
+   * behind, removed at start (see `removeStaleRunDirectories`).
+   */
+  readonly staleRunDirectoriesRemoved: readonly string[];
   /** Current counters. */
   stats(): SandboxServerStats;
   /**
@@ -166,6 +172,8 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   // One run directory holds the output files and, in isolated mode, the private HOME and the
   // default workspace; close() removes it.
   const runDirectory = createRunDirectory(options.dataDir);
+  writeOwner(runDirectory);
+  const staleRunDirectoriesRemoved = removeStaleRunDirectories(dirname(runDirectory), runDirectory);
   let containment: Containment;
   let resolved: ResolvedOptions;
   try {
@@ -231,6 +239,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     token: resolved.token,
     options: { ...resolved, port },
     runDirectory,
+    staleRunDirectoriesRemoved,
     stats: () => ({
       processes: manager.list().length,
       running: manager.list().filter((managed) => managed.status === 'running').length,

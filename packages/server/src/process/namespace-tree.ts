@@ -1,21 +1,11 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { readProcessStat } from './process-stat.js';
 import type { ProcessTree } from './process-tree.js';
 
 /** The PID namespace link of a process (`pid:[4026532451]`), or undefined if it is gone. */
 function namespaceOf(pid: number): string | undefined {
   try {
     return readlinkSync(`/proc/${pid}/ns/pid`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** State letter and parent pid of a process from `/proc/<pid>/stat`, or undefined if it is gone. */
-function readStat(pid: number): { state: string; parentPid: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '', parentPid: Number(fields[1]) };
   } catch {
     return undefined;
   }
@@ -92,7 +82,7 @@ export class NamespaceTree implements ProcessTree {
     const members: number[] = [];
     for (const pid of hostPids()) {
       if (pid === this.#initPid || pid === this.id || namespaceOf(pid) !== this.#namespace) continue;
-      const stat = readStat(pid);
+      const stat = readProcessStat(pid);
       if (stat === undefined || stat.state === 'Z') continue;
       members.push(pid);
       if (firstOnly) break;
@@ -105,7 +95,7 @@ export class NamespaceTree implements ProcessTree {
     if (this.#namespace !== undefined) return true;
     const own = namespaceOf(process.pid);
     for (const pid of hostPids()) {
-      if (readStat(pid)?.parentPid !== this.id) continue;
+      if (readProcessStat(pid)?.parentPid !== this.id) continue;
       const namespace = namespaceOf(pid);
       if (namespace === undefined || namespace === own) continue;
       this.#initPid = pid;

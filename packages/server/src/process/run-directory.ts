@@ -2,6 +2,9 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+/** Name prefix of run directories. */
+export const RUN_DIRECTORY_PREFIX = 'sandproc-run-';
+
 /**
  * Creates a fresh run directory `sandproc-run-XXXXXX` (mode 0700) under `parent` (created if
  * missing; default the OS temporary directory) and returns its path resolved through symbolic
@@ -10,7 +13,7 @@ import { join, resolve } from 'node:path';
 export function createRunDirectory(parent: string | undefined): string {
   const base = resolve(parent ?? tmpdir());
   mkdirSync(base, { recursive: true });
-  return realpathSync(mkdtempSync(join(base, 'sandproc-run-')));
+  return realpathSync(mkdtempSync(join(base, RUN_DIRECTORY_PREFIX)));
 }
 
 /** Removes a run directory and everything in it. */

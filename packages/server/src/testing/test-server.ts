@@ -50,7 +50,7 @@ export async function startTestServer(options: SandboxServerOptions = {}): Promi
     }
     const response = await fetch(server.url + path, { method, headers, body: body as BodyInit | undefined });
     const text = await response.text();
-    let json: unknown = undefined;
+    let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
