@@ -22,6 +22,8 @@ const USAGE = `Usage: sandproc-server [options]
   --max-processes <n>   commands running at once; more are refused with 422
   --max-cpu-seconds <n> CPU time of each process of a command, in seconds
   --max-memory-mib <n>  data memory of each process of a command, in MiB
+  --max-tasks <n>       processes and threads of one command at once, its whole tree (a cgroup;
+                        Linux, as root): a fork past it fails, so a fork bomb stops there
   --data-dir <dir>      where the run directory of output files is created (default: the system temp dir)
   --max-output-bytes <n>        output kept on disk per process (default 268435456 = 256 MiB)
   --max-total-output-bytes <n>  output kept on disk over all processes (default 1073741824 = 1 GiB)
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
       workspace: { type: 'string' },
       'no-network': { type: 'boolean', default: false },
       'max-processes': { type: 'string' },
+      'max-tasks': { type: 'string' },
       'max-cpu-seconds': { type: 'string' },
       'max-memory-mib': { type: 'string' },
       'data-dir': { type: 'string' },
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     // Commands must not read the token from its file (the host filesystem is readable in isolated mode).
     hidePaths: values['token-file'] !== undefined ? [values['token-file']] : [],
     maxProcesses: parseCount('--max-processes', values['max-processes'], 1),
+    maxTasks: parseCount('--max-tasks', values['max-tasks'], 1),
     maxCpuSeconds: parseCount('--max-cpu-seconds', values['max-cpu-seconds'], 1),
     maxMemoryBytes: mebibytes(parseCount('--max-memory-mib', values['max-memory-mib'], 1)),
     dataDir: values['data-dir'],
@@ -150,6 +154,7 @@ function containmentBanner(options: Readonly<ResolvedOptions>): string {
     options.maxProcesses !== undefined ? `${options.maxProcesses} processes at once` : undefined,
     options.maxCpuSeconds !== undefined ? `${options.maxCpuSeconds} CPU s per process` : undefined,
     options.maxMemoryBytes !== undefined ? `${options.maxMemoryBytes / 1048576} MiB per process` : undefined,
+    options.maxTasks !== undefined ? `${options.maxTasks} tasks per command (cgroup)` : undefined,
   ].filter((limit) => limit !== undefined);
   const limitText = limits.length > 0 ? `; limits: ${limits.join(', ')}` : '';
   if (options.containment === 'isolated') {

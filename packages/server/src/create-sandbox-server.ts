@@ -14,6 +14,7 @@ import { createIsolationLayout } from './process/isolation-layout.js';
 import { ProcessManager } from './process/process-manager.js';
 import { createRunDirectory, removeRunDirectory } from './process/run-directory.js';
 import { removeStaleRunDirectories, writeOwner } from './process/run-directory-owner.js';
+import { TaskLimit } from './process/task-limit.js';
 import { execProcess } from './routes/exec-route.js';
 import { health } from './routes/health-route.js';
 import { getLogs, streamLogs } from './routes/logs-routes.js';
@@ -114,6 +115,7 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
     maxProcesses: positiveLimit('maxProcesses', options.maxProcesses),
     maxCpuSeconds: positiveLimit('maxCpuSeconds', options.maxCpuSeconds),
     maxMemoryBytes: positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024),
+    maxTasks: positiveLimit('maxTasks', options.maxTasks),
     containment: containment.mode,
     containmentFallbackReason: containment.fallbackReason,
     shell: resolveShell(),
@@ -169,6 +171,9 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   positiveLimit('maxProcesses', options.maxProcesses);
   positiveLimit('maxCpuSeconds', options.maxCpuSeconds);
   positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024);
+  positiveLimit('maxTasks', options.maxTasks);
+  // Before the run directory: a server that cannot hold the task limit starts nothing.
+  const taskLimit = options.maxTasks === undefined ? undefined : TaskLimit.create(options.maxTasks);
   // One run directory holds the output files and, in isolated mode, the private HOME and the
   // default workspace; close() removes it.
   const runDirectory = createRunDirectory(options.dataDir);
@@ -181,6 +186,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     resolved = resolveOptions(options, containment);
   } catch (error) {
     removeRunDirectory(runDirectory);
+    taskLimit?.close();
     throw error;
   }
   const manager = new ProcessManager({
@@ -199,6 +205,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     passEnvironment: resolved.passEnv,
     limits: { cpuSeconds: resolved.maxCpuSeconds, memoryBytes: resolved.maxMemoryBytes },
     maxProcesses: resolved.maxProcesses,
+    taskLimit,
   });
   const context: ServerContext = {
     manager,
@@ -229,6 +236,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     port = await listen(httpServer, resolved.port, resolved.host);
   } catch (error) {
     removeRunDirectory(runDirectory);
+    taskLimit?.close();
     throw error;
   }
   const urlHost = resolved.host.includes(':') && !resolved.host.startsWith('[') ? `[${resolved.host}]` : resolved.host;
@@ -253,6 +261,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
         connections.destroyAll();
         await closed;
         removeRunDirectory(runDirectory);
+        taskLimit?.close();
       })();
       return closing;
     },

@@ -139,6 +139,13 @@ export interface SandboxServerOptions {
    * bytes. Allocations past it fail. Default: no limit.
    */
   maxMemoryBytes?: number;
+  /**
+   * Tasks (processes and threads) of one command at once, its whole tree counted together, held by
+   * the kernel (a cgroup of the pids controller: Linux, as root). A fork past it fails, so a fork
+   * bomb stops there; a command that reached it ends `failed` and its stderr says why. The server
+   * refuses to start when it cannot create the cgroup. Default: no limit.
+   */
+  maxTasks?: number;
 }
 
 /** Options with every default applied. */
@@ -177,6 +184,7 @@ export interface ResolvedOptions {
   maxProcesses: number | undefined;
   maxCpuSeconds: number | undefined;
   maxMemoryBytes: number | undefined;
+  maxTasks: number | undefined;
   /** How commands are contained, detected at startup. */
   containment: ContainmentMode;
   /** Why the server fell back to process groups, when it did. */

@@ -42,6 +42,11 @@ export interface LaunchRequest {
   limits: CommandLimits;
   /** Working directory; in isolated mode it is set inside the sandbox (`--chdir`). */
   cwd: string | undefined;
+  /**
+   * A cgroup's `cgroup.procs`: the launcher joins it before anything of the command starts (a
+   * shell that writes its pid there, then becomes the launcher), so the whole tree is born in it.
+   */
+  joinCgroup?: string;
 }
 
 /** The launcher arguments that put a command in its own PID namespace with a fresh `/proc`, dying with the server. */
@@ -101,6 +106,17 @@ export function bubblewrapArguments(layout: IsolationLayout, cwd: string | undef
 
 /** Builds what to spawn for `request` in `containment`. */
 export function planLaunch(containment: ContainmentMode, request: LaunchRequest, layout?: IsolationLayout): LaunchPlan {
+  const plan = planLauncher(containment, request, layout);
+  if (request.joinCgroup === undefined) return plan;
+  const joinThenRun = 'echo $$ > "$0" && exec "$@"';
+  return {
+    ...plan,
+    file: findOnServerPath('sh'),
+    args: ['-c', joinThenRun, request.joinCgroup, plan.file, ...plan.args],
+  };
+}
+
+function planLauncher(containment: ContainmentMode, request: LaunchRequest, layout?: IsolationLayout): LaunchPlan {
   const limits = limitCommands(request.limits);
   // Every program the server starts is found on the server's own PATH, never the child's: a
   // request's `env` may set `PATH` to anything (the real server finds its shell the same way).

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { constants } from 'node:os';
 import { startChildRun, type ChildRun } from './child-run.js';
+import type { CommandTaskGroup } from './task-limit.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { OutputLog, type OutputLogOptions } from './output-log.js';
 import type { ProcessRequest, ProcessStatus } from './process-status.js';
@@ -18,6 +19,8 @@ export interface ManagedProcessSettings {
   launch: LaunchPlan;
   /** Per-process limits in force, for the message a command past one gets. */
   limits: CommandLimits;
+  /** The cgroup that limits the command's tasks, if the server has that limit (joined by `launch`). */
+  taskGroup?: CommandTaskGroup;
   env: NodeJS.ProcessEnv;
   restartDelayMs: number;
   stopGraceMs: number;
@@ -65,6 +68,8 @@ export class ManagedProcess {
   #startedAt = new Date();
   #completedAt: Date | undefined;
   #restartCount = 0;
+  /** Forks the task limit had refused when the current run started. */
+  #refusedForksAtStart = 0;
   #stopRequested = false;
   #keepAlive: boolean;
   /** Signals sent by kill requests to the current run: dying of one of them means `killed`. */
@@ -267,6 +272,7 @@ export class ManagedProcess {
       onExit: (code, signal) => this.#onChildExit(code, signal),
     });
     this.#run = run;
+    this.#refusedForksAtStart = this.#settings.taskGroup?.refusedForks() ?? 0;
     this.#stdinClosed = false;
     this.#killSignals.clear();
     this.#startedAt = new Date();
@@ -315,15 +321,30 @@ export class ManagedProcess {
     if (message !== undefined) this.output.write('stderr', Buffer.from(`${message}\n`));
   }
 
+  /**
+   * Writes to stderr that the command reached its task limit, if it did in this run; returns
+   * whether it did (the run then counts as failed).
+   */
+  #explainTaskLimit(): boolean {
+    const group = this.#settings.taskGroup;
+    if (group === undefined || group.refusedForks() <= this.#refusedForksAtStart) return false;
+    const message = `sandproc: the command reached its limit of ${group.maxTasks} tasks (processes and threads) at once; forks past it failed (maxTasks)`;
+    this.output.write('stderr', Buffer.from(`${message}\n`));
+    return true;
+  }
+
   #onChildExit(reportedCode: number | null, reportedSignal: NodeJS.Signals | null): void {
     this.output.flushPartialLines();
     const { code, signal } = this.#readShellStatus(reportedCode, reportedSignal);
     this.#explainLimit(code, signal);
+    const reachedTaskLimit = this.#explainTaskLimit();
     this.output.flushPartialLines();
     const tree = this.#run?.tree;
     this.#run = undefined;
     this.groups.prune();
-    const exitCode = signal !== null || code === null ? -1 : code;
+    const shellExitCode = signal !== null || code === null ? -1 : code;
+    // A command that reached its task limit failed, whatever its shell made of the refused forks.
+    const exitCode = reachedTaskLimit && shellExitCode === 0 ? 1 : shellExitCode;
     const killed = this.#destroyed || (signal !== null && this.#killSignals.has(signal));
     if (killed || this.#stopRequested) {
       if (tree !== undefined) this.groups.signalOne(tree, 'SIGKILL');
@@ -371,6 +392,7 @@ export class ManagedProcess {
     this.#completedAt = new Date();
     this.#stateRevision++;
     this.output.end();
+    this.#settings.taskGroup?.remove();
     for (const listener of [...this.#finishedListeners]) listener();
     this.#finishedListeners.clear();
   }

@@ -1,0 +1,102 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { TaskLimit } from './process/task-limit.js';
+import { bubblewrapUnavailable } from './testing/bubblewrap.js';
+import { startTestServer } from './testing/test-server.js';
+
+/** Why the kernel task limit cannot be tested here, or undefined when it can. */
+function taskLimitUnavailable(): string | undefined {
+  try {
+    TaskLimit.create(1).close();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+const unavailable = taskLimitUnavailable();
+if (unavailable !== undefined) console.warn(`maxTasks not tested: ${unavailable}`);
+const isolatedUnavailable = bubblewrapUnavailable();
+const modes: Array<{ label: string; isolate: boolean }> = [{ label: 'default mode', isolate: false }];
+if (isolatedUnavailable === undefined) modes.push({ label: 'isolated mode', isolate: true });
+
+/**
+ * Forks children that sleep until it has forked `attempts` of them or a fork is refused, prints
+ * how many it forked and the refusal's errno, then ends them and exits 0.
+ */
+const FORKER = [
+  'import os, sys, time',
+  'children = []',
+  'for _ in range(int(sys.argv[1])):',
+  '    try:',
+  '        pid = os.fork()',
+  '    except OSError as error:',
+  "        print('refused', error.errno, flush=True)",
+  '        break',
+  '    if pid == 0:',
+  '        time.sleep(60)',
+  '        os._exit(0)',
+  '    children.append(pid)',
+  "print('forked', len(children), flush=True)",
+  'for pid in children:',
+  '    os.kill(pid, 9)',
+  '    os.waitpid(pid, 0)',
+].join('\n');
+
+const ownGroups = (): string[] => {
+  try {
+    return readdirSync('/sys/fs/cgroup/pids').filter((name) => new RegExp(`^sandproc-\\d+-${process.pid}-`).test(name));
+  } catch {
+    return [];
+  }
+};
+
+describe.skipIf(unavailable !== undefined).each(modes)('maxTasks in $label', ({ isolate }) => {
+  it('the kernel refuses forks past the limit for the whole command; the command fails and says why', async () => {
+    const sandbox = await startTestServer({ isolate, maxTasks: 12 });
+    try {
+      const { json } = await sandbox.exec({
+        command: `python3 -c "$FORKER" 50`,
+        env: { FORKER },
+        waitForCompletion: true,
+        timeout: 60,
+      });
+      expect(json.stdout).toMatch(/^refused 11\nforked (\d+)\n$/);
+      const forked = Number(/forked (\d+)/.exec(json.stdout)?.[1]);
+      // The launcher, the namespace's init and the shell count too.
+      expect(forked).toBeGreaterThan(0);
+      expect(forked).toBeLessThan(12);
+      expect(json.status).toBe('failed');
+      expect(json.exitCode).toBe(1);
+      expect(json.stderr).toContain('sandproc: the command reached its limit of 12 tasks');
+      const { json: next } = await sandbox.exec({
+        command: `python3 -c "$FORKER" 3`,
+        env: { FORKER },
+        waitForCompletion: true,
+      });
+      expect(next).toMatchObject({ status: 'completed', exitCode: 0, stdout: 'forked 3\n', stderr: '' });
+    } finally {
+      await sandbox.server.close();
+    }
+    expect(ownGroups()).toEqual([]);
+  });
+});
+
+describe.skipIf(unavailable !== undefined)('maxTasks cgroups', () => {
+  it('each server has its own cgroup while it runs, removed at close', async () => {
+    const before = ownGroups();
+    const first = await startTestServer({ maxTasks: 5 });
+    const second = await startTestServer({ maxTasks: 5 });
+    try {
+      expect(ownGroups().filter((name) => !before.includes(name))).toHaveLength(2);
+    } finally {
+      await first.server.close();
+      await second.server.close();
+    }
+    expect(ownGroups()).toEqual(before);
+  });
+
+  it('a server that cannot hold the limit refuses to start, naming what is missing', async () => {
+    await expect(startTestServer({ maxTasks: 0 })).rejects.toThrow(/maxTasks/);
+  });
+});
