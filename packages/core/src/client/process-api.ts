@@ -144,20 +144,24 @@ export class ProcessApi {
         processId: pin.id,
         open: async (since, signal) => {
           const pid = await pin.pid(signal);
-          // What was known as the connection was sent (the check below reads the process again).
+          // What was known as the connection was sent (the checks below read the process again).
           known = pin.known;
+          // A process given is not read yet: its pid may name another process now (read while the
+          // connection opens: the two round trips overlap).
+          const read = known === process ? pin.read(signal) : undefined;
+          read?.catch(() => {});
           const response = await transport.send(path(pid, since > 0 ? `/logs/stream?since=${since}` : '/logs/stream'), {
             signal,
             retry: 0,
           });
-          // A process given is not read yet: it may be over, its pid or name reused since. A server
-          // that replays from the start (no `X-Log-Offset`) replays by a name that may be reused.
-          const replayed = !response.headers.has('x-log-offset');
-          if (replayed || known === process) {
-            await pin.check(replayed, since, signal).catch((error: unknown) => {
-              void response.body?.cancel();
-              throw error;
-            });
+          try {
+            await read;
+            // A server that replays from the start (no `X-Log-Offset`) replays by a name that may be
+            // reused once the process is over: checked once the connection is open.
+            if (!response.headers.has('x-log-offset')) await pin.check(since, signal);
+          } catch (error) {
+            void response.body?.cancel();
+            throw error;
           }
           return response;
         },

@@ -50,18 +50,17 @@ export class ProcessPin {
   }
 
   /**
-   * Once a connection of a stream is open, before any of its lines is read: the process is still
-   * the one pinned (see `read`), and where the server replays output kept by name (no
-   * `X-Log-Offset`: the real server), a process that is over still has its name: once the name is
-   * reused, the real server's replay goes on with (or is) the new process's output.
-   * @param replayed the server replays from the start (it answered no `X-Log-Offset`).
+   * Once a connection of a stream is open on a server that replays output kept by name (no
+   * `X-Log-Offset`: the real server), before any of its lines is read: the process is still the one
+   * pinned (see `read`), and if it is over, its name still names it: once the name is reused, the
+   * real server's replay goes on with (or is) the new process's output.
    * @param since the records already delivered: a resume when above 0, which the error says.
    * @throws NotFoundError when the pid now names another process, or the process is over and its
    * name now names another one (a first read and a resume each say so in their own words).
    */
-  async check(replayed: boolean, since: number, signal?: AbortSignal): Promise<void> {
+  async check(since: number, signal?: AbortSignal): Promise<void> {
     const { pid, name } = await this.read(signal);
-    if (!replayed || !isProcessFinished(this.known!) || !name) return;
+    if (!isProcessFinished(this.known!) || !name) return;
     const named = await this.#get(name, { signal }).catch(() => undefined);
     if (named && named.pid !== pid) {
       throw new NotFoundError({
