@@ -129,34 +129,44 @@ export class ProcessApi {
    * Follows the output of a process, exactly once across reconnects (see {@link LogStream}). The
    * process is pinned on first contact: a name is looked up once and its pid used from then on (a
    * process given, e.g. `exec`'s answer, is pinned as it is), so a name reused meanwhile never feeds
-   * the stream another process's lines; a process that is gone ends it with `NotFoundError`.
+   * the stream another process's lines. Before a connection's first line is read, the process given
+   * is read to check that its pid still names it, and on a server that replays output kept by name
+   * (no `X-Log-Offset`), every connection checks that a process that is over still has its name.
+   * @throws NotFoundError (in `done` and the iterator) when the process is gone, its pid now names
+   * another process, or it is over and the server keeps output by a name that now names another one.
    */
   streamLogs(process: string | ProcessInfo, options: LogStreamOptions = {}): LogStream {
     const transport = this.#transport;
     const pin = this.#pin(process);
+    let known: ProcessInfo | undefined;
     return new LogStream(
       {
         processId: pin.id,
         open: async (since, signal) => {
-          const response = await transport.send(
-            path(await pin.pid(signal), since > 0 ? `/logs/stream?since=${since}` : '/logs/stream'),
-            {
-              signal,
-              retry: 0,
-            },
-          );
-          // Resuming on a server that replays from the start (no `X-Log-Offset`): under a reused name
-          // that replay may go on with another process's output (checked once the stream is open).
-          if (since > 0 && !response.headers.has('x-log-offset')) {
-            await pin.checkReplay(signal).catch((error: unknown) => {
-              void response.body?.cancel();
-              throw error;
-            });
+          const pid = await pin.pid(signal);
+          // What was known as the connection was sent (the checks below read the process again).
+          known = pin.known;
+          // A process given is not read yet: its pid may name another process now (read while the
+          // connection opens: the two round trips overlap).
+          const read = known === process ? pin.read(signal) : undefined;
+          read?.catch(() => {});
+          const response = await transport.send(path(pid, since > 0 ? `/logs/stream?since=${since}` : '/logs/stream'), {
+            signal,
+            retry: 0,
+          });
+          try {
+            await read;
+            // A server that replays from the start (no `X-Log-Offset`) replays by a name that may be
+            // reused once the process is over: checked once the connection is open.
+            if (!response.headers.has('x-log-offset')) await pin.check(since, signal);
+          } catch (error) {
+            void response.body?.cancel();
+            throw error;
           }
           return response;
         },
         get: (signal) => pin.read(signal),
-        known: () => pin.known,
+        known: () => known,
       },
       options,
     );

@@ -86,6 +86,34 @@ describe('ProcessPin', () => {
     expect((error as Error).message).toMatch(/process 42 is gone/);
   });
 
+  it('check: the pid read first; the name asked only of a process that is over', async () => {
+    const over = process({ startedAt: at(1), status: 'completed' });
+    const { asked, get } = server({ '42': over, web: over });
+    await new ProcessPin(get, over).check(0);
+    expect(asked).toEqual(['42', 'web']);
+    const running = process({ pid: '43', startedAt: at(1), status: 'running' });
+    const other = server({ '43': running });
+    await new ProcessPin(other.get, running).check(0);
+    expect(other.asked).toEqual(['43']);
+  });
+
+  it("check: a name now another process's fails, in the words of a first read or of a resume", async () => {
+    const over = process({ startedAt: at(1), status: 'completed' });
+    const newer = process({ pid: '77', startedAt: at(9) });
+    const { get } = server({ '42': over, web: newer });
+    const failure = (since: number) => new ProcessPin(get, over).check(since).catch((caught: unknown) => caught);
+    const first = await failure(0);
+    expect(first).toBeInstanceOf(NotFoundError);
+    expect((first as Error).message).toBe(
+      `process 42 is over and its name web now names another process (pid 77, started ${new Date(Date.UTC(2026, 0, 1, 0, 0, 9)).toISOString()}), whose output the server may send under that name`,
+    );
+    const resumed = await failure(40);
+    expect(resumed).toBeInstanceOf(NotFoundError);
+    expect((resumed as Error).message).toBe(
+      'process 42 is over and its name web was reused (pid 77): its output cannot be resumed',
+    );
+  });
+
   it('a process given is pinned as it is: no lookup by name', async () => {
     const given = process({ startedAt: at(1) });
     const { asked, get } = server({ '42': given });

@@ -50,19 +50,26 @@ export class ProcessPin {
   }
 
   /**
-   * Before resuming on a server that replays from the start (no `since`): once the process is over,
-   * its name may have been reused, and the real server keeps output by name, so its replay would go
-   * on with the new process's output.
-   * @throws NotFoundError when the process is over and its name now belongs to another process.
+   * Once a connection of a stream is open on a server that replays output kept by name (no
+   * `X-Log-Offset`: the real server), before any of its lines is read: the process is still the one
+   * pinned (see `read`), and if it is over, its name still names it: once the name is reused, the
+   * real server's replay goes on with (or is) the new process's output.
+   * @param since the records already delivered: a resume when above 0, which the error says.
+   * @throws NotFoundError when the pid now names another process, or the process is over and its
+   * name now names another one (a first read and a resume each say so in their own words).
    */
-  async checkReplay(signal?: AbortSignal): Promise<void> {
+  async check(since: number, signal?: AbortSignal): Promise<void> {
     const { pid, name } = await this.read(signal);
     if (!isProcessFinished(this.known!) || !name) return;
     const named = await this.#get(name, { signal }).catch(() => undefined);
     if (named && named.pid !== pid) {
       throw new NotFoundError({
         status: 404,
-        message: `process ${pid} is over and its name ${name} was reused (pid ${named.pid}): its output cannot be resumed`,
+        message: `process ${pid} is over and its name ${name} ${
+          since > 0
+            ? `was reused (pid ${named.pid}): its output cannot be resumed`
+            : `now names another process (pid ${named.pid}, started ${named.startedAt?.toISOString() ?? 'at an unknown time'}), whose output the server may send under that name`
+        }`,
         processId: this.id,
       });
     }

@@ -62,8 +62,9 @@ export interface LogStreamSource {
   /** `GET /process/{id}`. */
   get(signal: AbortSignal): Promise<ProcessInfo>;
   /**
-   * The last state of the process this source knows (e.g. from the lookup that pinned it), if any.
-   * When it is over before a connection opens, that connection is a replay: its clean end is the end.
+   * The state of the process this source knew as it sent the last connection opened (e.g. from the
+   * lookup that pinned it), if any; not a read made after it was sent. When it is over, that
+   * connection is a replay: its clean end is the end.
    */
   known?(): ProcessInfo | undefined;
 }

@@ -47,6 +47,10 @@ describe.each(lanes)('streams and waits stay with their process (%s)', (lane) =>
       // the old process's replay would go on with the new one's lines (a strict server looks the
       // same to the client). That is refused: its output cannot be resumed.
       await expect(stream.done).rejects.toBeInstanceOf(NotFoundError);
+      // A reconnection says its own words (a first read says the name now names another process).
+      await expect(stream.done).rejects.toThrow(
+        `process ${first.pid} is over and its name ${name} was reused (pid ${second.pid}): its output cannot be resumed`,
+      );
     } else {
       await stream.done;
       expect(stream.state).toBe('ended');
