@@ -213,13 +213,18 @@ export async function measureIntake(label, server) {
   return samples;
 }
 
-export async function run({ server }) {
+/** The intake as users run it: the server CLI in its own process (what `BENCH_ONLY=intake` runs alone). */
+export async function runIntake() {
   const cliServer = await startServerProcess();
   try {
     await measureIntake('server CLI in its own process', cliServer);
   } finally {
     cliServer.stop();
   }
+}
+
+export async function run({ server }) {
+  await runIntake();
   await measureIntake('server in the bench process (same thread as the reader)', server);
 
   const { pid } = await exec(server, { command: `seq 1 ${SLOW_LINES}` });
