@@ -167,10 +167,16 @@ function exports(): PrefixExports {
 /**
  * `data` (whole lines, each ending with a newline) with `prefix` (at most 8 bytes) before every
  * line, as a new buffer. `lineCount`, the number of newlines in `data`, spares counting them when
- * the caller knows it. The copy loop runs in WebAssembly, sixteen bytes at a time: a JavaScript
+ * the caller knows it; `allocate` gives the output buffer (default: a new one). The copy loop runs
+ * in WebAssembly, sixteen bytes at a time: a JavaScript
  * byte loop costs several times more, and a native copy per line costs a call per line.
  */
-export function prefixEveryLine(data: Uint8Array, prefix: Uint8Array, lineCount = countNewlines(data)): Buffer {
+export function prefixEveryLine(
+  data: Uint8Array,
+  prefix: Uint8Array,
+  lineCount = countNewlines(data),
+  allocate: (size: number) => Buffer = Buffer.allocUnsafe,
+): Buffer {
   if (prefix.length > MAX_PREFIX_BYTES) throw new RangeError(`a line prefix has at most ${MAX_PREFIX_BYTES} bytes`);
   if (data.length === 0) return Buffer.alloc(0);
   const { memory, prefix: run } = exports();
@@ -182,7 +188,7 @@ export function prefixEveryLine(data: Uint8Array, prefix: Uint8Array, lineCount 
   bytes.set(prefix, 0);
   bytes.set(data, INPUT_AT);
   const written = run(INPUT_AT, data.length, outputAt, prefix.length);
-  const output = Buffer.allocUnsafe(written);
+  const output = allocate(written);
   output.set(bytes.subarray(outputAt, outputAt + written));
   return output;
 }
