@@ -37,9 +37,10 @@ const COPY_16_BYTES = [...get(WRITE_AT), ...get(COPIED), 0x6a, ...get(START), ..
  * bytes) before each one: `prefix(input, length, output, prefixLength) -> bytes written`, the
  * prefix being at address 0. It scans the input in fixed steps of 16 bytes (SIMD: one compare
  * and a bit mask of the newlines), and for each newline of the mask copies the line up to it in
- * 16-byte pieces, then stores the prefix as one word. Each line costs a few instructions, none
- * waiting on the search for the next newline. It may read 16 bytes past the input and write 16
- * past the output. Hand-assembled from this text (no build step, no dependency):
+ * 16-byte pieces (a line of up to 16 bytes in one, without a loop), then stores the prefix as one
+ * word. Each line costs a few instructions, none waiting on the search for the next newline. It
+ * may read 16 bytes past the input and write 16 past the output. Hand-assembled from this text
+ * (no build step, no dependency):
  *
  * ```wat
  * (module (memory (export "memory") 1)
@@ -62,11 +63,13 @@ const COPY_16_BYTES = [...get(WRITE_AT), ...get(COPIED), 0x6a, ...get(START), ..
  *       (block $lines_done (loop $line
  *         (br_if $lines_done (i32.eqz (local.get $mask)))
  *         (local.set $at (i32.add (i32.add (local.get $base) (i32.ctz (local.get $mask))) (i32.const 1)))
- *         (local.set $copied (i32.const 0))
- *         (loop $copy
- *           (v128.store (i32.add (local.get $w) (local.get $copied)) (v128.load (i32.add (local.get $start) (local.get $copied))))
- *           (local.set $copied (i32.add (local.get $copied) (i32.const 16)))
- *           (br_if $copy (i32.lt_u (local.get $copied) (i32.sub (local.get $at) (local.get $start)))))
+ *         (v128.store (local.get $w) (v128.load (local.get $start)))
+ *         (if (i32.gt_u (i32.sub (local.get $at) (local.get $start)) (i32.const 16)) (then
+ *           (local.set $copied (i32.const 16))
+ *           (loop $copy
+ *             (v128.store (i32.add (local.get $w) (local.get $copied)) (v128.load (i32.add (local.get $start) (local.get $copied))))
+ *             (local.set $copied (i32.add (local.get $copied) (i32.const 16)))
+ *             (br_if $copy (i32.lt_u (local.get $copied) (i32.sub (local.get $at) (local.get $start)))))))
  *         (local.set $w (i32.add (local.get $w) (i32.sub (local.get $at) (local.get $start))))
  *         (i64.store (local.get $w) (local.get $pw))
  *         (local.set $w (i32.add (local.get $w) (local.get $plen)))
@@ -104,12 +107,14 @@ const BODY = [
   0x02, 0x40, 0x03, 0x40, // block $lines_done, loop $line
   ...get(MASK), 0x45, 0x0d, 0x01, // br_if $lines_done (mask == 0)
   ...get(BASE), ...get(MASK), 0x68, 0x6a, 0x41, 0x01, 0x6a, ...set(AFTER_NEWLINE), // at = base + ctz(mask) + 1
-  0x41, 0x00, ...set(COPIED), // copied = 0
-  0x03, 0x40, // loop $copy
-  ...COPY_16_BYTES, // v128.store(w + copied, v128.load(start + copied))
-  ...get(COPIED), 0x41, 0x10, 0x6a, ...set(COPIED), // copied += 16
-  ...get(COPIED), ...get(AFTER_NEWLINE), ...get(START), 0x6b, 0x49, 0x0d, 0x00, // br_if $copy (copied < at - start)
-  0x0b, // end loop $copy
+  ...get(WRITE_AT), ...get(START), 0xfd, 0x00, 0x04, 0x00, 0xfd, 0x0b, 0x04, 0x00, // v128.store(w, v128.load(start)): a short line whole
+  ...get(AFTER_NEWLINE), ...get(START), 0x6b, 0x41, 0x10, 0x4b, 0x04, 0x40, // if at - start > 16 (a longer line)
+  0x41, 0x10, ...set(COPIED), //   copied = 16
+  0x03, 0x40, //   loop $copy
+  ...COPY_16_BYTES, //     v128.store(w + copied, v128.load(start + copied))
+  ...get(COPIED), 0x41, 0x10, 0x6a, ...set(COPIED), //     copied += 16
+  ...get(COPIED), ...get(AFTER_NEWLINE), ...get(START), 0x6b, 0x49, 0x0d, 0x00, //     br_if $copy (copied < at - start)
+  0x0b, 0x0b, //   end loop $copy, end if
   ...get(WRITE_AT), ...get(AFTER_NEWLINE), ...get(START), 0x6b, 0x6a, ...set(WRITE_AT), // w += at - start
   ...get(WRITE_AT), ...get(PREFIX_WORD), 0x37, 0x03, 0x00, // i64.store(w, pw): the next line's prefix
   ...get(WRITE_AT), ...get(PREFIX_LENGTH), 0x6a, ...set(WRITE_AT), // w += plen
