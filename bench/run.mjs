@@ -8,6 +8,7 @@ import * as logStream from './log-stream.bench.mjs';
 import * as serverOutput from './server-output.bench.mjs';
 
 // `BENCH_ONLY=intake pnpm bench` runs only the intake through the server CLI (a quick loop while tuning it).
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: the bench runs after turbo's build, not as a turbo task
 if (process.env.BENCH_ONLY === 'intake') {
   await serverOutput.runIntake();
   process.exit(0);
