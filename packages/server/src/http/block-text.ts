@@ -30,14 +30,19 @@ export function blockLines(block: LogBlock, skipRecords: number): string {
  * `stdout:<line>\n` for every line of a block, as bytes; a notice as a bare line. The copy runs in
  * WebAssembly ({@link prefixEveryLine}): no string and no call per line, and nothing for the
  * garbage collector's young generation (which would otherwise grow the resident memory under a flood).
+ * `allocate` gives the output buffer (default: a new one).
  */
-export function prefixedLines(block: LogBlock, skipRecords: number): Buffer {
+export function prefixedLines(
+  block: LogBlock,
+  skipRecords: number,
+  allocate: (size: number) => Buffer = Buffer.allocUnsafe,
+): Buffer {
   const data = block.data;
   if (block.stream === null) return Buffer.concat([data, NEWLINE_BYTES]);
   // Every record of a line-mode block is one line ending with a newline: no need to count them again.
   const lineCount = Math.max(0, block.recordCount - skipRecords);
   const lines = data.subarray(offsetAfterLines(data, skipRecords));
-  const prefixed = prefixEveryLine(lines, PREFIXES[block.stream], lineCount);
+  const prefixed = prefixEveryLine(lines, PREFIXES[block.stream], lineCount, allocate);
   // An unterminated last line is still sent as a whole line of the stream.
   return lines.length === 0 || lines[lines.length - 1] === NEWLINE
     ? prefixed

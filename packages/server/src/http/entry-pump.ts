@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { LogBlock, OutputLog } from '../process/output-log.js';
+import { outputBuffers } from './output-buffers.js';
 
 /** How a pump turns blocks into bytes on the wire. */
 export interface EntryPumpOptions {
@@ -9,8 +10,12 @@ export interface EntryPumpOptions {
   startBlock: number;
   /** Records with a lower index are skipped (a `since` in the middle of a block or beyond what exists yet). */
   skipRecordsBelow: number;
-  /** Text or bytes for one block whose first `skipRecords` records are left out, or `undefined` to send nothing for it. */
-  format: (block: LogBlock, skipRecords: number) => string | Buffer | undefined;
+  /**
+   * Text or bytes for one block whose first `skipRecords` records are left out, or `undefined` to
+   * send nothing for it. Bytes may be written in a buffer from `allocate`, which the pump reuses
+   * once the socket has written them.
+   */
+  format: (block: LogBlock, skipRecords: number, allocate: (size: number) => Buffer) => string | Buffer | undefined;
   /** Text announcing that `count` records were dropped before they could be sent. */
   formatGap: (count: number) => string | undefined;
   /** Called once every block was written and the log ended (the response is still open). */
@@ -80,6 +85,12 @@ export class EntryPump {
     if (this.#stopped || this.#waitingForDrain) return;
     for (;;) {
       const pieces: Buffer[] = [];
+      const taken: Buffer[] = [];
+      const allocate = (size: number): Buffer => {
+        const buffer = outputBuffers.take(size);
+        taken.push(buffer);
+        return buffer;
+      };
       if (this.#cursor < log.firstRetainedBlock) {
         this.#cursor = log.firstRetainedBlock;
         const firstRecord = log.firstRetainedRecordIndex;
@@ -101,7 +112,7 @@ export class EntryPump {
           skip = Math.max(0, skipRecordsBelow - block.firstRecord);
           this.#nextRecordExpected = end;
         }
-        const piece = format(block, skip);
+        const piece = format(block, skip, allocate);
         if (piece !== undefined && piece.length > 0)
           pieces.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
         if (this.#options.endAfter?.(block) === true) {
@@ -111,13 +122,19 @@ export class EntryPump {
       }
       // One write per batch (one HTTP chunk), whatever the number of blocks in it.
       const batch = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+      // The pooled buffers go back once nothing uses them: at once if they were copied into the batch.
+      const giveBack = (): void => {
+        for (const buffer of taken.splice(0)) outputBuffers.give(buffer);
+      };
+      if (pieces.length !== 1) giveBack();
       if (endHere) {
-        if (batch !== undefined && batch.length > 0) response.write(batch);
+        if (batch !== undefined && batch.length > 0) response.write(batch, giveBack);
         this.stop();
         this.#options.onEnd();
         return;
       }
-      if (batch !== undefined && batch.length > 0 && !response.write(batch)) {
+      if (batch === undefined || batch.length === 0) giveBack();
+      else if (!response.write(batch, giveBack)) {
         this.#waitingForDrain = true;
         response.once('drain', () => {
           this.#waitingForDrain = false;

@@ -43,6 +43,21 @@ describe('prefixEveryLine', () => {
     }
   });
 
+  it('ignores newlines left in memory past the input, and copies long lines and unterminated last lines whole', () => {
+    const prefix = Buffer.from('stdout:');
+    prefixEveryLine(Buffer.alloc(100_000, 0x0a), prefix);
+    for (let length = 1; length <= 70; length++) {
+      const line = 'x'.repeat(length);
+      expect(prefixEveryLine(Buffer.from(line), prefix).toString()).toBe(`stdout:${line}`);
+      expect(prefixEveryLine(Buffer.from(`${line}\n${line}`), prefix).toString()).toBe(
+        `stdout:${line}\nstdout:${line}`,
+      );
+      expect(prefixEveryLine(Buffer.from(`${line}\n\n${line}\n`), prefix).toString()).toBe(
+        `stdout:${line}\nstdout:\nstdout:${line}\n`,
+      );
+    }
+  });
+
   it('refuses a prefix longer than 8 bytes', () => {
     expect(() => prefixEveryLine(Buffer.from('a\n'), Buffer.from('123456789'))).toThrow(RangeError);
   });

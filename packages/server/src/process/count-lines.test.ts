@@ -8,11 +8,14 @@ function byteLoopCount(bytes: Uint8Array): number {
 }
 
 describe('countNewlines', () => {
-  it('counts runs made only of newlines (every byte of the word sums at its maximum)', () => {
+  it('counts runs made only of newlines, across 64 KiB pieces', () => {
     const newlines = Buffer.alloc(100_003, 0x0a);
     expect(countNewlines(newlines)).toBe(100_003);
     expect(countNewlines(newlines.subarray(1))).toBe(100_002);
     expect(countNewlines(Buffer.alloc(0))).toBe(0);
+    // Newlines left in memory by the last count are not counted again.
+    expect(countNewlines(Buffer.from('abc'))).toBe(0);
+    expect(countNewlines(Buffer.from('a\nb'))).toBe(1);
   });
 
   it('agrees with a byte loop on any alignment and bytes next to a newline', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,27 @@ function lines(log: OutputLog, chunkRecords = false): string[] {
 }
 
 describe('OutputLog', () => {
+  it('gives a live reader the blocks just appended from memory, and later readers what is on disk', async () => {
+    const pathPrefix = join(directory, `log-${++serial}`);
+    const log = newLog({ pathPrefix });
+    const unsubscribe = log.subscribe(() => undefined);
+    log.write('stdout', Buffer.from('one\ntwo\n'));
+    log.write('stderr', Buffer.from('three\n'));
+    // Spoil the data file behind the log's back: what is still in memory does not come from it.
+    writeFileSync(`${pathPrefix}.0.data`, 'X'.repeat(14));
+    expect(lines(log)).toEqual(['stdout:one', 'stdout:two', 'stderr:three']);
+    expect(log.readBlocks(1, 1 << 20).map((block) => block.number)).toEqual([1]);
+    // Once the readers had their turn, the blocks are read back from disk.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines(log)).toEqual(['stdout:XXXXXXXX', 'stderr:XXXXXX']);
+    unsubscribe();
+    // Without a live reader nothing is kept in memory.
+    log.write('stdout', Buffer.from('four\n'));
+    writeFileSync(`${pathPrefix}.0.data`, 'X'.repeat(19));
+    expect(lines(log).at(-1)).toBe('stdout:XXXXX');
+    log.end();
+  });
+
   it('splits lines across chunks and keeps read order across streams', () => {
     const log = newLog();
     log.write('stdout', Buffer.from('he'));

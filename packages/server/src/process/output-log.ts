@@ -1,6 +1,7 @@
 import { INDEX_ENTRY_BYTES, type IndexEntry, type LogBlock, type OutputStream } from './log-block.js';
 import { BackwardEntryReader, readBlocks } from './log-reading.js';
 import { LogSegment } from './log-segment.js';
+import { RecentBlocks } from './recent-blocks.js';
 import { countNewlines, hasLineLongerThan } from './count-lines.js';
 import { completeUtf8Length, utf8CutAfter, utf8CutBefore } from './utf8-boundary.js';
 
@@ -62,6 +63,8 @@ export class OutputLog {
   /** Segments kept open during a {@link readSession}, with their release functions. */
   #session: Map<LogSegment, () => void> | undefined;
   readonly #listeners = new Set<() => void>();
+  /** The blocks just appended, for caught-up readers (kept only while someone reads the log live). */
+  readonly #recent = new RecentBlocks();
 
   constructor(options: OutputLogOptions) {
     this.#options = options;
@@ -166,11 +169,13 @@ export class OutputLog {
   }
 
   /**
-   * Retained blocks from block `from`, about `maxBytes` of data (at least one block if any). Their
-   * `data` is valid until the next read of any log (a shared buffer): use or copy it at once.
+   * Retained blocks from block `from`, about `maxBytes` of data (at least one block if any): the
+   * blocks just appended from memory (a caught-up reader), older ones from disk. Their `data` is
+   * valid until the next read of any log (a shared buffer): use or copy it at once.
    */
   readBlocks(from: number, maxBytes: number): LogBlock[] {
-    return readBlocks(this.#segments, from, maxBytes);
+    if (from < this.firstRetainedBlock) return [];
+    return this.#recent.read(from, maxBytes) ?? readBlocks(this.#segments, from, maxBytes);
   }
 
   /** Pins the retained segments for a long read (the caller must release the snapshot). */
@@ -197,6 +202,7 @@ export class OutputLog {
 
   /** Drops every retained segment (keeps the counters). Returns the bytes freed. */
   discard(): number {
+    this.#recent.clear();
     let freed = 0;
     while (this.#segments.length > 0) freed += this.#dropFirst();
     this.#notify();
@@ -380,8 +386,9 @@ export class OutputLog {
       );
       this.#segments.push(segment);
     }
+    const time = Date.now();
     segment.append(data, {
-      time: Date.now(),
+      time,
       firstRecord: this.#nextRecord,
       recordCount,
       // A notice in stdout joins the stdout chain, so that stdout tails walk through it.
@@ -390,6 +397,17 @@ export class OutputLog {
       inStdout,
     });
     if (chain !== null) this.#lastOfStream[chain] = this.#nextBlock;
+    if (this.#listeners.size > 0) {
+      this.#recent.add({
+        number: this.#nextBlock,
+        stream,
+        time,
+        firstRecord: this.#nextRecord,
+        recordCount,
+        inStdout,
+        data,
+      });
+    }
     this.#nextBlock++;
     this.#nextRecord += recordCount;
     this.#resize(data.length + INDEX_ENTRY_BYTES);
@@ -432,6 +450,7 @@ export class OutputLog {
 
   #notify(): void {
     for (const listener of [...this.#listeners]) listener();
+    this.#recent.clearAfterReaders();
   }
 }
 
