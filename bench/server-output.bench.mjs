@@ -216,7 +216,49 @@ export async function measureIntake(label, server) {
   return samples;
 }
 
-/** The intake as users run it: the server CLI in its own process (what `BENCH_ONLY=intake` runs alone). */
+/**
+ * The floor of the intake: the same stream sent from memory by a server that does nothing else
+ * (bench/stream-floor-server.mjs), read by the same raw reader, against the same pipe baseline.
+ * What is left above it is the server's own cost; the floor itself is what the wire format costs
+ * the reader (a `stdout:` per line, about 1.8x the bytes of `seq`'s output).
+ */
+async function measureIntakeFloor() {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./stream-floor-server.mjs', import.meta.url)), String(INTAKE_LINES)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  try {
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      output += chunk;
+    });
+    while (!/listening on \S+/.test(output)) {
+      if (child.exitCode !== null) throw new Error(`floor server exited: ${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const url = /listening on (\S+)/.exec(output)[1];
+    const command = `seq 1 ${INTAKE_LINES}`;
+    const lastLine = String(INTAKE_LINES);
+    const samples = await alternate({
+      rounds: INTAKE_ROUNDS,
+      baseline: () => pipeIntoNode(command, INTAKE_LINES, lastLine),
+      subject: async () => {
+        const response = await fetch(url);
+        const counter = new LineCounter();
+        for await (const chunk of response.body) counter.add(chunk);
+        return checkLines(counter, 'floor reader', INTAKE_LINES, `stdout:${lastLine}`);
+      },
+    });
+    report('intake floor: the same stream from memory, no command, no disk', samples);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+/** The intake as users run it: the server CLI in its own process (what `BENCH_ONLY=intake` runs alone), and its floor. */
 export async function runIntake() {
   const cliServer = await startServerProcess();
   try {
@@ -224,6 +266,7 @@ export async function runIntake() {
   } finally {
     cliServer.stop();
   }
+  await measureIntakeFloor();
 }
 
 export async function run({ server }) {
