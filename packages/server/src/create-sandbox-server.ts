@@ -172,21 +172,22 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   positiveLimit('maxCpuSeconds', options.maxCpuSeconds);
   positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024);
   positiveLimit('maxTasks', options.maxTasks);
-  // Before the run directory: a server that cannot hold the task limit starts nothing.
-  const taskLimit = options.maxTasks === undefined ? undefined : TaskLimit.create(options.maxTasks);
   // One run directory holds the output files and, in isolated mode, the private HOME and the
   // default workspace; close() removes it.
   const runDirectory = createRunDirectory(options.dataDir);
-  writeOwner(runDirectory);
-  const staleRunDirectoriesRemoved = removeStaleRunDirectories(dirname(runDirectory), runDirectory);
   let containment: Containment;
   let resolved: ResolvedOptions;
+  let taskLimit: TaskLimit | undefined;
+  let staleRunDirectoriesRemoved: string[];
   try {
+    writeOwner(runDirectory);
+    staleRunDirectoriesRemoved = removeStaleRunDirectories(dirname(runDirectory), runDirectory);
     containment = prepareContainment(options, runDirectory);
     resolved = resolveOptions(options, containment);
+    // A server that cannot hold the task limit starts nothing.
+    taskLimit = options.maxTasks === undefined ? undefined : TaskLimit.create(options.maxTasks);
   } catch (error) {
     removeRunDirectory(runDirectory);
-    taskLimit?.close();
     throw error;
   }
   const manager = new ProcessManager({
@@ -236,7 +237,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     port = await listen(httpServer, resolved.port, resolved.host);
   } catch (error) {
     removeRunDirectory(runDirectory);
-    taskLimit?.close();
+    await taskLimit?.close();
     throw error;
   }
   const urlHost = resolved.host.includes(':') && !resolved.host.startsWith('[') ? `[${resolved.host}]` : resolved.host;
@@ -261,7 +262,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
         connections.destroyAll();
         await closed;
         removeRunDirectory(runDirectory);
-        taskLimit?.close();
+        await taskLimit?.close();
       })();
       return closing;
     },

@@ -1,8 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TaskLimit } from './process/task-limit.js';
+import { ownPidsGroups, TaskLimit } from './process/task-limit.js';
 import { bubblewrapUnavailable } from './testing/bubblewrap.js';
-import { startTestServer } from './testing/test-server.js';
+import { pollUntil, startTestServer } from './testing/test-server.js';
 
 /** Why the kernel task limit cannot be tested here, or undefined when it can. */
 function taskLimitUnavailable(): string | undefined {
@@ -43,12 +46,11 @@ const FORKER = [
   '    os.waitpid(pid, 0)',
 ].join('\n');
 
+/** The cgroups of the servers of this process (beside each other, in this process's own pids cgroup). */
 const ownGroups = (): string[] => {
-  try {
-    return readdirSync('/sys/fs/cgroup/pids').filter((name) => new RegExp(`^sandproc-\\d+-${process.pid}-`).test(name));
-  } catch {
-    return [];
-  }
+  const parent = ownPidsGroups()[0];
+  if (parent === undefined) return [];
+  return readdirSync(parent).filter((name) => new RegExp(`^sandproc-\\d+-${process.pid}-`).test(name));
 };
 
 describe.skipIf(unavailable !== undefined).each(modes)('maxTasks in $label', ({ isolate }) => {
@@ -96,7 +98,80 @@ describe.skipIf(unavailable !== undefined)('maxTasks cgroups', () => {
     expect(ownGroups()).toEqual(before);
   });
 
-  it('a server that cannot hold the limit refuses to start, naming what is missing', async () => {
+  it('maxTasks must be a whole number of at least 1', async () => {
     await expect(startTestServer({ maxTasks: 0 })).rejects.toThrow(/maxTasks/);
+  });
+
+  it('leaves no cgroup behind: killed commands, and a command whose background children outlive it', async () => {
+    const before = ownGroups();
+    const sandbox = await startTestServer({ maxTasks: 20 });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const { json } = await sandbox.exec({ command: 'sleep 60 & sleep 60 & sleep 60' });
+        expect((await sandbox.request('DELETE', `/process/${json.pid}/kill`)).status).toBe(200);
+      }
+      const { json } = await sandbox.exec({ command: 'sleep 60 & sleep 60 & echo done', waitForCompletion: true });
+      expect(json).toMatchObject({ status: 'completed', stdout: 'done\n' });
+    } finally {
+      await sandbox.server.close();
+    }
+    expect(ownGroups()).toEqual(before);
+  });
+
+  it("nests in the server's own cgroup: a limit on the server still holds for its commands", async () => {
+    const parent = ownPidsGroups()[0] as string;
+    const outer = join(parent, `sandproc-test-outer-${process.pid}`);
+    mkdirSync(outer);
+    writeFileSync(join(outer, 'pids.max'), '30');
+    const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const child = spawn(
+      'sh',
+      [
+        '-c',
+        'echo $$ > "$0" && exec "$@"',
+        join(outer, 'cgroup.procs'),
+        process.execPath,
+        cli,
+        '--port',
+        '0',
+        '--max-tasks',
+        '1000',
+      ],
+      {
+        env: { ...process.env, SANDPROC_TOKEN: 'nest-token' },
+      },
+    );
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    try {
+      await pollUntil(() => output.includes('listening on'), 30_000);
+      const url = /listening on (\S+)/.exec(output)?.[1] ?? '';
+      const answer = await fetch(`${url}/process`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer nest-token', 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          command: `python3 -c "$FORKER" 50`,
+          env: { FORKER },
+          waitForCompletion: true,
+          timeout: 60,
+        }),
+      });
+      const json = (await answer.json()) as { stdout: string };
+      expect(json.stdout).toMatch(/^refused 11\nforked (\d+)\n$/);
+      expect(Number(/forked (\d+)/.exec(json.stdout)?.[1])).toBeLessThan(30);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await pollUntil(() => {
+        try {
+          rmdirSync(outer);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+    }
   });
 });

@@ -155,10 +155,10 @@ export class ProcessApi {
             retry: 0,
           });
           try {
-            await read;
+            const current = await read;
             // A server that replays from the start (no `X-Log-Offset`) replays by a name that may be
             // reused once the process is over: checked once the connection is open.
-            if (!response.headers.has('x-log-offset')) await pin.check(since, signal);
+            if (!response.headers.has('x-log-offset')) await pin.check(since, signal, current);
           } catch (error) {
             void response.body?.cancel();
             throw error;

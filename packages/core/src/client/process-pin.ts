@@ -55,11 +55,12 @@ export class ProcessPin {
    * pinned (see `read`), and if it is over, its name still names it: once the name is reused, the
    * real server's replay goes on with (or is) the new process's output.
    * @param since the records already delivered: a resume when above 0, which the error says.
+   * @param current the process as `read` just answered for this connection, if it did (not read again).
    * @throws NotFoundError when the pid now names another process, or the process is over and its
    * name now names another one (a first read and a resume each say so in their own words).
    */
-  async check(since: number, signal?: AbortSignal): Promise<void> {
-    const { pid, name } = await this.read(signal);
+  async check(since: number, signal?: AbortSignal, current?: ProcessInfo): Promise<void> {
+    const { pid, name } = current ?? (await this.read(signal));
     if (!isProcessFinished(this.known!) || !name) return;
     const named = await this.#get(name, { signal }).catch(() => undefined);
     if (named && named.pid !== pid) {

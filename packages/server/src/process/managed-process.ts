@@ -263,6 +263,8 @@ export class ManagedProcess {
   }
 
   #spawnChild(): void {
+    // Read before the spawn: a command may reach its limit before the spawn returns.
+    this.#refusedForksAtStart = this.#settings.taskGroup?.refusedForks() ?? 0;
     const run = startChildRun({
       launch: this.#settings.launch,
       cwd: this.#settings.cwd,
@@ -272,7 +274,6 @@ export class ManagedProcess {
       onExit: (code, signal) => this.#onChildExit(code, signal),
     });
     this.#run = run;
-    this.#refusedForksAtStart = this.#settings.taskGroup?.refusedForks() ?? 0;
     this.#stdinClosed = false;
     this.#killSignals.clear();
     this.#startedAt = new Date();
@@ -392,7 +393,7 @@ export class ManagedProcess {
     this.#completedAt = new Date();
     this.#stateRevision++;
     this.output.end();
-    this.#settings.taskGroup?.remove();
+    this.#settings.taskGroup?.release();
     for (const listener of [...this.#finishedListeners]) listener();
     this.#finishedListeners.clear();
   }

@@ -174,7 +174,7 @@ export class ProcessManager {
       else this.#byName.delete(name);
       this.#structureRevision++;
       managed.output.dispose();
-      taskGroup?.remove();
+      taskGroup?.release();
       throw new ProcessStartError(422, `failed to start process: ${(error as Error).message}`);
     }
     managed.onFinished(() => {
