@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 export interface ProcessStat {
   /** State letter (`R`, `S`, `Z`, `T`, ...). */
   state: string;
+  /** The parent's pid (0 for a namespace's init seen from inside it). */
   parentPid: number;
   /** When the process started, in clock ticks since boot (field 22): with the pid, names one process. */
   startTicks: number;
