@@ -2,7 +2,7 @@
 import type { LogRecord, ProcessInfo } from '@sandproc/core';
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SandprocProvider, useExec } from './index.js';
+import { useExec } from './index.js';
 import { countingClient, createGate, pushChange, useTestServer, wrapperFor } from './test-server.test-helper.js';
 
 const context = useTestServer();

@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 import type { SandprocClient } from '@sandproc/core';
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
-import { StrictMode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SandprocProvider, useProcessLogs } from './index.js';
+import { useProcessLogs } from './index.js';
 import {
   cacheFor,
   countingClient,

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import type { ProcessInfo } from '@sandproc/core';
 import { act, cleanup, render, renderHook, waitFor } from '@testing-library/react';
-import { StrictMode, createElement } from 'react';
+import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SandprocProvider, useProcess, useSandprocClient } from './index.js';
+import { useProcess, useSandprocClient } from './index.js';
 import {
   cacheFor,
   countPollFetches,

@@ -2,7 +2,7 @@
  * Errors for HTTP answers that are not a success. The server's own message (`{"error": "..."}`)
  * becomes the error's `message`; the raw body is kept in `body`.
  */
-import { SandprocError, guardFor, type SandprocErrorKind, type SandprocErrorOptions } from './sandproc-error.js';
+import { SandprocError, guardFor, type SandprocErrorOptions } from './sandproc-error.js';
 
 /** What an {@link HttpError} (or a subclass) is built from. */
 export interface HttpErrorOptions extends SandprocErrorOptions {
