@@ -150,6 +150,11 @@ export async function startServerProcess(
     env: { ...process.env, SANDPROC_TOKEN: token },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  return { url: await listeningUrl(child), token, pid: child.pid, stop: () => child.kill('SIGTERM') };
+}
+
+/** The URL a server child process prints (`listening on URL`) once it listens. */
+async function listeningUrl(child) {
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk) => {
     output += chunk;
@@ -158,7 +163,7 @@ export async function startServerProcess(
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { url: /listening on (\S+)/.exec(output)[1], token, pid: child.pid, stop: () => child.kill('SIGTERM') };
+  return /listening on (\S+)/.exec(output)[1];
 }
 
 function rssMiB(pid) {
@@ -231,15 +236,7 @@ async function measureIntakeFloor() {
     },
   );
   try {
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
-      output += chunk;
-    });
-    while (!/listening on \S+/.test(output)) {
-      if (child.exitCode !== null) throw new Error(`floor server exited: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const url = /listening on (\S+)/.exec(output)[1];
+    const url = await listeningUrl(child);
     const command = `seq 1 ${INTAKE_LINES}`;
     const lastLine = String(INTAKE_LINES);
     const samples = await alternate({

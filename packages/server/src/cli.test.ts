@@ -1,16 +1,15 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_CLI, type CliProcess, startCliProcess } from './testing/cli-process.js';
 import { hostPidOf, isAlive, pollUntil } from './testing/test-server.js';
 
 /** The source, run through tsx. */
 const SOURCE_CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
-/** The published bin (`sandproc-server`); turbo runs the build before the tests. */
-const BUILT_CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const started: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(() => {
@@ -18,25 +17,14 @@ beforeAll(() => {
     throw new Error(`${BUILT_CLI} is missing: build the package first (pnpm --filter @sandproc/server build)`);
 });
 
-function startCli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  entry = SOURCE_CLI,
-): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+/** The CLI as its own process (the source through tsx by default), without the test's token unless given. */
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}, entry = SOURCE_CLI): CliProcess {
   const childEnv = { ...process.env, ...env };
   if (!('SANDPROC_TOKEN' in env)) delete childEnv['SANDPROC_TOKEN'];
   const runner = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...runner, entry, ...args], { env: childEnv });
-  started.push(child);
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  const cli = startCliProcess(args, childEnv, [process.execPath, ...runner, entry]);
+  started.push(cli.child);
+  return cli;
 }
 
 afterEach(() => {
@@ -167,14 +155,14 @@ describe('sandproc-server CLI', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cli-data-dir-'));
     try {
       const killed = startCli(['--port', '0', '--data-dir', dataDir], { SANDPROC_TOKEN: 'kill-token' }, BUILT_CLI);
-      await pollUntil(() => killed.output().includes('listening on'), 30_000);
+      await killed.listening();
       const runDirectories = (): string[] => readdirSync(dataDir).filter((name) => name.startsWith('sandproc-run-'));
       const [leftBehind] = runDirectories();
       killed.child.kill('SIGKILL');
       await killed.exited;
       expect(runDirectories()).toEqual([leftBehind]);
       const running = startCli(['--port', '0', '--data-dir', dataDir], { SANDPROC_TOKEN: 'kill-token' }, BUILT_CLI);
-      await pollUntil(() => running.output().includes('listening on'), 30_000);
+      await running.listening();
       await pollUntil(() => running.output().includes('left behind by a server that was killed'), 30_000);
       expect(running.output()).toContain(`removed ${join(dataDir, leftBehind ?? '')}`);
       const [current] = runDirectories();
@@ -182,7 +170,7 @@ describe('sandproc-server CLI', () => {
       expect(runDirectories()).toHaveLength(1);
       // A third server leaves the running one's directory alone.
       const third = startCli(['--port', '0', '--data-dir', dataDir], { SANDPROC_TOKEN: 'kill-token' }, BUILT_CLI);
-      await pollUntil(() => third.output().includes('listening on'), 30_000);
+      await third.listening();
       expect(runDirectories()).toContain(current);
       expect(runDirectories()).toHaveLength(2);
       for (const cli of [running, third]) {

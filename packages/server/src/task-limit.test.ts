@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ownPidsGroups, TaskLimit } from './process/task-limit.js';
 import { bubblewrapUnavailable } from './testing/bubblewrap.js';
+import { BUILT_CLI, startCliProcess } from './testing/cli-process.js';
 import { pollUntil, startTestServer } from './testing/test-server.js';
 
 /** Why the kernel task limit cannot be tested here, or undefined when it can. */
@@ -123,47 +122,26 @@ describe.skipIf(unavailable !== undefined)('maxTasks cgroups', () => {
     const outer = join(parent, `sandproc-test-outer-${process.pid}`);
     mkdirSync(outer);
     writeFileSync(join(outer, 'pids.max'), '30');
-    const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-    const child = spawn(
-      'sh',
-      [
-        '-c',
-        'echo $$ > "$0" && exec "$@"',
-        join(outer, 'cgroup.procs'),
-        process.execPath,
-        cli,
-        '--port',
-        '0',
-        '--max-tasks',
-        '1000',
-      ],
-      {
-        env: { ...process.env, SANDPROC_TOKEN: 'nest-token' },
-      },
+    // The CLI starts inside `outer`: a shell joins it, then becomes the CLI.
+    const joinThenRun = ['sh', '-c', 'echo $$ > "$0" && exec "$@"', join(outer, 'cgroup.procs')];
+    const cli = startCliProcess(
+      ['--port', '0', '--max-tasks', '1000'],
+      { ...process.env, SANDPROC_TOKEN: 'nest-token' },
+      [...joinThenRun, process.execPath, BUILT_CLI],
     );
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
     try {
-      await pollUntil(() => output.includes('listening on'), 30_000);
-      const url = /listening on (\S+)/.exec(output)?.[1] ?? '';
-      const answer = await fetch(`${url}/process`, {
-        method: 'POST',
-        headers: { Authorization: 'Bearer nest-token', 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          command: `python3 -c "$FORKER" 50`,
-          env: { FORKER },
-          waitForCompletion: true,
-          timeout: 60,
-        }),
+      await cli.listening();
+      const { json } = await cli.request<{ stdout: string }>('nest-token', 'POST', '/process', {
+        command: `python3 -c "$FORKER" 50`,
+        env: { FORKER },
+        waitForCompletion: true,
+        timeout: 60,
       });
-      const json = (await answer.json()) as { stdout: string };
       expect(json.stdout).toMatch(/^refused 11\nforked (\d+)\n$/);
       expect(Number(/forked (\d+)/.exec(json.stdout)?.[1])).toBeLessThan(30);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      cli.signal('SIGTERM');
+      await cli.exited;
       await pollUntil(() => {
         try {
           rmdirSync(outer);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../reference/reference-server.js';
 import { ndjsonEntries, RunValues, streamLines } from './normalize.js';
+import { tokenizeRaces } from './racy-answers.js';
 import type { ExchangeRecord, RequestStep, Scenario, UntilStep } from './scenario.js';
 
 const UNTIL_TIMEOUT_MS = 30_000;
@@ -103,34 +104,8 @@ async function exchange(
   else if (step.read === 'ndjson' && contentType.includes('ndjson')) normalized = ndjsonEntries(text, values);
   else if (parsed !== undefined && text.trim() !== '') normalized = values.json(parsed);
   else normalized = `text:${values.text(text)}`;
-  if (
-    step.outputAtAnswerVaries === true &&
-    typeof normalized === 'object' &&
-    normalized !== null &&
-    !Array.isArray(normalized)
-  ) {
-    for (const field of ['stdout', 'stderr', 'logs'])
-      (normalized as Record<string, unknown>)[field] = '<output at the answer: a race>';
-  }
   const record = { request: `${step.method} ${step.path}`, status: response.status, contentType, body: normalized };
-  if (step.noticeFramingVaries === true && Array.isArray(record.body))
-    record.body = record.body.map((line: unknown) =>
-      typeof line === 'string' && /^(stdout:)?\[Process failed with exit code \d+\. Attempting restart/.test(line)
-        ? '<restart notice, bare or as stdout>'
-        : line,
-    );
-  return step.endedGroupVaries === true ? recordEndedGroupAnswer(record) : record;
-}
-
-/** The two answers of a signal to an ended process's group (see `endedGroupVaries`), as one token. */
-function recordEndedGroupAnswer(record: ExchangeRecord): ExchangeRecord {
-  const body = record.body as { message?: unknown; error?: unknown } | undefined;
-  const signalled = record.status === 200 && /^Process (killed|stopped) successfully$/.test(String(body?.message));
-  const groupGone =
-    record.status === 404 &&
-    /^failed to (kill|send SIGTERM to) process with Identifier .+: no such process$/.test(String(body?.error));
-  if (!signalled && !groupGone) return record;
-  return { ...record, status: 0, body: '<signal to an ended process group: 200 or 404, host-dependent>' };
+  return tokenizeRaces(step, record);
 }
 
 async function waitUntil(baseUrl: string, step: UntilStep, fill: (text: string) => string): Promise<void> {
