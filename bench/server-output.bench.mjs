@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { alternate, median, report } from './harness.mjs';
 
@@ -197,17 +198,45 @@ async function measureRss() {
   }
 }
 
+/** CPU milliseconds from `/proc/<pid>/stat`: the process's own (`self`) and its reaped children's (`children`). */
+function processCpu(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ms = (index) => Number(fields[index]) * 10; // clock ticks of 10 ms (USER_HZ 100 on Linux)
+  return { self: ms(11) + ms(12), children: ms(13) + ms(14) };
+}
+
+/** Runs `run` and records the CPU it made `pid` (and its reaped children) spend in `into`. */
+async function withCpuOf(pid, into, run) {
+  const before = processCpu(pid);
+  const result = await run();
+  const after = processCpu(pid);
+  into.self.push(after.self - before.self);
+  into.children.push(after.children - before.children);
+  return result;
+}
+
 /**
  * Intake as users run it: the server CLI in its own process (on two cores it runs beside the
  * reader), a raw fetch reader counting lines here, against `command | node reader` counting the same.
+ * With `server.pid` (and /proc), also where the CPU goes in each run: the command, the server and
+ * the reader, against the command and the reader of the pipe.
  */
 export async function measureIntake(label, server) {
   const command = `seq 1 ${INTAKE_LINES}`;
   const lastLine = String(INTAKE_LINES);
+  const accounting = server.pid !== undefined && process.platform === 'linux';
+  const pipeCpu = { self: [], children: [] };
+  const serverCpu = { self: [], children: [] };
   const samples = await alternate({
     rounds: INTAKE_ROUNDS,
-    baseline: () => pipeIntoNode(command, INTAKE_LINES, lastLine),
-    subject: () => throughServer(server, command, INTAKE_LINES, `stdout:${lastLine}`),
+    baseline: () => {
+      const run = () => pipeIntoNode(command, INTAKE_LINES, lastLine);
+      return accounting ? withCpuOf(process.pid, pipeCpu, run) : run();
+    },
+    subject: () => {
+      const run = () => throughServer(server, command, INTAKE_LINES, `stdout:${lastLine}`);
+      return accounting ? withCpuOf(server.pid, serverCpu, run) : run();
+    },
   });
   const megabytesPerSecond = (ms) => `${Math.round(106 / (ms / 1000))} MB/s of output`;
   report(
@@ -218,44 +247,91 @@ export async function measureIntake(label, server) {
   console.log(
     `  ${label}: server ${median(samples.subject).toFixed(0)} ms (range ${Math.min(...samples.subject).toFixed(0)}–${Math.max(...samples.subject).toFixed(0)}), pipe ${median(samples.baseline).toFixed(0)} ms (range ${Math.min(...samples.baseline).toFixed(0)}–${Math.max(...samples.baseline).toFixed(0)}), ${INTAKE_LINES.toLocaleString('en-US')} lines checked each round`,
   );
+  if (accounting) reportIntakeCpu(samples, pipeCpu, serverCpu);
   return samples;
 }
 
 /**
- * The floor of the intake: the same stream sent from memory by a server that does nothing else
- * (bench/stream-floor-server.mjs), read by the same raw reader, against the same pipe baseline.
- * What is left above it is the server's own cost; the floor itself is what the wire format costs
- * the reader (a `stdout:` per line, about 1.8x the bytes of `seq`'s output).
+ * Where the CPU of an intake run goes (medians of the measured rounds; the first run of each side
+ * is the warmup), and the least wall time that CPU allows on this machine's cores.
  */
-async function measureIntakeFloor() {
+function reportIntakeCpu(samples, pipeCpu, serverCpu) {
+  const measured = (values) => median(values.slice(-INTAKE_ROUNDS));
+  const pipeCommand = measured(pipeCpu.children);
+  const pipeReader = median(samples.cpu.baseline);
+  const command = measured(serverCpu.children);
+  const ownCpu = measured(serverCpu.self);
+  const reader = median(samples.cpu.subject);
+  const cores = availableParallelism();
+  const leastWall = (command + ownCpu + reader) / cores;
+  console.log(
+    `  CPU per run (medians): pipe: command ${pipeCommand.toFixed(0)} ms + reader ${pipeReader.toFixed(0)} ms; ` +
+      `server: command ${command.toFixed(0)} ms + server ${ownCpu.toFixed(0)} ms + reader ${reader.toFixed(0)} ms; ` +
+      `shared by ${cores} cores, the server path needs at least ${leastWall.toFixed(0)} ms, ` +
+      `${(leastWall / median(samples.baseline)).toFixed(2)}x the pipe's median time`,
+  );
+}
+
+/**
+ * An intake reference: `script` (a server that streams `seq 1 N` as `stdout:` lines at `GET /`, run
+ * by `node` with `nodeArguments`) read by the same raw reader, against the same pipe baseline.
+ */
+async function measureReferenceServer(title, script, nodeArguments = []) {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL('./stream-floor-server.mjs', import.meta.url)), String(INTAKE_LINES)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    [...nodeArguments, fileURLToPath(new URL(script, import.meta.url)), String(INTAKE_LINES)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
     const url = await listeningUrl(child);
     const command = `seq 1 ${INTAKE_LINES}`;
     const lastLine = String(INTAKE_LINES);
+    const accounting = process.platform === 'linux';
+    const pipeCpu = { self: [], children: [] };
+    const serverCpu = { self: [], children: [] };
     const samples = await alternate({
       rounds: INTAKE_ROUNDS,
-      baseline: () => pipeIntoNode(command, INTAKE_LINES, lastLine),
-      subject: async () => {
-        const response = await fetch(url);
-        const counter = new LineCounter();
-        for await (const chunk of response.body) counter.add(chunk);
-        return checkLines(counter, 'floor reader', INTAKE_LINES, `stdout:${lastLine}`);
+      baseline: () => {
+        const run = () => pipeIntoNode(command, INTAKE_LINES, lastLine);
+        return accounting ? withCpuOf(process.pid, pipeCpu, run) : run();
+      },
+      subject: () => {
+        const run = async () => {
+          const response = await fetch(url);
+          const counter = new LineCounter();
+          for await (const chunk of response.body) counter.add(chunk);
+          return checkLines(counter, 'reference reader', INTAKE_LINES, `stdout:${lastLine}`);
+        };
+        return accounting ? withCpuOf(child.pid, serverCpu, run) : run();
       },
     });
-    report('intake floor: the same stream from memory, no command, no disk', samples);
+    report(title, samples);
+    if (accounting) reportIntakeCpu(samples, pipeCpu, serverCpu);
   } finally {
     child.kill('SIGTERM');
   }
 }
 
-/** The intake as users run it: the server CLI in its own process (what `BENCH_ONLY=intake` runs alone), and its floor. */
+/**
+ * The two references of the intake: its floor, the same stream sent from memory by a server that
+ * does nothing else (what the wire format costs the reader: a `stdout:` per line, about 1.8x the
+ * bytes of `seq`'s output), and a minimal server that does only the work the intake needs (pipe ->
+ * file on disk -> prefix -> socket; bench/minimal-intake-server.ts), which shows what that work
+ * alone costs on this machine.
+ */
+async function measureIntakeReferences() {
+  await measureReferenceServer(
+    'intake floor: the same stream from memory, no command, no disk',
+    './stream-floor-server.mjs',
+  );
+  await measureReferenceServer(
+    'intake reference: a minimal server (pipe, disk, prefix, socket; nothing else)',
+    './minimal-intake-server.ts',
+    ['--import', 'tsx'],
+  );
+}
+
+/** The intake as users run it: the server CLI in its own process (what `BENCH_ONLY=intake` runs alone), and its references. */
 export async function runIntake() {
   const cliServer = await startServerProcess();
   try {
@@ -263,7 +339,7 @@ export async function runIntake() {
   } finally {
     cliServer.stop();
   }
-  await measureIntakeFloor();
+  await measureIntakeReferences();
 }
 
 export async function run({ server }) {
