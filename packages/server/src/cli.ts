@@ -24,6 +24,8 @@ const USAGE = `Usage: sandproc-server [options]
   --max-memory-mib <n>  data memory of each process of a command, in MiB
   --max-tasks <n>       processes and threads of one command at once, its whole tree (a cgroup;
                         Linux, as root): a fork past it fails, so a fork bomb stops there
+  --max-command-memory-mib <n>  memory of one command at once in MiB, its whole tree (a cgroup;
+                        Linux, as root; at least 4): past it the kernel ends a process of it
   --data-dir <dir>      where the run directory of output files is created (default: the system temp dir)
   --max-output-bytes <n>        output kept on disk per process (default 268435456 = 256 MiB)
   --max-total-output-bytes <n>  output kept on disk over all processes (default 1073741824 = 1 GiB)
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       'max-tasks': { type: 'string' },
       'max-cpu-seconds': { type: 'string' },
       'max-memory-mib': { type: 'string' },
+      'max-command-memory-mib': { type: 'string' },
       'data-dir': { type: 'string' },
       'max-output-bytes': { type: 'string' },
       'max-total-output-bytes': { type: 'string' },
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
     maxTasks: parseCount('--max-tasks', values['max-tasks'], 1),
     maxCpuSeconds: parseCount('--max-cpu-seconds', values['max-cpu-seconds'], 1),
     maxMemoryBytes: mebibytes(parseCount('--max-memory-mib', values['max-memory-mib'], 1)),
+    maxCommandMemoryBytes: mebibytes(parseCount('--max-command-memory-mib', values['max-command-memory-mib'], 4)),
     dataDir: values['data-dir'],
     outputDiskBytes: parseCount('--max-output-bytes', values['max-output-bytes'], 1),
     totalOutputDiskBytes: parseCount('--max-total-output-bytes', values['max-total-output-bytes'], 1),
@@ -155,6 +159,9 @@ function containmentBanner(options: Readonly<ResolvedOptions>): string {
     options.maxCpuSeconds !== undefined ? `${options.maxCpuSeconds} CPU s per process` : undefined,
     options.maxMemoryBytes !== undefined ? `${options.maxMemoryBytes / 1048576} MiB per process` : undefined,
     options.maxTasks !== undefined ? `${options.maxTasks} tasks per command (cgroup)` : undefined,
+    options.maxCommandMemoryBytes !== undefined
+      ? `${options.maxCommandMemoryBytes / 1048576} MiB per command (cgroup)`
+      : undefined,
   ].filter((limit) => limit !== undefined);
   const limitText = limits.length > 0 ? `; limits: ${limits.join(', ')}` : '';
   if (options.containment === 'isolated') {

@@ -14,7 +14,7 @@ import { createIsolationLayout } from './process/isolation-layout.js';
 import { ProcessManager } from './process/process-manager.js';
 import { createRunDirectory, removeRunDirectory } from './process/run-directory.js';
 import { removeStaleRunDirectories, writeOwner } from './process/run-directory-owner.js';
-import { TaskLimit } from './process/task-limit.js';
+import { CommandCgroups } from './process/command-cgroups.js';
 import { execProcess } from './routes/exec-route.js';
 import { health } from './routes/health-route.js';
 import { getLogs, streamLogs } from './routes/logs-routes.js';
@@ -63,6 +63,9 @@ export interface SandboxServer {
 }
 
 /** `value` if it is undefined or a whole number of at least `minimum`; throws a clear error otherwise. */
+/** The least memory limit of a command's tree: a shell and a few tools need about this much. */
+const MIN_COMMAND_MEMORY_BYTES = 4 * 1024 * 1024;
+
 function positiveLimit(name: string, value: number | undefined, minimum = 1): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || value < minimum)
@@ -116,6 +119,11 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
     maxCpuSeconds: positiveLimit('maxCpuSeconds', options.maxCpuSeconds),
     maxMemoryBytes: positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024),
     maxTasks: positiveLimit('maxTasks', options.maxTasks),
+    maxCommandMemoryBytes: positiveLimit(
+      'maxCommandMemoryBytes',
+      options.maxCommandMemoryBytes,
+      MIN_COMMAND_MEMORY_BYTES,
+    ),
     containment: containment.mode,
     containmentFallbackReason: containment.fallbackReason,
     shell: resolveShell(),
@@ -172,20 +180,22 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   positiveLimit('maxCpuSeconds', options.maxCpuSeconds);
   positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024);
   positiveLimit('maxTasks', options.maxTasks);
+  positiveLimit('maxCommandMemoryBytes', options.maxCommandMemoryBytes, MIN_COMMAND_MEMORY_BYTES);
   // One run directory holds the output files and, in isolated mode, the private HOME and the
   // default workspace; close() removes it.
   const runDirectory = createRunDirectory(options.dataDir);
   let containment: Containment;
   let resolved: ResolvedOptions;
-  let taskLimit: TaskLimit | undefined;
+  let cgroups: CommandCgroups | undefined;
   let staleRunDirectoriesRemoved: string[];
   try {
     writeOwner(runDirectory);
     staleRunDirectoriesRemoved = removeStaleRunDirectories(dirname(runDirectory), runDirectory);
     containment = prepareContainment(options, runDirectory);
     resolved = resolveOptions(options, containment);
-    // A server that cannot hold the task limit starts nothing.
-    taskLimit = options.maxTasks === undefined ? undefined : TaskLimit.create(options.maxTasks);
+    // A server that cannot hold the limits on each command's tree starts nothing.
+    if (options.maxTasks !== undefined || options.maxCommandMemoryBytes !== undefined)
+      cgroups = CommandCgroups.create({ maxTasks: options.maxTasks, maxMemoryBytes: options.maxCommandMemoryBytes });
   } catch (error) {
     removeRunDirectory(runDirectory);
     throw error;
@@ -206,7 +216,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     passEnvironment: resolved.passEnv,
     limits: { cpuSeconds: resolved.maxCpuSeconds, memoryBytes: resolved.maxMemoryBytes },
     maxProcesses: resolved.maxProcesses,
-    taskLimit,
+    cgroups,
   });
   const context: ServerContext = {
     manager,
@@ -237,7 +247,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     port = await listen(httpServer, resolved.port, resolved.host);
   } catch (error) {
     removeRunDirectory(runDirectory);
-    await taskLimit?.close();
+    await cgroups?.close();
     throw error;
   }
   const urlHost = resolved.host.includes(':') && !resolved.host.startsWith('[') ? `[${resolved.host}]` : resolved.host;
@@ -262,7 +272,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
         connections.destroyAll();
         await closed;
         removeRunDirectory(runDirectory);
-        await taskLimit?.close();
+        await cgroups?.close();
       })();
       return closing;
     },

@@ -146,6 +146,14 @@ export interface SandboxServerOptions {
    * refuses to start when it cannot create the cgroup. Default: no limit.
    */
   maxTasks?: number;
+  /**
+   * Memory of one command at once, in bytes, its whole tree counted together (RAM, with no swap on
+   * top), held by the kernel (a cgroup of the memory controller: Linux, as root; at least 4 MiB).
+   * Past it the kernel reclaims what it can, then its OOM killer ends a process of the command; a
+   * command that reached it ends `failed` and its stderr says why. The server refuses to start
+   * when it cannot create the cgroup. Default: no limit.
+   */
+  maxCommandMemoryBytes?: number;
 }
 
 /** Options with every default applied. */
@@ -185,6 +193,7 @@ export interface ResolvedOptions {
   maxCpuSeconds: number | undefined;
   maxMemoryBytes: number | undefined;
   maxTasks: number | undefined;
+  maxCommandMemoryBytes: number | undefined;
   /** How commands are contained, detected at startup. */
   containment: ContainmentMode;
   /** Why the server fell back to process groups, when it did. */

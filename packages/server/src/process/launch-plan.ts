@@ -43,10 +43,10 @@ export interface LaunchRequest {
   /** Working directory; in isolated mode it is set inside the sandbox (`--chdir`). */
   cwd: string | undefined;
   /**
-   * A cgroup's `cgroup.procs`: the launcher joins it before anything of the command starts (a
-   * shell that writes its pid there, then becomes the launcher), so the whole tree is born in it.
+   * cgroups' `cgroup.procs` files: the launcher joins them before anything of the command starts (a
+   * shell that writes its pid to each, then becomes the launcher), so the whole tree is born in them.
    */
-  joinCgroup?: string;
+  joinCgroups?: readonly string[];
 }
 
 /** The launcher arguments that put a command in its own PID namespace with a fresh `/proc`, dying with the server. */
@@ -107,12 +107,14 @@ export function bubblewrapArguments(layout: IsolationLayout, cwd: string | undef
 /** Builds what to spawn for `request` in `containment`. */
 export function planLaunch(containment: ContainmentMode, request: LaunchRequest, layout?: IsolationLayout): LaunchPlan {
   const plan = planLauncher(containment, request, layout);
-  if (request.joinCgroup === undefined) return plan;
-  const joinThenRun = 'echo $$ > "$0" && exec "$@"';
+  const files = request.joinCgroups ?? [];
+  if (files.length === 0) return plan;
+  // The shell writes its pid to every file up to `--`, then runs the launcher in its place.
+  const joinThenRun = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 126; shift; done; shift; exec "$@"';
   return {
     ...plan,
     file: findOnServerPath('sh'),
-    args: ['-c', joinThenRun, request.joinCgroup, plan.file, ...plan.args],
+    args: ['-c', joinThenRun, 'sandproc-join-cgroups', ...files, '--', plan.file, ...plan.args],
   };
 }
 

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { constants } from 'node:os';
 import { startChildRun, type ChildRun } from './child-run.js';
-import type { CommandTaskGroup } from './task-limit.js';
+import type { CommandCgroup } from './command-cgroups.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { OutputLog, type OutputLogOptions } from './output-log.js';
 import type { ProcessRequest, ProcessStatus } from './process-status.js';
@@ -19,8 +19,8 @@ export interface ManagedProcessSettings {
   launch: LaunchPlan;
   /** Per-process limits in force, for the message a command past one gets. */
   limits: CommandLimits;
-  /** The cgroup that limits the command's tasks, if the server has that limit (joined by `launch`). */
-  taskGroup?: CommandTaskGroup;
+  /** The cgroups that limit the command's whole tree, if the server has such limits (joined by `launch`). */
+  cgroup?: CommandCgroup;
   env: NodeJS.ProcessEnv;
   restartDelayMs: number;
   stopGraceMs: number;
@@ -70,6 +70,7 @@ export class ManagedProcess {
   #restartCount = 0;
   /** Forks the task limit had refused when the current run started. */
   #refusedForksAtStart = 0;
+  #memoryKillsAtStart = 0;
   #stopRequested = false;
   #keepAlive: boolean;
   /** Signals sent by kill requests to the current run: dying of one of them means `killed`. */
@@ -263,8 +264,9 @@ export class ManagedProcess {
   }
 
   #spawnChild(): void {
-    // Read before the spawn: a command may reach its limit before the spawn returns.
-    this.#refusedForksAtStart = this.#settings.taskGroup?.refusedForks() ?? 0;
+    // Read before the spawn: a command may reach a limit before the spawn returns.
+    this.#refusedForksAtStart = this.#settings.cgroup?.refusedForks() ?? 0;
+    this.#memoryKillsAtStart = this.#settings.cgroup?.memoryKills() ?? 0;
     const run = startChildRun({
       launch: this.#settings.launch,
       cwd: this.#settings.cwd,
@@ -295,22 +297,29 @@ export class ManagedProcess {
   #readShellStatus(
     code: number | null,
     signal: NodeJS.Signals | null,
+    memoryKills: number,
   ): { code: number | null; signal: NodeJS.Signals | null } {
     if (signal !== null || code === null || code <= 128) return { code, signal };
     const named = SIGNAL_NAMES.get(code - 128);
     const expected = new Set<NodeJS.Signals>(this.#killSignals);
     if (this.#stopRequested) expected.add('SIGTERM').add('SIGKILL');
+    // The kernel's OOM killer sends SIGKILL.
+    if (memoryKills > 0) expected.add('SIGKILL');
     if (this.#settings.limits.cpuSeconds !== undefined) expected.add('SIGXCPU');
     return named !== undefined && expected.has(named) ? { code: null, signal: named } : { code, signal };
   }
 
-  /** Writes to stderr why a command past a limit ended, where a limit is the likely cause. */
-  #explainLimit(code: number | null, signal: NodeJS.Signals | null): void {
+  /**
+   * Writes to stderr why a command past a per-process limit ended, where such a limit is the likely
+   * cause (not when the command's memory limit is known to have ended it).
+   */
+  #explainLimit(code: number | null, signal: NodeJS.Signals | null, memoryKills: number): void {
     const { cpuSeconds, memoryBytes } = this.#settings.limits;
     let message: string | undefined;
     if (signal === 'SIGXCPU' && cpuSeconds !== undefined) {
       message = `sandproc: the command used its CPU time limit of ${cpuSeconds} s per process and was ended (SIGXCPU)`;
     } else if (
+      memoryKills === 0 &&
       memoryBytes !== undefined &&
       !this.#killSignals.has(signal as NodeJS.Signals) &&
       !this.#stopRequested &&
@@ -323,29 +332,39 @@ export class ManagedProcess {
   }
 
   /**
-   * Writes to stderr that the command reached its task limit, if it did in this run; returns
-   * whether it did (the run then counts as failed).
+   * Writes to stderr which limits on the command's whole tree it reached in this run (its
+   * cgroups'); returns whether it reached one (the run then counts as failed).
    */
-  #explainTaskLimit(): boolean {
-    const group = this.#settings.taskGroup;
-    if (group === undefined || group.refusedForks() <= this.#refusedForksAtStart) return false;
-    const message = `sandproc: the command reached its limit of ${group.maxTasks} tasks (processes and threads) at once; forks past it failed (maxTasks)`;
-    this.output.write('stderr', Buffer.from(`${message}\n`));
-    return true;
+  #explainCgroupLimits(memoryKills: number): boolean {
+    const cgroup = this.#settings.cgroup;
+    if (cgroup === undefined) return false;
+    const messages: string[] = [];
+    if (cgroup.refusedForks() > this.#refusedForksAtStart)
+      messages.push(
+        `sandproc: the command reached its limit of ${cgroup.limits.maxTasks} tasks (processes and threads) at once; forks past it failed (maxTasks)`,
+      );
+    if (memoryKills > 0)
+      messages.push(
+        `sandproc: the command reached its memory limit of ${Math.round((cgroup.limits.maxMemoryBytes ?? 0) / 1048576)} MiB (its whole tree at once); the kernel ended ${memoryKills === 1 ? 'one of its processes' : `${memoryKills} of its processes`} (maxCommandMemoryBytes)`,
+      );
+    for (const message of messages) this.output.write('stderr', Buffer.from(`${message}\n`));
+    return messages.length > 0;
   }
 
   #onChildExit(reportedCode: number | null, reportedSignal: NodeJS.Signals | null): void {
     this.output.flushPartialLines();
-    const { code, signal } = this.#readShellStatus(reportedCode, reportedSignal);
-    this.#explainLimit(code, signal);
-    const reachedTaskLimit = this.#explainTaskLimit();
+    const memoryKills = (this.#settings.cgroup?.memoryKills() ?? 0) - this.#memoryKillsAtStart;
+    const { code, signal } = this.#readShellStatus(reportedCode, reportedSignal, memoryKills);
+    this.#explainLimit(code, signal, memoryKills);
+    const reachedCgroupLimit = this.#explainCgroupLimits(memoryKills);
     this.output.flushPartialLines();
     const tree = this.#run?.tree;
     this.#run = undefined;
     this.groups.prune();
     const shellExitCode = signal !== null || code === null ? -1 : code;
-    // A command that reached its task limit failed, whatever its shell made of the refused forks.
-    const exitCode = reachedTaskLimit && shellExitCode === 0 ? 1 : shellExitCode;
+    // A command that reached a limit of its tree failed, whatever its shell made of the refused
+    // forks or the killed process.
+    const exitCode = reachedCgroupLimit && shellExitCode === 0 ? 1 : shellExitCode;
     const killed = this.#destroyed || (signal !== null && this.#killSignals.has(signal));
     if (killed || this.#stopRequested) {
       if (tree !== undefined) this.groups.signalOne(tree, 'SIGKILL');
@@ -393,7 +412,7 @@ export class ManagedProcess {
     this.#completedAt = new Date();
     this.#stateRevision++;
     this.output.end();
-    this.#settings.taskGroup?.release();
+    this.#settings.cgroup?.release();
     for (const listener of [...this.#finishedListeners]) listener();
     this.#finishedListeners.clear();
   }

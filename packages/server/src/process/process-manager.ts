@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { childEnvironment } from './child-environment.js';
 import type { Containment } from './containment.js';
-import type { CommandTaskGroup, TaskLimit } from './task-limit.js';
+import type { CommandCgroup, CommandCgroups } from './command-cgroups.js';
 import { planLaunch, type IsolationLayout } from './launch-plan.js';
 import { ManagedProcess } from './managed-process.js';
 import { isWithin } from './path-within.js';
@@ -40,8 +40,8 @@ export interface ProcessManagerSettings {
   limits: CommandLimits;
   /** Processes running at once; a start past it is refused (422). Undefined = no limit. */
   maxProcesses: number | undefined;
-  /** Tasks of each command's tree at once (a cgroup per command), if limited. */
-  taskLimit?: TaskLimit;
+  /** Limits on each command's whole tree (tasks, memory: cgroups per command), if any. */
+  cgroups?: CommandCgroups;
 }
 
 /** A start refused with an HTTP status (400 or 422) and a message. */
@@ -125,18 +125,18 @@ export class ProcessManager {
       );
     }
     const isolated = containment.isolation !== undefined;
-    let taskGroup: CommandTaskGroup | undefined;
+    let cgroup: CommandCgroup | undefined;
     try {
-      taskGroup = this.#settings.taskLimit?.createCommandGroup();
+      cgroup = this.#settings.cgroups?.createCommandGroup();
     } catch (error) {
       throw new ProcessStartError(
         422,
-        `failed to start process: cannot create its task cgroup: ${(error as Error).message}`,
+        `failed to start process: cannot create its cgroup: ${(error as Error).message}`,
       );
     }
     const launch = planLaunch(
       containment.mode,
-      { command: request.command, shell, limits, cwd, joinCgroup: taskGroup?.procsFile },
+      { command: request.command, shell, limits, cwd, joinCgroups: cgroup?.procsFiles },
       containment.isolation,
     );
     const managed = new ManagedProcess({
@@ -145,7 +145,7 @@ export class ProcessManager {
       cwd: isolated ? undefined : cwd,
       launch,
       limits,
-      taskGroup,
+      cgroup,
       env: { ...this.#baseEnvironment(), ...request.env },
       restartDelayMs: this.#settings.restartDelayMs,
       stopGraceMs: this.#settings.stopGraceMs,
@@ -174,7 +174,7 @@ export class ProcessManager {
       else this.#byName.delete(name);
       this.#structureRevision++;
       managed.output.dispose();
-      taskGroup?.release();
+      cgroup?.release();
       throw new ProcessStartError(422, `failed to start process: ${(error as Error).message}`);
     }
     managed.onFinished(() => {

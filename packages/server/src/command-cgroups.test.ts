@@ -1,22 +1,23 @@
 import { mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ownPidsGroups, TaskLimit } from './process/task-limit.js';
+import { ownGroupsWith } from './process/cgroup-hierarchy.js';
+import { CommandCgroups } from './process/command-cgroups.js';
 import { bubblewrapUnavailable } from './testing/bubblewrap.js';
 import { BUILT_CLI, startCliProcess } from './testing/cli-process.js';
 import { pollUntil, startTestServer } from './testing/test-server.js';
 
-/** Why the kernel task limit cannot be tested here, or undefined when it can. */
-function taskLimitUnavailable(): string | undefined {
+/** Why these limits cannot be tested here, or undefined when they can. */
+function cgroupsUnavailable(limits: { maxTasks?: number; maxMemoryBytes?: number }): string | undefined {
   try {
-    TaskLimit.create(1).close();
+    CommandCgroups.create(limits).close();
     return undefined;
   } catch (error) {
     return (error as Error).message;
   }
 }
 
-const unavailable = taskLimitUnavailable();
+const unavailable = cgroupsUnavailable({ maxTasks: 1 });
 if (unavailable !== undefined) console.warn(`maxTasks not tested: ${unavailable}`);
 const isolatedUnavailable = bubblewrapUnavailable();
 const modes: Array<{ label: string; isolate: boolean }> = [{ label: 'default mode', isolate: false }];
@@ -47,7 +48,7 @@ const FORKER = [
 
 /** The cgroups of the servers of this process (beside each other, in this process's own pids cgroup). */
 const ownGroups = (): string[] => {
-  const parent = ownPidsGroups()[0];
+  const parent = ownGroupsWith('pids')[0]?.path;
   if (parent === undefined) return [];
   return readdirSync(parent).filter((name) => new RegExp(`^sandproc-\\d+-${process.pid}-`).test(name));
 };
@@ -118,7 +119,7 @@ describe.skipIf(unavailable !== undefined)('maxTasks cgroups', () => {
   });
 
   it("nests in the server's own cgroup: a limit on the server still holds for its commands", async () => {
-    const parent = ownPidsGroups()[0] as string;
+    const parent = ownGroupsWith('pids')[0]?.path as string;
     const outer = join(parent, `sandproc-test-outer-${process.pid}`);
     mkdirSync(outer);
     writeFileSync(join(outer, 'pids.max'), '30');
@@ -150,6 +151,106 @@ describe.skipIf(unavailable !== undefined)('maxTasks cgroups', () => {
           return false;
         }
       });
+    }
+  });
+});
+
+const MIB = 1024 * 1024;
+const memoryUnavailable = cgroupsUnavailable({ maxMemoryBytes: 64 * MIB });
+if (memoryUnavailable !== undefined) console.warn(`maxCommandMemoryBytes not tested: ${memoryUnavailable}`);
+
+/** The cgroups of the servers of this process in the memory hierarchy. */
+const ownMemoryGroups = (): string[] => {
+  const parent = ownGroupsWith('memory')[0]?.path;
+  if (parent === undefined) return [];
+  return readdirSync(parent).filter((name) => new RegExp(`^sandproc-\\d+-${process.pid}-`).test(name));
+};
+
+/** A shell line that holds `bytes` of memory in a variable (a shell keeps a command substitution's output). */
+const holdMemory = (bytes: number): string => `x=$(head -c ${bytes} /dev/zero | tr '\\0' a)`;
+
+describe.skipIf(memoryUnavailable !== undefined).each(modes)('maxCommandMemoryBytes in $label', ({ isolate }) => {
+  it('the kernel ends a process of a command past its memory; the command fails and says why', async () => {
+    const before = ownMemoryGroups();
+    const sandbox = await startTestServer({ isolate, maxCommandMemoryBytes: 64 * MIB });
+    try {
+      const { json } = await sandbox.exec({
+        command: `${holdMemory(200_000_000)}; echo survived`,
+        waitForCompletion: true,
+        timeout: 60,
+      });
+      expect(json.stdout).not.toContain('survived');
+      expect(json.status).toBe('failed');
+      expect(json.stderr).toContain(
+        'sandproc: the command reached its memory limit of 64 MiB (its whole tree at once)',
+      );
+      const { json: next } = await sandbox.exec({ command: 'echo fine', waitForCompletion: true });
+      expect(next).toMatchObject({ status: 'completed', exitCode: 0, stdout: 'fine\n', stderr: '' });
+    } finally {
+      await sandbox.server.close();
+    }
+    expect(ownMemoryGroups()).toEqual(before);
+  });
+
+  it("counts the command's processes together: eight that each fit are over it at once", async () => {
+    const sandbox = await startTestServer({ isolate, maxCommandMemoryBytes: 64 * MIB });
+    try {
+      // Each subshell holds 12 MB (a fifth of the limit) for five seconds; together about 100 MB.
+      const { json } = await sandbox.exec({
+        command: `for i in 1 2 3 4 5 6 7 8; do (${holdMemory(12_000_000)}; sleep 5) & done; wait; echo after`,
+        waitForCompletion: true,
+        timeout: 60,
+      });
+      expect(json.stdout).toBe('after\n');
+      expect(json.stderr).toMatch(
+        /sandproc: the command reached its memory limit of 64 MiB .*the kernel ended (one|\d+) of its processes/,
+      );
+      // The shell itself ended well; the command failed because the kernel ended some of it.
+      expect(json).toMatchObject({ status: 'failed', exitCode: 1 });
+      const { json: alone } = await sandbox.exec({
+        command: `${holdMemory(12_000_000)}; echo held \${#x}`,
+        waitForCompletion: true,
+        timeout: 60,
+      });
+      expect(alone).toMatchObject({ status: 'completed', stdout: 'held 12000000\n', stderr: '' });
+    } finally {
+      await sandbox.server.close();
+    }
+  });
+});
+
+describe('maxCommandMemoryBytes options', () => {
+  it('must be a whole number of at least 4 MiB', async () => {
+    await expect(startTestServer({ maxCommandMemoryBytes: 4 * MIB - 1 })).rejects.toThrow(/maxCommandMemoryBytes/);
+  });
+
+  it('--max-command-memory-mib below 4 is refused with the flag named', async () => {
+    const cli = startCliProcess(['--port', '0', '--max-command-memory-mib', '3'], {
+      ...process.env,
+      SANDPROC_TOKEN: 't',
+    });
+    expect(await cli.exited).not.toBe(0);
+    expect(cli.output()).toContain("invalid --max-command-memory-mib '3': expected a decimal integer of at least 4");
+  });
+
+  it.skipIf(memoryUnavailable !== undefined)('the CLI says the limit at startup and holds it', async () => {
+    const cli = startCliProcess(['--port', '0', '--max-command-memory-mib', '48'], {
+      ...process.env,
+      SANDPROC_TOKEN: 'memory-token',
+    });
+    try {
+      await cli.listening();
+      expect(cli.output()).toContain('48 MiB per command (cgroup)');
+      const { json } = await cli.request<{ status: string; stderr: string }>('memory-token', 'POST', '/process', {
+        command: `${holdMemory(100_000_000)}; echo survived`,
+        waitForCompletion: true,
+        timeout: 60,
+      });
+      expect(json.status).toBe('failed');
+      expect(json.stderr).toContain('sandproc: the command reached its memory limit of 48 MiB');
+    } finally {
+      cli.signal('SIGTERM');
+      await cli.exited;
     }
   });
 });
