@@ -36,7 +36,8 @@ const server = createServer((_request, response) => {
     const whole = data.subarray(0, lastNewline + 1);
     response.write(prefixEveryLine(whole, PREFIX, countNewlines(whole)));
   });
-  child.stdout.on('end', () => {
+  // Ends once the child is reaped too (`close`), as our server does, so that its CPU is counted.
+  child.on('close', () => {
     closeSync(file);
     response.end();
   });

@@ -198,11 +198,11 @@ async function measureRss() {
   }
 }
 
-/** CPU milliseconds from `/proc/<pid>/stat`: the process's own (`self`) and its reaped children's (`children`). */
+/** CPU milliseconds from `/proc/<pid>/stat`: the process's own, user and system, and its reaped children's. */
 function processCpu(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const ms = (index) => Number(fields[index]) * 10; // clock ticks of 10 ms (USER_HZ 100 on Linux)
-  return { self: ms(11) + ms(12), children: ms(13) + ms(14) };
+  return { user: ms(11), system: ms(12), children: ms(13) + ms(14) };
 }
 
 /** Runs `run` and records the CPU it made `pid` (and its reaped children) spend in `into`. */
@@ -210,8 +210,7 @@ async function withCpuOf(pid, into, run) {
   const before = processCpu(pid);
   const result = await run();
   const after = processCpu(pid);
-  into.self.push(after.self - before.self);
-  into.children.push(after.children - before.children);
+  for (const key of ['user', 'system', 'children']) into[key].push(after[key] - before[key]);
   return result;
 }
 
@@ -225,8 +224,8 @@ export async function measureIntake(label, server) {
   const command = `seq 1 ${INTAKE_LINES}`;
   const lastLine = String(INTAKE_LINES);
   const accounting = server.pid !== undefined && process.platform === 'linux';
-  const pipeCpu = { self: [], children: [] };
-  const serverCpu = { self: [], children: [] };
+  const pipeCpu = { user: [], system: [], children: [] };
+  const serverCpu = { user: [], system: [], children: [] };
   const samples = await alternate({
     rounds: INTAKE_ROUNDS,
     baseline: () => {
@@ -260,13 +259,15 @@ function reportIntakeCpu(samples, pipeCpu, serverCpu) {
   const pipeCommand = measured(pipeCpu.children);
   const pipeReader = median(samples.cpu.baseline);
   const command = measured(serverCpu.children);
-  const ownCpu = measured(serverCpu.self);
+  const user = measured(serverCpu.user);
+  const system = measured(serverCpu.system);
+  const ownCpu = measured(serverCpu.user.map((value, index) => value + serverCpu.system[index]));
   const reader = median(samples.cpu.subject);
   const cores = availableParallelism();
   const leastWall = (command + ownCpu + reader) / cores;
   console.log(
     `  CPU per run (medians): pipe: command ${pipeCommand.toFixed(0)} ms + reader ${pipeReader.toFixed(0)} ms; ` +
-      `server: command ${command.toFixed(0)} ms + server ${ownCpu.toFixed(0)} ms + reader ${reader.toFixed(0)} ms; ` +
+      `server: command ${command.toFixed(0)} ms + server ${ownCpu.toFixed(0)} ms (user ${user.toFixed(0)}, system ${system.toFixed(0)}) + reader ${reader.toFixed(0)} ms; ` +
       `shared by ${cores} cores, the server path needs at least ${leastWall.toFixed(0)} ms, ` +
       `${(leastWall / median(samples.baseline)).toFixed(2)}x the pipe's median time`,
   );
@@ -287,8 +288,8 @@ async function measureReferenceServer(title, script, nodeArguments = []) {
     const command = `seq 1 ${INTAKE_LINES}`;
     const lastLine = String(INTAKE_LINES);
     const accounting = process.platform === 'linux';
-    const pipeCpu = { self: [], children: [] };
-    const serverCpu = { self: [], children: [] };
+    const pipeCpu = { user: [], system: [], children: [] };
+    const serverCpu = { user: [], system: [], children: [] };
     const samples = await alternate({
       rounds: INTAKE_ROUNDS,
       baseline: () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ownGroupsWith } from './process/cgroup-hierarchy.js';
@@ -251,6 +251,64 @@ describe('maxCommandMemoryBytes options', () => {
     } finally {
       cli.signal('SIGTERM');
       await cli.exited;
+    }
+  });
+});
+
+describe.skipIf(memoryUnavailable !== undefined || unavailable !== undefined)('memory cgroups of other causes', () => {
+  it("says so when the OOM killer ends a process for the server's cgroup, not the command's limit", async () => {
+    const parent = ownGroupsWith('memory')[0]?.path as string;
+    const outer = join(parent, `sandproc-test-outer-memory-${process.pid}`);
+    mkdirSync(outer);
+    writeFileSync(join(outer, 'memory.limit_in_bytes'), String(400 * MIB));
+    // The CLI starts inside `outer` (400 MiB for it and its commands); each command may have 1000.
+    const joinThenRun = ['sh', '-c', 'echo $$ > "$0" && exec "$@"', join(outer, 'cgroup.procs')];
+    const cli = startCliProcess(
+      ['--port', '0', '--max-command-memory-mib', '1000'],
+      { ...process.env, SANDPROC_TOKEN: 'outer-token' },
+      [...joinThenRun, process.execPath, BUILT_CLI],
+    );
+    try {
+      await cli.listening();
+      const { json } = await cli.request<{ status: string; stdout: string; stderr: string }>(
+        'outer-token',
+        'POST',
+        '/process',
+        { command: `${holdMemory(1_000_000_000)}; echo survived`, waitForCompletion: true, timeout: 120 },
+      );
+      expect(json.stdout).not.toContain('survived');
+      expect(json.status).toBe('failed');
+      expect(json.stderr).toContain(
+        "sandproc: the kernel's OOM killer ended one of its processes: the machine or the server's own cgroup ran out of memory (the command's limit of 1000 MiB was not reached)",
+      );
+      expect(json.stderr).not.toContain('reached its memory limit');
+    } finally {
+      cli.signal('SIGTERM');
+      await cli.exited;
+      await pollUntil(() => {
+        try {
+          rmdirSync(outer);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+    }
+  });
+
+  it('a server with only a task limit removes the memory cgroups a killed server left', async () => {
+    const parent = ownGroupsWith('memory')[0]?.path as string;
+    const namespace = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1];
+    // This process's pid with another start time: a server that was here and is gone.
+    const stale = join(parent, `sandproc-${namespace}-${process.pid}-1-1`);
+    mkdirSync(join(stale, 'command-1'), { recursive: true });
+    const sandbox = await startTestServer({ maxTasks: 10 });
+    try {
+      expect(existsSync(stale)).toBe(false);
+    } finally {
+      await sandbox.server.close();
+      if (existsSync(stale)) rmdirSync(join(stale, 'command-1'));
+      if (existsSync(stale)) rmdirSync(stale);
     }
   });
 });

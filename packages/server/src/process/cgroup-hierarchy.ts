@@ -53,11 +53,14 @@ export function serverGroupName(self: ProcessIdentity): string {
   return `sandproc-${namespace}-${self.pid}-${self.startTicks}-${++serversInProcess}`;
 }
 
-/** Removes the groups in `parent` of servers of this PID namespace that are gone (a SIGKILLed server cannot remove its own). */
-export function removeStaleServerGroups(parent: string, own: string, self: ProcessIdentity): void {
+/**
+ * Removes the groups in `parent` of servers of this PID namespace that are gone (a SIGKILLed server
+ * cannot remove its own); the groups of servers that run, this one's included, stay.
+ */
+export function removeStaleServerGroups(parent: string, self: ProcessIdentity): void {
   for (const name of readdirSync(parent)) {
     const match = SERVER_GROUP.exec(name);
-    if (match === null || join(parent, name) === own) continue;
+    if (match === null) continue;
     // cgroups live as long as the boot, on this machine: only the PID namespace, pid and start can differ.
     const owner: ProcessIdentity = {
       ...self,

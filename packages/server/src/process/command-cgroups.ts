@@ -1,27 +1,19 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type CgroupController,
   type CgroupParent,
   ownGroupsWith,
-  readCounter,
   removeGroup,
   removeStaleServerGroups,
   serverGroupName,
 } from './cgroup-hierarchy.js';
+import { CommandCgroup, type CommandCgroupLimits, type MemoryGroup } from './command-cgroup.js';
 import { currentProcessIdentity, type ProcessIdentity } from './process-identity.js';
 
 /** How long `close()` waits for the processes of the commands' cgroups to be gone, in milliseconds. */
 const CLOSE_WAIT_MS = 5000;
 const CLOSE_POLL_MS = 20;
-
-/** The limits on each command's whole tree that cgroups hold. */
-export interface CommandCgroupLimits {
-  /** Tasks (processes and threads) at once: the pids controller. */
-  maxTasks?: number;
-  /** Memory at once, in bytes (no swap on top): the memory controller. */
-  maxMemoryBytes?: number;
-}
 
 /** The option each controller serves, for error messages. */
 const OPTION_OF: Record<CgroupController, string> = { pids: 'maxTasks', memory: 'maxCommandMemoryBytes' };
@@ -84,6 +76,7 @@ export class CommandCgroups {
       for (const group of groups) removeGroup(group.path);
       throw error;
     }
+    removeStaleServerGroupsEverywhere(self);
     return new CommandCgroups(limits, groups);
   }
 
@@ -93,7 +86,7 @@ export class CommandCgroups {
     const name = `command-${++this.#serial}`;
     const made: string[] = [];
     let pidsGroup: string | undefined;
-    let memoryGroup: { path: string; unified: boolean } | undefined;
+    let memoryGroup: MemoryGroup | undefined;
     try {
       for (const group of this.#serverGroups) {
         const path = join(group.path, name);
@@ -131,44 +124,19 @@ export class CommandCgroups {
   }
 }
 
-/** The cgroups of one command. */
-export class CommandCgroup {
-  readonly limits: Readonly<CommandCgroupLimits>;
-  /** The files a process writes its pid to, to join the groups (its children are born in them). */
-  readonly procsFiles: readonly string[];
-  readonly #pidsGroup: string | undefined;
-  readonly #memoryGroup: { path: string; unified: boolean } | undefined;
-  readonly #release: () => void;
-
-  constructor(
-    paths: readonly string[],
-    limits: Readonly<CommandCgroupLimits>,
-    pidsGroup: string | undefined,
-    memoryGroup: { path: string; unified: boolean } | undefined,
-    release: () => void,
-  ) {
-    this.procsFiles = paths.map((path) => join(path, 'cgroup.procs'));
-    this.limits = limits;
-    this.#pidsGroup = pidsGroup;
-    this.#memoryGroup = memoryGroup;
-    this.#release = release;
-  }
-
-  /** How many forks the task limit refused so far. */
-  refusedForks(): number {
-    return this.#pidsGroup === undefined ? 0 : readCounter(join(this.#pidsGroup, 'pids.events'), 'max');
-  }
-
-  /** How many processes of the command the kernel's OOM killer ended at the memory limit so far. */
-  memoryKills(): number {
-    const group = this.#memoryGroup;
-    if (group === undefined) return 0;
-    return readCounter(join(group.path, group.unified ? 'memory.events' : 'memory.oom_control'), 'oom_kill');
-  }
-
-  /** The command is over: removes the groups now, or once their last processes are gone. */
-  release(): void {
-    this.#release();
+/**
+ * Removes the cgroups that gone servers of this PID namespace left in every hierarchy the server
+ * could use, not only those it uses (a server with another set of limits was killed before).
+ */
+function removeStaleServerGroupsEverywhere(self: ProcessIdentity): void {
+  for (const controller of ['pids', 'memory'] as const) {
+    for (const parent of ownGroupsWith(controller)) {
+      try {
+        removeStaleServerGroups(parent.path, self);
+      } catch {
+        /* a hierarchy this server cannot read: nothing of it to remove */
+      }
+    }
   }
 }
 
@@ -185,10 +153,20 @@ function createServerGroup(controller: CgroupController, self: ProcessIdentity):
     }
     if (!enableController(group, controller, parent)) {
       removeGroup(group);
-      reasons.push(`${parent.path}: no ${controller} controller`);
+      reasons.push(
+        parent.unified
+          ? `${parent.path}: cgroup v2 does not give the groups inside the server's own cgroup a ${controller} controller (the kernel enables controllers for the groups inside a cgroup only while no process runs in it, and the server runs in its own; cgroup v1 works)`
+          : `${parent.path}: no ${controller} controller`,
+      );
       continue;
     }
-    removeStaleServerGroups(parent.path, group, self);
+    if (controller === 'memory' && swapIsOn() && !accountsSwap(group, parent.unified)) {
+      removeGroup(group);
+      reasons.push(
+        `${parent.path}: swap is on and this kernel does not count it in a cgroup's memory (cgroup v1: boot with swapaccount=1), so a command could swap past its limit`,
+      );
+      continue;
+    }
     return { path: group, unified: parent.unified, controllers: [controller] };
   }
   throw new Error(
@@ -213,7 +191,24 @@ function enableController(group: string, controller: CgroupController, parent?: 
   }
 }
 
-/** Sets a command group's memory limit, swap included where the kernel accounts it (so swap is no way around it). */
+/** Whether the machine has swap in use (a device or file listed in `/proc/swaps`). */
+function swapIsOn(): boolean {
+  try {
+    return readFileSync('/proc/swaps', 'utf8').trim().split('\n').length > 1;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a memory cgroup can limit swap too (its files for it exist). */
+function accountsSwap(group: string, unified: boolean): boolean {
+  return existsSync(join(group, unified ? 'memory.swap.max' : 'memory.memsw.limit_in_bytes'));
+}
+
+/**
+ * Sets a command group's memory limit, swap included (the server refuses the limit where swap is
+ * on and the kernel does not count it), so swap is no way around it.
+ */
 function writeMemoryLimit(path: string, unified: boolean, bytes: number): void {
   if (unified) {
     writeFileSync(join(path, 'memory.max'), String(bytes));

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { constants } from 'node:os';
 import { startChildRun, type ChildRun } from './child-run.js';
-import type { CommandCgroup } from './command-cgroups.js';
+import type { CgroupRunEvents, CgroupRunMark, CommandCgroup } from './command-cgroup.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { OutputLog, type OutputLogOptions } from './output-log.js';
 import type { ProcessRequest, ProcessStatus } from './process-status.js';
@@ -69,8 +69,8 @@ export class ManagedProcess {
   #completedAt: Date | undefined;
   #restartCount = 0;
   /** Forks the task limit had refused when the current run started. */
-  #refusedForksAtStart = 0;
-  #memoryKillsAtStart = 0;
+  /** The kernel's counters of the command's cgroups when the current run started. */
+  #cgroupMark: CgroupRunMark | undefined;
   #stopRequested = false;
   #keepAlive: boolean;
   /** Signals sent by kill requests to the current run: dying of one of them means `killed`. */
@@ -265,8 +265,7 @@ export class ManagedProcess {
 
   #spawnChild(): void {
     // Read before the spawn: a command may reach a limit before the spawn returns.
-    this.#refusedForksAtStart = this.#settings.cgroup?.refusedForks() ?? 0;
-    this.#memoryKillsAtStart = this.#settings.cgroup?.memoryKills() ?? 0;
+    this.#cgroupMark = this.#settings.cgroup?.startRun();
     const run = startChildRun({
       launch: this.#settings.launch,
       cwd: this.#settings.cwd,
@@ -332,20 +331,27 @@ export class ManagedProcess {
   }
 
   /**
-   * Writes to stderr which limits on the command's whole tree it reached in this run (its
-   * cgroups'); returns whether it reached one (the run then counts as failed).
+   * Writes to stderr what the kernel did to the command's whole tree in this run (its cgroups:
+   * refused forks, processes ended for memory); returns whether it did anything (the run then
+   * counts as failed).
    */
-  #explainCgroupLimits(memoryKills: number): boolean {
-    const cgroup = this.#settings.cgroup;
-    if (cgroup === undefined) return false;
+  #explainCgroupEvents(events: CgroupRunEvents | undefined): boolean {
+    const limits = this.#settings.cgroup?.limits;
+    if (events === undefined || limits === undefined) return false;
     const messages: string[] = [];
-    if (cgroup.refusedForks() > this.#refusedForksAtStart)
+    if (events.refusedForks > 0)
       messages.push(
-        `sandproc: the command reached its limit of ${cgroup.limits.maxTasks} tasks (processes and threads) at once; forks past it failed (maxTasks)`,
+        `sandproc: the command reached its limit of ${limits.maxTasks} tasks (processes and threads) at once; forks past it failed (maxTasks)`,
       );
-    if (memoryKills > 0)
+    const ended = events.memoryKills === 1 ? 'one of its processes' : `${events.memoryKills} of its processes`;
+    const limit = `${Math.round((limits.maxMemoryBytes ?? 0) / 1048576)} MiB`;
+    if (events.memoryKills > 0 && events.memoryLimitReached)
       messages.push(
-        `sandproc: the command reached its memory limit of ${Math.round((cgroup.limits.maxMemoryBytes ?? 0) / 1048576)} MiB (its whole tree at once); the kernel ended ${memoryKills === 1 ? 'one of its processes' : `${memoryKills} of its processes`} (maxCommandMemoryBytes)`,
+        `sandproc: the command reached its memory limit of ${limit} (its whole tree at once); the kernel ended ${ended} (maxCommandMemoryBytes)`,
+      );
+    else if (events.memoryKills > 0)
+      messages.push(
+        `sandproc: the kernel's OOM killer ended ${ended}: the machine or the server's own cgroup ran out of memory (the command's limit of ${limit} was not reached)`,
       );
     for (const message of messages) this.output.write('stderr', Buffer.from(`${message}\n`));
     return messages.length > 0;
@@ -353,18 +359,19 @@ export class ManagedProcess {
 
   #onChildExit(reportedCode: number | null, reportedSignal: NodeJS.Signals | null): void {
     this.output.flushPartialLines();
-    const memoryKills = (this.#settings.cgroup?.memoryKills() ?? 0) - this.#memoryKillsAtStart;
+    const cgroupEvents = this.#cgroupMark && this.#settings.cgroup?.eventsSince(this.#cgroupMark);
+    const memoryKills = cgroupEvents?.memoryKills ?? 0;
     const { code, signal } = this.#readShellStatus(reportedCode, reportedSignal, memoryKills);
     this.#explainLimit(code, signal, memoryKills);
-    const reachedCgroupLimit = this.#explainCgroupLimits(memoryKills);
+    const endedByKernel = this.#explainCgroupEvents(cgroupEvents);
     this.output.flushPartialLines();
     const tree = this.#run?.tree;
     this.#run = undefined;
     this.groups.prune();
     const shellExitCode = signal !== null || code === null ? -1 : code;
-    // A command that reached a limit of its tree failed, whatever its shell made of the refused
-    // forks or the killed process.
-    const exitCode = reachedCgroupLimit && shellExitCode === 0 ? 1 : shellExitCode;
+    // A command whose tree reached a limit (or lost a process to the OOM killer) failed, whatever
+    // its shell made of the refused forks or the killed process.
+    const exitCode = endedByKernel && shellExitCode === 0 ? 1 : shellExitCode;
     const killed = this.#destroyed || (signal !== null && this.#killSignals.has(signal));
     if (killed || this.#stopRequested) {
       if (tree !== undefined) this.groups.signalOne(tree, 'SIGKILL');

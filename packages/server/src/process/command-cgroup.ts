@@ -1,0 +1,131 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCounter } from './cgroup-hierarchy.js';
+
+/** The limits on each command's whole tree that cgroups hold. */
+export interface CommandCgroupLimits {
+  /** Tasks (processes and threads) at once: the pids controller. */
+  maxTasks?: number;
+  /** Memory at once, in bytes (no swap on top): the memory controller. */
+  maxMemoryBytes?: number;
+}
+
+/** A command's memory cgroup, and whether it is cgroup v2's. */
+export interface MemoryGroup {
+  path: string;
+  unified: boolean;
+}
+
+/** The kernel's counters of a command's cgroups when a run started (see {@link CommandCgroup.startRun}). */
+export interface CgroupRunMark {
+  refusedForks: number;
+  memoryKills: number;
+  /** cgroup v2's count of times the group's own limit was reached (v1 has no such counter). */
+  memoryLimitHits: number;
+}
+
+/** What the kernel did to a command's tree during one run. */
+export interface CgroupRunEvents {
+  /** Forks the task limit refused. */
+  refusedForks: number;
+  /** Processes of the command the kernel's OOM killer ended, whatever ran out of memory. */
+  memoryKills: number;
+  /** Whether the command's own memory limit was reached (not the server's cgroup's or the machine's). */
+  memoryLimitReached: boolean;
+}
+
+/**
+ * The cgroups of one command (one per hierarchy the server limits commands in), and what the
+ * kernel did in them: forks refused by the task limit, processes ended by the OOM killer, and
+ * whether that was the command's own memory limit.
+ */
+export class CommandCgroup {
+  readonly limits: Readonly<CommandCgroupLimits>;
+  /** The files a process writes its pid to, to join the groups (its children are born in them). */
+  readonly procsFiles: readonly string[];
+  readonly #pidsGroup: string | undefined;
+  readonly #memoryGroup: MemoryGroup | undefined;
+  readonly #release: () => void;
+
+  constructor(
+    paths: readonly string[],
+    limits: Readonly<CommandCgroupLimits>,
+    pidsGroup: string | undefined,
+    memoryGroup: MemoryGroup | undefined,
+    release: () => void,
+  ) {
+    this.procsFiles = paths.map((path) => join(path, 'cgroup.procs'));
+    this.limits = limits;
+    this.#pidsGroup = pidsGroup;
+    this.#memoryGroup = memoryGroup;
+    this.#release = release;
+  }
+
+  /**
+   * Call before each run is spawned: reads the counters so far and, on cgroup v1, resets the
+   * group's memory peak, which tells later whether the run reached the limit.
+   */
+  startRun(): CgroupRunMark {
+    const group = this.#memoryGroup;
+    if (group !== undefined && !group.unified) {
+      for (const file of ['memory.max_usage_in_bytes', 'memory.memsw.max_usage_in_bytes'])
+        try {
+          writeFileSync(join(group.path, file), '0');
+        } catch {
+          /* absent (no swap accounting) or refused: the peak then covers earlier runs too */
+        }
+    }
+    return { refusedForks: this.#refusedForks(), memoryKills: this.#memoryKills(), memoryLimitHits: this.#limitHits() };
+  }
+
+  /** What the kernel did to the command since `mark` (call once the run ended). */
+  eventsSince(mark: CgroupRunMark): CgroupRunEvents {
+    const memoryKills = this.#memoryKills() - mark.memoryKills;
+    return {
+      refusedForks: this.#refusedForks() - mark.refusedForks,
+      memoryKills,
+      memoryLimitReached: memoryKills > 0 && this.#reachedMemoryLimit(mark),
+    };
+  }
+
+  /** The command is over: removes the groups now, or once their last processes are gone. */
+  release(): void {
+    this.#release();
+  }
+
+  #refusedForks(): number {
+    return this.#pidsGroup === undefined ? 0 : readCounter(join(this.#pidsGroup, 'pids.events'), 'max');
+  }
+
+  #memoryKills(): number {
+    const group = this.#memoryGroup;
+    if (group === undefined) return 0;
+    return readCounter(join(group.path, group.unified ? 'memory.events' : 'memory.oom_control'), 'oom_kill');
+  }
+
+  /** cgroup v2: times the group's own `memory.max` was reached and reclaim could not make room. */
+  #limitHits(): number {
+    const group = this.#memoryGroup;
+    return group?.unified === true ? readCounter(join(group.path, 'memory.events'), 'oom') : 0;
+  }
+
+  /**
+   * Whether the group's own limit was reached since `mark`: on cgroup v2 its `oom` count grew; on
+   * v1 its peak (memory plus swap where accounted) came within a margin of the limit (a charge
+   * that fails is at most a few pages, or a huge page, past the usage).
+   */
+  #reachedMemoryLimit(mark: CgroupRunMark): boolean {
+    const group = this.#memoryGroup;
+    const limit = this.limits.maxMemoryBytes;
+    if (group === undefined || limit === undefined) return false;
+    if (group.unified) return this.#limitHits() > mark.memoryLimitHits;
+    const swapPeak = join(group.path, 'memory.memsw.max_usage_in_bytes');
+    const peakFile = existsSync(swapPeak) ? swapPeak : join(group.path, 'memory.max_usage_in_bytes');
+    try {
+      const peak = Number(readFileSync(peakFile, 'utf8'));
+      return peak >= limit - Math.min(4 * 1024 * 1024, limit / 8);
+    } catch {
+      return false;
+    }
+  }
+}
