@@ -53,6 +53,45 @@ const ownGroups = (): string[] => {
   return readdirSync(parent).filter((name) => new RegExp(`^sandproc-\\d+-${process.pid}-`).test(name));
 };
 
+/**
+ * Runs `test` against the CLI started inside a fresh cgroup of `controller` beside this process's
+ * (its limit file set to `limit`), then stops the CLI and removes that cgroup.
+ */
+async function withCliInOuterCgroup(
+  controller: 'pids' | 'memory',
+  limit: { file: string; value: string },
+  cliArguments: string[],
+  test: (cli: ReturnType<typeof startCliProcess>, token: string) => Promise<void>,
+): Promise<void> {
+  const parent = ownGroupsWith(controller)[0]?.path as string;
+  const outer = join(parent, `sandproc-test-outer-${controller}-${process.pid}`);
+  mkdirSync(outer);
+  writeFileSync(join(outer, limit.file), limit.value);
+  // The CLI starts inside `outer`: a shell joins it, then becomes the CLI.
+  const joinThenRun = ['sh', '-c', 'echo $$ > "$0" && exec "$@"', join(outer, 'cgroup.procs')];
+  const token = `outer-${controller}-token`;
+  const cli = startCliProcess(['--port', '0', ...cliArguments], { ...process.env, SANDPROC_TOKEN: token }, [
+    ...joinThenRun,
+    process.execPath,
+    BUILT_CLI,
+  ]);
+  try {
+    await cli.listening();
+    await test(cli, token);
+  } finally {
+    cli.signal('SIGTERM');
+    await cli.exited;
+    await pollUntil(() => {
+      try {
+        rmdirSync(outer);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+}
+
 describe.skipIf(unavailable !== undefined).each(modes)('maxTasks in $label', ({ isolate }) => {
   it('the kernel refuses forks past the limit for the whole command; the command fails and says why', async () => {
     const sandbox = await startTestServer({ isolate, maxTasks: 12 });
@@ -119,39 +158,21 @@ describe.skipIf(unavailable !== undefined)('maxTasks cgroups', () => {
   });
 
   it("nests in the server's own cgroup: a limit on the server still holds for its commands", async () => {
-    const parent = ownGroupsWith('pids')[0]?.path as string;
-    const outer = join(parent, `sandproc-test-outer-${process.pid}`);
-    mkdirSync(outer);
-    writeFileSync(join(outer, 'pids.max'), '30');
-    // The CLI starts inside `outer`: a shell joins it, then becomes the CLI.
-    const joinThenRun = ['sh', '-c', 'echo $$ > "$0" && exec "$@"', join(outer, 'cgroup.procs')];
-    const cli = startCliProcess(
-      ['--port', '0', '--max-tasks', '1000'],
-      { ...process.env, SANDPROC_TOKEN: 'nest-token' },
-      [...joinThenRun, process.execPath, BUILT_CLI],
+    await withCliInOuterCgroup(
+      'pids',
+      { file: 'pids.max', value: '30' },
+      ['--max-tasks', '1000'],
+      async (cli, token) => {
+        const { json } = await cli.request<{ stdout: string }>(token, 'POST', '/process', {
+          command: `python3 -c "$FORKER" 50`,
+          env: { FORKER },
+          waitForCompletion: true,
+          timeout: 60,
+        });
+        expect(json.stdout).toMatch(/^refused 11\nforked (\d+)\n$/);
+        expect(Number(/forked (\d+)/.exec(json.stdout)?.[1])).toBeLessThan(30);
+      },
     );
-    try {
-      await cli.listening();
-      const { json } = await cli.request<{ stdout: string }>('nest-token', 'POST', '/process', {
-        command: `python3 -c "$FORKER" 50`,
-        env: { FORKER },
-        waitForCompletion: true,
-        timeout: 60,
-      });
-      expect(json.stdout).toMatch(/^refused 11\nforked (\d+)\n$/);
-      expect(Number(/forked (\d+)/.exec(json.stdout)?.[1])).toBeLessThan(30);
-    } finally {
-      cli.signal('SIGTERM');
-      await cli.exited;
-      await pollUntil(() => {
-        try {
-          rmdirSync(outer);
-          return true;
-        } catch {
-          return false;
-        }
-      });
-    }
   });
 });
 
@@ -257,24 +278,18 @@ describe('maxCommandMemoryBytes options', () => {
 
 describe.skipIf(memoryUnavailable !== undefined || unavailable !== undefined)('memory cgroups of other causes', () => {
   it("says so when the OOM killer ends a process for the server's cgroup, not the command's limit", async () => {
-    const parent = ownGroupsWith('memory')[0]?.path as string;
-    const outer = join(parent, `sandproc-test-outer-memory-${process.pid}`);
-    mkdirSync(outer);
-    writeFileSync(join(outer, 'memory.limit_in_bytes'), String(400 * MIB));
-    // The CLI starts inside `outer` (400 MiB for it and its commands); each command may have 1000.
-    const joinThenRun = ['sh', '-c', 'echo $$ > "$0" && exec "$@"', join(outer, 'cgroup.procs')];
-    const cli = startCliProcess(
-      ['--port', '0', '--max-command-memory-mib', '1000'],
-      { ...process.env, SANDPROC_TOKEN: 'outer-token' },
-      [...joinThenRun, process.execPath, BUILT_CLI],
-    );
-    try {
-      await cli.listening();
+    // The CLI and its commands have 400 MiB; each command may have 1000.
+    const outerLimit = { file: 'memory.limit_in_bytes', value: String(400 * MIB) };
+    await withCliInOuterCgroup('memory', outerLimit, ['--max-command-memory-mib', '1000'], async (cli, token) => {
       const { json } = await cli.request<{ status: string; stdout: string; stderr: string }>(
-        'outer-token',
+        token,
         'POST',
         '/process',
-        { command: `${holdMemory(1_000_000_000)}; echo survived`, waitForCompletion: true, timeout: 120 },
+        {
+          command: `${holdMemory(1_000_000_000)}; echo survived`,
+          waitForCompletion: true,
+          timeout: 120,
+        },
       );
       expect(json.stdout).not.toContain('survived');
       expect(json.status).toBe('failed');
@@ -282,18 +297,7 @@ describe.skipIf(memoryUnavailable !== undefined || unavailable !== undefined)('m
         "sandproc: the kernel's OOM killer ended one of its processes: the machine or the server's own cgroup ran out of memory (the command's limit of 1000 MiB was not reached)",
       );
       expect(json.stderr).not.toContain('reached its memory limit');
-    } finally {
-      cli.signal('SIGTERM');
-      await cli.exited;
-      await pollUntil(() => {
-        try {
-          rmdirSync(outer);
-          return true;
-        } catch {
-          return false;
-        }
-      });
-    }
+    });
   });
 
   it('a server with only a task limit removes the memory cgroups a killed server left', async () => {
