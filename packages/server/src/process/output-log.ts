@@ -60,6 +60,8 @@ export class OutputLog {
   #ended = false;
   #disposed = false;
   #writeFailed = false;
+  /** The notice of output lost to a failed write, until it could be written itself. */
+  #lostOutputNotice: string | undefined;
   /** Segments kept open during a {@link readSession}, with their release functions. */
   #session: Map<LogSegment, () => void> | undefined;
   readonly #listeners = new Set<() => void>();
@@ -79,7 +81,7 @@ export class OutputLog {
     this.#guarded(() => {
       if (this.#options.chunkRecords) this.#writeChunk(stream, chunk);
       else this.#writeLines(stream, chunk);
-    });
+    }, stream);
     this.#revision++;
     this.#notify();
   }
@@ -431,21 +433,33 @@ export class OutputLog {
 
   /**
    * Runs a write to disk. A failure (disk full, no descriptors left) loses that output but never
-   * the server: the log says so once with a notice (if that can be written) until a write works again.
+   * the server: the log says so once with a notice until a write works again. A notice that cannot
+   * be written either (the disk is still full) is written before the next output that can be, so
+   * it always stands where the output was lost. The pending start of a line of `stream` is lost
+   * too (the rest of that line was in the lost output): it is never joined to what comes after.
    */
-  #guarded(write: () => void): void {
+  #guarded(write: () => void, stream?: OutputStream): void {
     try {
+      this.#writeLostOutputNotice();
       write();
       this.#writeFailed = false;
     } catch (error) {
+      if (stream !== undefined) this.#partial[stream] = undefined;
       if (this.#writeFailed) return;
       this.#writeFailed = true;
+      this.#lostOutputNotice = `[Output lost: ${(error as Error).message}]`;
       try {
-        this.#append(null, Buffer.from(`[Output lost: ${(error as Error).message}]`), 0);
+        this.#writeLostOutputNotice();
       } catch {
-        /* the notice could not be written either */
+        /* written before the next output that can be */
       }
     }
+  }
+
+  #writeLostOutputNotice(): void {
+    if (this.#lostOutputNotice === undefined) return;
+    this.#append(null, Buffer.from(this.#lostOutputNotice), 0);
+    this.#lostOutputNotice = undefined;
   }
 
   #notify(): void {
