@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { closeSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 import type { LaunchPlan } from './launch-plan.js';
 import { NamespaceTree } from './namespace-tree.js';
 import type { OutputStream } from './output-log.js';
 import { ProcessGroupTree } from './process-group-tree.js';
 import type { ProcessTree } from './process-tree.js';
 import { parseInitReport } from './sandbox-init.js';
+import { openStdinPipe } from './stdin-pipe.js';
 
 /** How to run the command once. */
 export interface ChildRunOptions {
@@ -13,8 +15,8 @@ export interface ChildRunOptions {
   launch: LaunchPlan;
   cwd: string | undefined;
   env: NodeJS.ProcessEnv;
-  /** Open a stdin pipe (otherwise stdin is /dev/null). */
-  stdin: boolean;
+  /** Where to make the command's stdin pipe (a FIFO, removed at once); undefined: stdin is /dev/null. */
+  stdinPipePath: string | undefined;
   onOutput: (stream: OutputStream, chunk: Buffer) => void;
   /**
    * Called once, after the output pipes are drained (or the drain grace passed), with how the
@@ -28,6 +30,8 @@ export interface ChildRunOptions {
 /** One run of a command: the spawned child, every process it started, and when it is under way. */
 export interface ChildRun {
   child: ChildProcess;
+  /** The write end of the command's stdin pipe (null without one). */
+  stdin: Writable | null;
   tree: ProcessTree;
   /** Resolves once the command runs (its namespace exists); rejects if it could not start. */
   started: Promise<void>;
@@ -52,18 +56,33 @@ const OUTSIDE_HOLDER_GRACE_MS = 5000;
 export function startChildRun(options: ChildRunOptions): ChildRun {
   const { launch } = options;
   const inNamespace = launch.containment !== 'process-group';
-  const child = spawn(launch.file, launch.args, {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    // In a namespace: fd 2 is the launcher's own stderr (setpriv, unshare, bwrap: read only for a
-    // start error, never part of the output), fd 3 the init's reports, fd 4 the command's stderr.
-    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(inNamespace ? (['pipe', 'pipe'] as const) : [])],
-  });
+  const stdinPipe = options.stdinPipePath === undefined ? undefined : openStdinPipe(options.stdinPipePath);
+  let child: ChildProcess;
+  try {
+    child = spawn(launch.file, launch.args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      // In a namespace: fd 2 is the launcher's own stderr (setpriv, unshare, bwrap: read only for a
+      // start error, never part of the output), fd 3 the init's reports, fd 4 the command's stderr.
+      stdio: [
+        options.stdinPipePath === undefined ? 'ignore' : (stdinPipe?.readDescriptor ?? 'pipe'),
+        'pipe',
+        'pipe',
+        ...(inNamespace ? (['pipe', 'pipe'] as const) : []),
+      ],
+    });
+  } catch (error) {
+    stdinPipe?.writer.destroy();
+    throw error;
+  } finally {
+    if (stdinPipe !== undefined) closeSync(stdinPipe.readDescriptor);
+  }
+  const stdin: Writable | null = stdinPipe?.writer ?? child.stdin;
   const groupId = child.pid;
   const namespaceTree = inNamespace && groupId !== undefined ? new NamespaceTree(groupId) : undefined;
   const tree: ProcessTree = namespaceTree ?? new ProcessGroupTree(groupId ?? 0);
-  child.stdin?.on('error', () => undefined);
+  stdin?.on('error', () => undefined);
   let isStarted = !inNamespace;
   /** What the launcher said before the command started (why it could not), for the start error. */
   let launcherErrors = '';
@@ -103,7 +122,7 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
     clearTimeout(drainTimer);
     child.stdout?.destroy();
     child.stderr?.destroy();
-    child.stdin?.destroy();
+    stdin?.destroy();
     child.stdio[3]?.destroy();
     child.stdio[4]?.destroy();
     options.onExit(code, signal);
@@ -166,7 +185,7 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
     if (!reports || reports.destroyed || reports.readableEnded) shellExited(code, signal);
     else reports.once('close', () => shellExited(code, signal));
   });
-  return { child, tree, started };
+  return { child, stdin, tree, started };
 }
 
 /** Calls `onReport` for each line the namespace's init writes on its report pipe. */

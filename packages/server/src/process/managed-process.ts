@@ -224,7 +224,7 @@ export class ManagedProcess {
   writeStdin(data: Buffer): StdinWriteResult {
     if (!this.hasStdin) return 'no-stdin';
     if (this.#status !== 'running' || this.#run === undefined) return 'exited';
-    const stdin = this.#run.child.stdin;
+    const stdin = this.#run.stdin;
     if (this.#stdinClosed || stdin === null || stdin.destroyed || stdin.writableEnded) return 'closed';
     if (stdin.writableLength + data.length > this.#settings.stdinBufferBytes) return 'full';
     stdin.write(data);
@@ -234,7 +234,7 @@ export class ManagedProcess {
   /** Closes the child's stdin (EOF). Idempotent. */
   closeStdin(): void {
     this.#stdinClosed = true;
-    const stdin = this.#run?.child.stdin;
+    const stdin = this.#run?.stdin;
     if (stdin && !stdin.destroyed && !stdin.writableEnded) stdin.end();
   }
 
@@ -269,7 +269,7 @@ export class ManagedProcess {
       launch: this.#settings.launch,
       cwd: this.#settings.cwd,
       env: this.#settings.env,
-      stdin: this.hasStdin,
+      stdinPipePath: this.hasStdin ? `${this.#settings.output.pathPrefix}.stdin` : undefined,
       onOutput: (stream, chunk) => this.output.write(stream, chunk),
       onExit: (code, signal) => this.#onChildExit(code, signal),
     });
@@ -281,7 +281,7 @@ export class ManagedProcess {
     this.#exitCode = 0;
     this.#stateRevision++;
     if (run.child.pid !== undefined) this.groups.add(run.tree);
-    run.child.stdin?.on('error', () => {
+    run.stdin?.on('error', () => {
       this.#stdinClosed = true;
     });
   }
