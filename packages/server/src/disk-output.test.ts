@@ -95,7 +95,9 @@ describe('output on disk', () => {
     const openOutputFiles = (): number =>
       readdirSync('/proc/self/fd').filter((fd) => {
         try {
-          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(sandbox.server.runDirectory);
+          // Output files (`.data`, `.index`), not the commands' pipes (FIFOs removed once open).
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          return target.startsWith(sandbox.server.runDirectory) && /\.(data|index)( \(deleted\))?$/.test(target);
         } catch {
           return false;
         }

@@ -1,3 +1,4 @@
+import type { FifoPool } from './fifo-pool.js';
 import { Buffer } from 'node:buffer';
 import { constants } from 'node:os';
 import { startChildRun, type ChildRun } from './child-run.js';
@@ -28,6 +29,8 @@ export interface ManagedProcessSettings {
   stdinBufferBytes: number;
   /** Where and how the output is kept on disk. */
   output: OutputLogOptions;
+  /** Where the command's pipes come from (real pipes); without it, Node's UNIX sockets. */
+  fifos?: FifoPool;
 }
 
 /** Result of a stdin write. */
@@ -269,7 +272,8 @@ export class ManagedProcess {
       launch: this.#settings.launch,
       cwd: this.#settings.cwd,
       env: this.#settings.env,
-      stdinPipePath: this.hasStdin ? `${this.#settings.output.pathPrefix}.stdin` : undefined,
+      stdin: this.hasStdin,
+      fifos: this.#settings.fifos,
       onOutput: (stream, chunk) => this.output.write(stream, chunk),
       onExit: (code, signal) => this.#onChildExit(code, signal),
     });

@@ -28,6 +28,27 @@ async function runWithInput(command: string, input: string, env: Record<string, 
   return sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
 }
 
+describe('stdout and stderr are pipes, as on the real server', () => {
+  it('a command can write to /dev/stdout and /dev/stderr (a socket would answer ENXIO)', async () => {
+    const { json } = await sandbox.exec({
+      command: 'echo out > /dev/stdout; echo err > /dev/stderr; echo both | tee /dev/stderr',
+      waitForCompletion: true,
+    });
+    expect(json.stdout).toBe('out\nboth\n');
+    expect(json.stderr).toBe('err\nboth\n');
+    expect(json.status).toBe('completed');
+  });
+
+  it('keeps every byte of a large output written through /dev/stdout, up to the end', async () => {
+    const { json } = await sandbox.exec({ command: 'seq 1 300000 > /dev/stdout; echo done', waitForCompletion: true });
+    expect(json.status).toBe('completed');
+    const logs = await sandbox.request<{ stdout: string }>('GET', `/process/${json.pid}/logs`);
+    const lines = logs.json.stdout.split('\n');
+    expect(lines.length).toBe(300002);
+    expect(lines.slice(-3)).toEqual(['300000', 'done', '']);
+  });
+});
+
 describe('stdin is a pipe, as on the real server', () => {
   it('a command can open /dev/stdin (a socket would answer ENXIO)', async () => {
     const finished = await runWithInput('cat /dev/stdin; echo end', 'through /dev/stdin\n');
