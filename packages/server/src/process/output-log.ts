@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { INDEX_ENTRY_BYTES, type IndexEntry, type LogBlock, type OutputStream } from './log-block.js';
 import { BackwardEntryReader, readBlocks } from './log-reading.js';
 import { LogSegment } from './log-segment.js';
@@ -381,11 +383,7 @@ export class OutputLog {
     let segment = this.#segments.at(-1);
     if (segment === undefined || segment.dataBytes >= this.#segmentBytes) {
       segment?.seal();
-      segment = new LogSegment(
-        `${this.#options.pathPrefix}.${this.#segmentSerial++}`,
-        this.#nextBlock,
-        this.#nextRecord,
-      );
+      segment = this.#newSegment();
       this.#segments.push(segment);
     }
     const time = Date.now();
@@ -415,6 +413,21 @@ export class OutputLog {
     this.#resize(data.length + INDEX_ENTRY_BYTES);
     this.#revision++;
     while (this.#retainedBytes > this.#options.maxBytes && this.#segments.length > 1) this.#dropFirst();
+  }
+
+  /**
+   * A new segment file. If its directory (the server's run directory) was removed behind the
+   * server's back (a temporary-files cleaner), it is made again, private, and the output kept.
+   */
+  #newSegment(): LogSegment {
+    const pathPrefix = `${this.#options.pathPrefix}.${this.#segmentSerial++}`;
+    try {
+      return new LogSegment(pathPrefix, this.#nextBlock, this.#nextRecord);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      mkdirSync(dirname(pathPrefix), { mode: 0o700 });
+      return new LogSegment(pathPrefix, this.#nextBlock, this.#nextRecord);
+    }
   }
 
   #dropFirst(): number {
