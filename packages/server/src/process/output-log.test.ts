@@ -313,4 +313,17 @@ describe.skipIf(typeof smallFilesystem === 'string')('OutputLog on a full disk',
     expect(shown.slice(-100)).toEqual(Array.from({ length: 100 }, (_, index) => `stdout:line ${2000 + index}`));
     expect(log.streamText('stdout', 1 << 20).endsWith('line 2099\n')).toBe(true);
   });
+
+  it('drops the end of a line whose start was lost: the lines after the notice are whole', () => {
+    const log = new OutputLog({ pathPrefix: join(filesystem.path, 'cut'), maxBytes: 1 << 30, chunkRecords: false });
+    log.write('stdout', Buffer.from('first\n'));
+    filesystem.fill();
+    // Lines larger than a page (they cannot fit in what is left of the data file's last page), and
+    // the start of a line.
+    log.write('stdout', Buffer.from(`lost\n${'x'.repeat(8192)}\nstart of a line`));
+    filesystem.free();
+    log.write('stdout', Buffer.from(' whose end comes after the space\nwhole\n'));
+    log.end();
+    expect(lines(log)).toEqual(['stdout:first', expect.stringMatching(/^\[Output lost: .*ENOSPC/), 'stdout:whole']);
+  });
 });

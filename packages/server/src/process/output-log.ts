@@ -62,6 +62,8 @@ export class OutputLog {
   #ended = false;
   #disposed = false;
   #writeFailed = false;
+  /** Per stream: a failed write ended inside a line, whose rest is dropped when it comes. */
+  readonly #insideLostLine: Record<OutputStream, boolean> = { stdout: false, stderr: false };
   /** The notice of output lost to a failed write, until it could be written itself. */
   #lostOutputNotice: string | undefined;
   /** Segments kept open during a {@link readSession}, with their release functions. */
@@ -80,12 +82,27 @@ export class OutputLog {
   /** Appends bytes read from a pipe. */
   write(stream: OutputStream, chunk: Buffer): void {
     if (this.#disposed || this.#ended || chunk.length === 0) return;
-    this.#guarded(() => {
-      if (this.#options.chunkRecords) this.#writeChunk(stream, chunk);
-      else this.#writeLines(stream, chunk);
-    }, stream);
+    if (this.#options.chunkRecords) this.#guarded(() => this.#writeChunk(stream, chunk), stream);
+    else {
+      const data = this.#afterLostLine(stream, chunk);
+      const written = data.length === 0 || this.#guarded(() => this.#writeLines(stream, data), stream);
+      // A lost write that ended inside a line: the rest of that line is lost with it (see above).
+      if (!written) this.#insideLostLine[stream] = data[data.length - 1] !== NEWLINE;
+    }
     this.#revision++;
     this.#notify();
+  }
+
+  /**
+   * `chunk` without the end of a line whose start was lost (a failed write ended inside it): the
+   * lines after an `[Output lost: ...]` notice are whole lines, never the tail of a lost one.
+   */
+  #afterLostLine(stream: OutputStream, chunk: Buffer): Buffer {
+    if (!this.#insideLostLine[stream]) return chunk;
+    const newline = chunk.indexOf(NEWLINE);
+    if (newline === -1) return EMPTY;
+    this.#insideLostLine[stream] = false;
+    return chunk.subarray(newline + 1);
   }
 
   /**
@@ -450,15 +467,17 @@ export class OutputLog {
    * be written either (the disk is still full) is written before the next output that can be, so
    * it always stands where the output was lost. The pending start of a line of `stream` is lost
    * too (the rest of that line was in the lost output): it is never joined to what comes after.
+   * Returns whether the write worked.
    */
-  #guarded(write: () => void, stream?: OutputStream): void {
+  #guarded(write: () => void, stream?: OutputStream): boolean {
     try {
       this.#writeLostOutputNotice();
       write();
       this.#writeFailed = false;
+      return true;
     } catch (error) {
       if (stream !== undefined) this.#partial[stream] = undefined;
-      if (this.#writeFailed) return;
+      if (this.#writeFailed) return false;
       this.#writeFailed = true;
       this.#lostOutputNotice = `[Output lost: ${(error as Error).message}]`;
       try {
@@ -466,6 +485,7 @@ export class OutputLog {
       } catch {
         /* written before the next output that can be */
       }
+      return false;
     }
   }
 
