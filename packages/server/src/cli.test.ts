@@ -196,6 +196,16 @@ describe('sandproc-server CLI', () => {
     }
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'a --data-dir that cannot be made (under /proc, where a recursive mkdir spins) exits 2 with the reason',
+    async () => {
+      const cli = startCli(['--port', '0', '--data-dir', '/proc/sandproc-no-such-directory/run']);
+      expect(await cli.exited).toBe(2);
+      expect(cli.output()).toContain("ENOENT: no such file or directory, mkdir '/proc/sandproc-no-such-directory'");
+      expect(cli.output()).not.toContain('listening on');
+    },
+  );
+
   it('names --token-file and the reason when the file cannot be read, and starts nothing', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'sandproc-token-file-test-'));
     try {

@@ -52,6 +52,21 @@ describe('connections', () => {
     await pollUntil(() => flood.filter((entry) => entry.closed()).length >= 80);
   });
 
+  it('answers a request without a Host header with 400 JSON, in both modes', async () => {
+    for (const compatibility of ['extended', 'strict'] as const) {
+      const sandbox = await start({ compatibility });
+      for (const version of ['1.1', '1.0']) {
+        const client = await openSocket(sandbox);
+        client.socket.write(`GET /health HTTP/${version}\r\nConnection: close\r\n\r\n`);
+        await pollUntil(() => client.closed());
+        const [head = '', body] = client.received().split('\r\n\r\n');
+        expect(head).toMatch(/^HTTP\/1\.1 400 /);
+        expect(head).toContain('application/json');
+        expect(JSON.parse(body ?? '')).toEqual({ error: 'missing required Host header' });
+      }
+    }
+  });
+
   it('closes a connection that sends no complete headers within headersTimeoutMs', async () => {
     const sandbox = await start({ headersTimeoutMs: 300 });
     const silent = await openSocket(sandbox);

@@ -232,6 +232,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
       requestTimeout: Math.max(resolved.requestTimeoutMs, resolved.headersTimeoutMs),
       keepAliveTimeout: resolved.keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, resolved.headersTimeoutMs),
+      requireHostHeader: false,
     },
     (request, response) => {
       // A refused connection (answered 429 at connect) never gets a request handled.

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,7 +95,9 @@ describe('output on disk', () => {
     const openOutputFiles = (): number =>
       readdirSync('/proc/self/fd').filter((fd) => {
         try {
-          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(sandbox.server.runDirectory);
+          // Output files (`.data`, `.index`), not the commands' pipes (FIFOs removed once open).
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          return target.startsWith(sandbox.server.runDirectory) && /\.(data|index)( \(deleted\))?$/.test(target);
         } catch {
           return false;
         }
@@ -118,6 +120,21 @@ describe('output on disk', () => {
     expect(existsSync(directory)).toBe(true);
     await other.server.close();
     expect(existsSync(directory)).toBe(false);
+  });
+
+  it('makes the run directory again (mode 0700) when something removed it (a temp cleaner): later output is kept', async () => {
+    const other = await startTestServer({ dataDir });
+    try {
+      const directory = other.server.runDirectory;
+      rmSync(directory, { recursive: true, force: true });
+      const { json } = await other.exec({ command: 'echo kept; echo also >&2', waitForCompletion: true });
+      expect(json.stdout).toBe('kept\n');
+      expect(json.stderr).toBe('also\n');
+      expect(statSync(directory).mode & 0o777).toBe(0o700);
+      expect((await other.request('GET', `/process/${json.pid}/logs/stream`)).text).toBe('stdout:kept\nstderr:also\n');
+    } finally {
+      await other.server.close();
+    }
   });
 });
 

@@ -90,4 +90,42 @@ describe.runIf(process.platform === 'linux')('server memory stays flat', () => {
     console.log(`server RSS peak ${peak.toFixed(1)} MiB`);
     expect(peak).toBeLessThan(RSS_BOUND_MIB);
   }, 300_000);
+
+  it('40 clients that do not read a list of 1,000 processes cost the server little memory (the list is built at their pace)', async () => {
+    const processes = 1000;
+    // Each process fills its inline fields in a list (2 KiB of stdout, of stderr and of both): about 6.5 MB a list.
+    for (let started = 0; started < processes; started += 25) {
+      await Promise.all(
+        Array.from({ length: 25 }, () =>
+          fetch(`${url}/process`, {
+            method: 'POST',
+            headers: { ...headers, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ command: 'seq 100000 100500; seq 100000 100500 >&2', waitForCompletion: true }),
+          }).then((response) => response.arrayBuffer()),
+        ),
+      );
+    }
+    const readers = [];
+    const before = rssMiB();
+    let peak = before;
+    for (let index = 0; index < 40; index++) {
+      readers.push(await openPausedStream(`${url}/process`, headers));
+      peak = Math.max(peak, rssMiB());
+    }
+    const reference = (await (await fetch(`${url}/process`, { headers })).json()) as Array<{ pid: string }>;
+    expect(reference.length).toBeGreaterThanOrEqual(processes);
+    for (const reader of readers) {
+      let text = '';
+      await reader.readLines((line) => {
+        text += line;
+      });
+      const list = JSON.parse(text) as Array<{ pid: string; stdout: string }>;
+      expect(list.map((entry) => entry.pid)).toEqual(reference.map((entry) => entry.pid));
+      expect(list.at(-1)?.stdout.endsWith('100500\n')).toBe(true);
+      peak = Math.max(peak, rssMiB());
+    }
+    console.log(`server RSS ${before.toFixed(1)} MiB before 40 stalled list readers, peak ${peak.toFixed(1)} MiB`);
+    // The whole list (about 7 MB) held for each of them would be 280 MB; one batch each is about 3 MB.
+    expect(peak - before).toBeLessThan(48);
+  }, 300_000);
 });

@@ -3,6 +3,7 @@ import type { OutputStream } from '../process/log-block.js';
 import { readBlocks } from '../process/log-reading.js';
 import type { LogSnapshot } from '../process/output-log.js';
 import { jsonEscapedBytes } from './json-escape.js';
+import { pacedWrite as write } from './paced-write.js';
 import { NO_STORE_HEADERS } from './respond.js';
 
 const NEWLINE = Buffer.from('\n');
@@ -60,22 +61,4 @@ async function writeField(response: ServerResponse, snapshot: LogSnapshot, strea
   }
   const pending = Buffer.concat(streams.map((stream) => snapshot.partial[stream]));
   return pending.length === 0 || write(response, jsonEscapedBytes(pending));
-}
-
-/** Writes `text`; resolves true when more may be written, false if the client left. */
-function write(response: ServerResponse, text: string | Buffer): Promise<boolean> {
-  if (response.destroyed) return Promise.resolve(false);
-  if (response.write(text)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onDrain = (): void => {
-      response.off('close', onClose);
-      resolve(true);
-    };
-    const onClose = (): void => {
-      response.off('drain', onDrain);
-      resolve(false);
-    };
-    response.once('drain', onDrain);
-    response.once('close', onClose);
-  });
 }

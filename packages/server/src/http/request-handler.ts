@@ -32,6 +32,8 @@ export function createRequestHandler(router: Router, options: ResolvedOptions) {
     });
     request.on('error', () => undefined);
     response.on('error', () => undefined);
+    // Node's own answer to a missing Host (HTTP/1.1) has no body: the server answers it here.
+    if (request.headers.host === undefined) return sendError(response, 400, 'missing required Host header');
     if (!hostAllowed(request.headers.host)) {
       refusals.host(request.headers.host);
       return sendError(response, 403, 'forbidden host');

@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { closeSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 import type { LaunchPlan } from './launch-plan.js';
 import { NamespaceTree } from './namespace-tree.js';
 import type { OutputStream } from './output-log.js';
 import { ProcessGroupTree } from './process-group-tree.js';
 import type { ProcessTree } from './process-tree.js';
 import { parseInitReport } from './sandbox-init.js';
+import type { FifoPool } from './fifo-pool.js';
+import { openOsPipe, type OsPipe, type PipeDirection } from './os-pipe.js';
 
 /** How to run the command once. */
 export interface ChildRunOptions {
@@ -15,6 +18,8 @@ export interface ChildRunOptions {
   env: NodeJS.ProcessEnv;
   /** Open a stdin pipe (otherwise stdin is /dev/null). */
   stdin: boolean;
+  /** Where the command's pipes come from (real pipes); without it, Node's UNIX sockets. */
+  fifos: FifoPool | undefined;
   onOutput: (stream: OutputStream, chunk: Buffer) => void;
   /**
    * Called once, after the output pipes are drained (or the drain grace passed), with how the
@@ -28,6 +33,8 @@ export interface ChildRunOptions {
 /** One run of a command: the spawned child, every process it started, and when it is under way. */
 export interface ChildRun {
   child: ChildProcess;
+  /** The write end of the command's stdin pipe (null without one). */
+  stdin: Writable | null;
   tree: ProcessTree;
   /** Resolves once the command runs (its namespace exists); rejects if it could not start. */
   started: Promise<void>;
@@ -52,24 +59,68 @@ const OUTSIDE_HOLDER_GRACE_MS = 5000;
 export function startChildRun(options: ChildRunOptions): ChildRun {
   const { launch } = options;
   const inNamespace = launch.containment !== 'process-group';
-  const child = spawn(launch.file, launch.args, {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    // In a namespace: fd 2 is the launcher's own stderr (setpriv, unshare, bwrap: read only for a
-    // start error, never part of the output), fd 3 the init's reports, fd 4 the command's stderr.
-    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(inNamespace ? (['pipe', 'pipe'] as const) : [])],
+  const openPipe = (direction: PipeDirection): OsPipe | undefined => {
+    const path = options.fifos?.take();
+    return path === undefined ? undefined : openOsPipe(path, direction);
+  };
+  const pipes = {
+    stdin: options.stdin ? openPipe('to-child') : undefined,
+    stdout: openPipe('from-child'),
+    stderr: openPipe('from-child'),
+  };
+  const opened = [pipes.stdin, pipes.stdout, pipes.stderr].filter((pipe) => pipe !== undefined);
+  const stdinSlot = options.stdin ? (pipes.stdin?.childDescriptor ?? 'pipe') : 'ignore';
+  const stdoutSlot = pipes.stdout?.childDescriptor ?? 'pipe';
+  const stderrSlot = pipes.stderr?.childDescriptor ?? 'pipe';
+  let child: ChildProcess;
+  try {
+    child = spawn(launch.file, launch.args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      // In a namespace: fd 2 is the launcher's own stderr (setpriv, unshare, bwrap: read only for a
+      // start error, never part of the output), fd 3 the init's reports, fd 4 the command's stderr.
+      stdio: inNamespace ? [stdinSlot, stdoutSlot, 'pipe', 'pipe', stderrSlot] : [stdinSlot, stdoutSlot, stderrSlot],
+    });
+  } catch (error) {
+    for (const pipe of opened) pipe.serverEnd.destroy();
+    throw error;
+  } finally {
+    for (const pipe of opened) closeSync(pipe.childDescriptor);
+  }
+  const stdin: Writable | null = pipes.stdin?.serverEnd ?? child.stdin;
+  const stdoutReadable: Readable | null | undefined = pipes.stdout?.serverEnd ?? child.stdout;
+  const stderrReadable: Readable | null | undefined =
+    pipes.stderr?.serverEnd ?? (inNamespace ? (child.stdio[4] as Readable | null | undefined) : child.stderr);
+  // The child's 'close' waits for the pipes Node made; the server's ends of the real pipes are waited for here.
+  let childClosed = false;
+  const openServerEnds = new Set<Readable>(
+    [pipes.stdout?.serverEnd, pipes.stderr?.serverEnd].filter((end) => end !== undefined),
+  );
+  let onAllClosed: (() => void) | undefined;
+  const checkAllClosed = (): void => {
+    if (childClosed && openServerEnds.size === 0) onAllClosed?.();
+  };
+  child.once('close', () => {
+    childClosed = true;
+    checkAllClosed();
   });
+  for (const end of openServerEnds) {
+    end.once('close', () => {
+      openServerEnds.delete(end);
+      checkAllClosed();
+    });
+  }
   const groupId = child.pid;
   const namespaceTree = inNamespace && groupId !== undefined ? new NamespaceTree(groupId) : undefined;
   const tree: ProcessTree = namespaceTree ?? new ProcessGroupTree(groupId ?? 0);
-  child.stdin?.on('error', () => undefined);
+  stdin?.on('error', () => undefined);
   let isStarted = !inNamespace;
   /** What the launcher said before the command started (why it could not), for the start error. */
   let launcherErrors = '';
   const outputs: [OutputStream, Readable | null | undefined][] = [
-    ['stdout', child.stdout],
-    ['stderr', inNamespace ? (child.stdio[4] as Readable | null | undefined) : child.stderr],
+    ['stdout', stdoutReadable],
+    ['stderr', stderrReadable],
   ];
   for (const [stream, readable] of outputs) {
     readable?.on('data', (chunk: Buffer) => {
@@ -101,9 +152,11 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
     if (exited) return;
     exited = true;
     clearTimeout(drainTimer);
+    stdoutReadable?.destroy();
+    stderrReadable?.destroy();
     child.stdout?.destroy();
     child.stderr?.destroy();
-    child.stdin?.destroy();
+    stdin?.destroy();
     child.stdio[3]?.destroy();
     child.stdio[4]?.destroy();
     options.onExit(code, signal);
@@ -122,10 +175,11 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
       ),
     );
     let closed = false;
-    child.once('close', () => {
+    onAllClosed = () => {
       closed = true;
       settle(code, signal);
-    });
+    };
+    checkAllClosed();
     const waitForPipes = (): void => {
       const membersLeft = tree.hasMembers();
       drainTimer = setTimeout(
@@ -166,7 +220,7 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
     if (!reports || reports.destroyed || reports.readableEnded) shellExited(code, signal);
     else reports.once('close', () => shellExited(code, signal));
   });
-  return { child, tree, started };
+  return { child, stdin, tree, started };
 }
 
 /** Calls `onReport` for each line the namespace's init writes on its report pipe. */

@@ -1,6 +1,7 @@
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { IsolationLayout } from './launch-plan.js';
+import { makeDirectory } from './make-directory.js';
 
 /**
  * Creates the directories of isolated mode in the server's run directory (`runDirectory`, a
@@ -21,7 +22,7 @@ export function createIsolationLayout(
   let workspacePath = join(runDirectory, 'workspace');
   if (workspace === undefined) mkdirSync(workspacePath);
   else {
-    mkdirSync(resolve(workspace), { recursive: true });
+    makeDirectory(workspace);
     workspacePath = realpathSync(resolve(workspace));
   }
   return { runDirectory, workspace: workspacePath, home, network, hidden: hidePaths.flatMap(hiddenPath) };

@@ -75,10 +75,15 @@ export class LogSegment {
     return this.#descriptors !== undefined;
   }
 
-  /** Appends a block's bytes and its entry (`dataOffset`/`dataLength` are filled in here). */
+  /**
+   * Appends a block's bytes and its entry (`dataOffset`/`dataLength` are filled in here). A write
+   * that fails (disk full) throws and leaves the segment as it was: the block is not in it, and the
+   * next append tries again from the same place (a full batch of index entries goes to disk first).
+   */
   append(data: Buffer, entry: Omit<IndexEntry, 'dataOffset' | 'dataLength'>): void {
     const descriptors = this.#descriptors;
     if (this.#sealed || descriptors === undefined) throw new Error('log segment is sealed');
+    if (this.#blockCount - this.#flushedBlocks === INDEX_BATCH_ENTRIES) this.#flushIndex();
     let written = 0;
     while (written < data.length) {
       written += writeSync(descriptors.data, data, written, data.length - written, this.#dataBytes + written);
@@ -92,15 +97,21 @@ export class LogSegment {
     this.#dataBytes += data.length;
     this.#blockCount++;
     this.#recordCount += entry.recordCount;
-    if (slot + 1 === INDEX_BATCH_ENTRIES) this.#flushIndex();
   }
 
-  /** Ends writing: the pending index entries go to disk and the descriptors close (unless pinned). */
+  /**
+   * Ends writing: the pending index entries go to disk and the descriptors close (unless pinned).
+   * If the entries cannot be written (disk full), the segment is sealed all the same and they stay
+   * in memory, where readers find them; the error is thrown after.
+   */
   seal(): void {
     if (this.#sealed) return;
-    this.#flushIndex();
-    this.#sealed = true;
-    if (this.#pins === 0) this.#closeDescriptors();
+    try {
+      this.#flushIndex();
+    } finally {
+      this.#sealed = true;
+      if (this.#pins === 0) this.#closeDescriptors();
+    }
   }
 
   /** The entries of blocks `from` to `to - 1`, read in one go. */

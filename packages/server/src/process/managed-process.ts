@@ -1,3 +1,4 @@
+import type { FifoPool } from './fifo-pool.js';
 import { Buffer } from 'node:buffer';
 import { constants } from 'node:os';
 import { startChildRun, type ChildRun } from './child-run.js';
@@ -28,6 +29,8 @@ export interface ManagedProcessSettings {
   stdinBufferBytes: number;
   /** Where and how the output is kept on disk. */
   output: OutputLogOptions;
+  /** Where the command's pipes come from (real pipes); without it, Node's UNIX sockets. */
+  fifos?: FifoPool;
 }
 
 /** Result of a stdin write. */
@@ -225,7 +228,7 @@ export class ManagedProcess {
   writeStdin(data: Buffer): StdinWriteResult {
     if (!this.hasStdin) return 'no-stdin';
     if (this.#status !== 'running' || this.#run === undefined) return 'exited';
-    const stdin = this.#run.child.stdin;
+    const stdin = this.#run.stdin;
     if (this.#stdinClosed || stdin === null || stdin.destroyed || stdin.writableEnded) return 'closed';
     if (stdin.writableLength + data.length > this.#settings.stdinBufferBytes) return 'full';
     stdin.write(data);
@@ -235,7 +238,7 @@ export class ManagedProcess {
   /** Closes the child's stdin (EOF). Idempotent. */
   closeStdin(): void {
     this.#stdinClosed = true;
-    const stdin = this.#run?.child.stdin;
+    const stdin = this.#run?.stdin;
     if (stdin && !stdin.destroyed && !stdin.writableEnded) stdin.end();
   }
 
@@ -271,6 +274,7 @@ export class ManagedProcess {
       cwd: this.#settings.cwd,
       env: this.#settings.env,
       stdin: this.hasStdin,
+      fifos: this.#settings.fifos,
       onOutput: (stream, chunk) => this.output.write(stream, chunk),
       onExit: (code, signal) => this.#onChildExit(code, signal),
     });
@@ -282,7 +286,7 @@ export class ManagedProcess {
     this.#exitCode = 0;
     this.#stateRevision++;
     if (run.child.pid !== undefined) this.groups.add(run.tree);
-    run.child.stdin?.on('error', () => {
+    run.stdin?.on('error', () => {
       this.#stdinClosed = true;
     });
   }

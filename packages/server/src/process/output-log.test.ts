@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prefixedChunk, prefixedLines } from '../http/block-text.js';
+import { mountSmallFilesystem, type SmallFilesystem } from '../testing/small-filesystem.js';
 import { OutputLog, type OutputLogOptions } from './output-log.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'output-log-test-'));
@@ -265,5 +266,64 @@ describe('OutputLog', () => {
     expect(first.read(0, 4).toString()).toBe('xxxx');
     snapshot.release();
     expect(() => first.read(0, 4)).toThrow();
+  });
+});
+
+const smallFilesystem = mountSmallFilesystem(1024 * 1024);
+if (typeof smallFilesystem === 'string') console.warn(`a full disk is not tested: ${smallFilesystem}`);
+
+describe.skipIf(typeof smallFilesystem === 'string')('OutputLog on a full disk', () => {
+  const filesystem = smallFilesystem as SmallFilesystem;
+  afterAll(() => filesystem.unmount());
+
+  it('loses only what it could not write, says so where it happened, never glues lines, and recovers when space comes back', () => {
+    const log = new OutputLog({ pathPrefix: join(filesystem.path, 'output'), maxBytes: 1 << 30, chunkRecords: false });
+    // Each line comes in two reads, so that a lost read leaves a line's start pending.
+    const writeLines = (from: number, to: number): void => {
+      for (let number = from; number < to; number++) {
+        log.write('stdout', Buffer.from('line '));
+        log.write('stdout', Buffer.from(`${number}\n`));
+      }
+    };
+    writeLines(0, 100);
+    filesystem.fill();
+    writeLines(100, 2000); // past several index batches (256 blocks each)
+    filesystem.free();
+    writeLines(2000, 2100);
+    log.end();
+
+    const shown = lines(log);
+    let previous = -1;
+    let noticeSincePrevious = false;
+    for (const line of shown) {
+      if (line.startsWith('[Output lost: ')) {
+        expect(line).toContain('ENOSPC');
+        expect(noticeSincePrevious).toBe(false); // one notice per gap
+        noticeSincePrevious = true;
+        continue;
+      }
+      const number = Number(/^stdout:line (\d+)$/.exec(line)?.[1] ?? Number.NaN);
+      expect(number, `a line as written, not ${JSON.stringify(line)}`).toBeGreaterThan(previous);
+      if (number !== previous + 1)
+        expect(noticeSincePrevious, `lines ${previous + 1}–${number - 1} lost silently`).toBe(true);
+      previous = number;
+      noticeSincePrevious = false;
+    }
+    expect(shown.filter((line) => line.startsWith('[Output lost: ')).length).toBeGreaterThan(0);
+    expect(shown.slice(-100)).toEqual(Array.from({ length: 100 }, (_, index) => `stdout:line ${2000 + index}`));
+    expect(log.streamText('stdout', 1 << 20).endsWith('line 2099\n')).toBe(true);
+  });
+
+  it('drops the end of a line whose start was lost: the lines after the notice are whole', () => {
+    const log = new OutputLog({ pathPrefix: join(filesystem.path, 'cut'), maxBytes: 1 << 30, chunkRecords: false });
+    log.write('stdout', Buffer.from('first\n'));
+    filesystem.fill();
+    // Lines larger than a page (they cannot fit in what is left of the data file's last page), and
+    // the start of a line.
+    log.write('stdout', Buffer.from(`lost\n${'x'.repeat(8192)}\nstart of a line`));
+    filesystem.free();
+    log.write('stdout', Buffer.from(' whose end comes after the space\nwhole\n'));
+    log.end();
+    expect(lines(log)).toEqual(['stdout:first', expect.stringMatching(/^\[Output lost: .*ENOSPC/), 'stdout:whole']);
   });
 });

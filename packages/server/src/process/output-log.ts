@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { INDEX_ENTRY_BYTES, type IndexEntry, type LogBlock, type OutputStream } from './log-block.js';
 import { BackwardEntryReader, readBlocks } from './log-reading.js';
 import { LogSegment } from './log-segment.js';
@@ -60,6 +62,10 @@ export class OutputLog {
   #ended = false;
   #disposed = false;
   #writeFailed = false;
+  /** Per stream: a failed write ended inside a line, whose rest is dropped when it comes. */
+  readonly #insideLostLine: Record<OutputStream, boolean> = { stdout: false, stderr: false };
+  /** The notice of output lost to a failed write, until it could be written itself. */
+  #lostOutputNotice: string | undefined;
   /** Segments kept open during a {@link readSession}, with their release functions. */
   #session: Map<LogSegment, () => void> | undefined;
   readonly #listeners = new Set<() => void>();
@@ -76,12 +82,27 @@ export class OutputLog {
   /** Appends bytes read from a pipe. */
   write(stream: OutputStream, chunk: Buffer): void {
     if (this.#disposed || this.#ended || chunk.length === 0) return;
-    this.#guarded(() => {
-      if (this.#options.chunkRecords) this.#writeChunk(stream, chunk);
-      else this.#writeLines(stream, chunk);
-    });
+    if (this.#options.chunkRecords) this.#guarded(() => this.#writeChunk(stream, chunk), stream);
+    else {
+      const data = this.#afterLostLine(stream, chunk);
+      const written = data.length === 0 || this.#guarded(() => this.#writeLines(stream, data), stream);
+      // A lost write that ended inside a line: the rest of that line is lost with it (see above).
+      if (!written) this.#insideLostLine[stream] = data[data.length - 1] !== NEWLINE;
+    }
     this.#revision++;
     this.#notify();
+  }
+
+  /**
+   * `chunk` without the end of a line whose start was lost (a failed write ended inside it): the
+   * lines after an `[Output lost: ...]` notice are whole lines, never the tail of a lost one.
+   */
+  #afterLostLine(stream: OutputStream, chunk: Buffer): Buffer {
+    if (!this.#insideLostLine[stream]) return chunk;
+    const newline = chunk.indexOf(NEWLINE);
+    if (newline === -1) return EMPTY;
+    this.#insideLostLine[stream] = false;
+    return chunk.subarray(newline + 1);
   }
 
   /**
@@ -379,11 +400,7 @@ export class OutputLog {
     let segment = this.#segments.at(-1);
     if (segment === undefined || segment.dataBytes >= this.#segmentBytes) {
       segment?.seal();
-      segment = new LogSegment(
-        `${this.#options.pathPrefix}.${this.#segmentSerial++}`,
-        this.#nextBlock,
-        this.#nextRecord,
-      );
+      segment = this.#newSegment();
       this.#segments.push(segment);
     }
     const time = Date.now();
@@ -415,6 +432,21 @@ export class OutputLog {
     while (this.#retainedBytes > this.#options.maxBytes && this.#segments.length > 1) this.#dropFirst();
   }
 
+  /**
+   * A new segment file. If its directory (the server's run directory) was removed behind the
+   * server's back (a temporary-files cleaner), it is made again, private, and the output kept.
+   */
+  #newSegment(): LogSegment {
+    const pathPrefix = `${this.#options.pathPrefix}.${this.#segmentSerial++}`;
+    try {
+      return new LogSegment(pathPrefix, this.#nextBlock, this.#nextRecord);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      mkdirSync(dirname(pathPrefix), { mode: 0o700 });
+      return new LogSegment(pathPrefix, this.#nextBlock, this.#nextRecord);
+    }
+  }
+
   #dropFirst(): number {
     const segment = this.#segments.shift();
     if (segment === undefined) return 0;
@@ -431,21 +463,36 @@ export class OutputLog {
 
   /**
    * Runs a write to disk. A failure (disk full, no descriptors left) loses that output but never
-   * the server: the log says so once with a notice (if that can be written) until a write works again.
+   * the server: the log says so once with a notice until a write works again. A notice that cannot
+   * be written either (the disk is still full) is written before the next output that can be, so
+   * it always stands where the output was lost. The pending start of a line of `stream` is lost
+   * too (the rest of that line was in the lost output): it is never joined to what comes after.
+   * Returns whether the write worked.
    */
-  #guarded(write: () => void): void {
+  #guarded(write: () => void, stream?: OutputStream): boolean {
     try {
+      this.#writeLostOutputNotice();
       write();
       this.#writeFailed = false;
+      return true;
     } catch (error) {
-      if (this.#writeFailed) return;
+      if (stream !== undefined) this.#partial[stream] = undefined;
+      if (this.#writeFailed) return false;
       this.#writeFailed = true;
+      this.#lostOutputNotice = `[Output lost: ${(error as Error).message}]`;
       try {
-        this.#append(null, Buffer.from(`[Output lost: ${(error as Error).message}]`), 0);
+        this.#writeLostOutputNotice();
       } catch {
-        /* the notice could not be written either */
+        /* written before the next output that can be */
       }
+      return false;
     }
+  }
+
+  #writeLostOutputNotice(): void {
+    if (this.#lostOutputNotice === undefined) return;
+    this.#append(null, Buffer.from(this.#lostOutputNotice), 0);
+    this.#lostOutputNotice = undefined;
   }
 
   #notify(): void {

@@ -1,3 +1,4 @@
+import { FifoPool } from './fifo-pool.js';
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -104,9 +105,11 @@ export class ProcessManager {
   readonly #byPid = new Map<number, ManagedProcess>();
   readonly #byName = new Map<string, ManagedProcess>();
   #closed = false;
+  readonly #fifos: FifoPool;
 
   constructor(settings: ProcessManagerSettings) {
     this.#settings = settings;
+    this.#fifos = new FifoPool(settings.runDirectory);
   }
 
   /** Starts a process. Throws {@link ProcessStartError} for a running name (400) or a start failure (422). */
@@ -151,6 +154,7 @@ export class ProcessManager {
       restartDelayMs: this.#settings.restartDelayMs,
       stopGraceMs: this.#settings.stopGraceMs,
       stdinBufferBytes: this.#settings.stdinBufferBytes,
+      fifos: this.#fifos,
       output: {
         pathPrefix: join(this.#settings.runDirectory, `output-${++this.#fileSerial}`),
         maxBytes: this.#settings.outputDiskBytes,

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { makeDirectory } from './make-directory.js';
 
 /** Name prefix of run directories. */
 export const RUN_DIRECTORY_PREFIX = 'sandproc-run-';
@@ -12,7 +13,7 @@ export const RUN_DIRECTORY_PREFIX = 'sandproc-run-';
  */
 export function createRunDirectory(parent: string | undefined): string {
   const base = resolve(parent ?? tmpdir());
-  mkdirSync(base, { recursive: true });
+  makeDirectory(base);
   return realpathSync(mkdtempSync(join(base, RUN_DIRECTORY_PREFIX)));
 }
 

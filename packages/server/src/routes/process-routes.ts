@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { parseJson, readBody } from '../http/read-body.js';
 import { matchesIfNoneMatch } from '../http/entity-tag.js';
+import { writeListJson } from '../http/list-json-writer.js';
 import { NO_STORE_HEADERS, sendError, sendJson, sendMessage } from '../http/respond.js';
 import type { RouteContext, RouteHandler } from '../http/router.js';
 import type { ManagedProcess } from '../process/managed-process.js';
@@ -28,20 +29,16 @@ export function findOr404(
 }
 
 /**
- * `GET /process`: every process kept (running ones and the newest finished ones). In extended mode
- * with an `ETag`; a matching `If-None-Match` answers 304 without building the list.
+ * `GET /process`: every process kept (running ones and the newest finished ones), sent at the
+ * client's pace (see `writeListJson`). In extended mode with an `ETag`; a matching `If-None-Match`
+ * answers 304 without building the list.
  */
 export function listProcesses(server: ServerContext): RouteHandler {
   return ({ request, response }) => {
     const strict = isStrict(server);
     const tag = strict ? undefined : `"list-${server.instanceTag}-${server.manager.listRevision()}"`;
     if (tag !== undefined && matchesIfNoneMatch(request, tag)) return notModified(response, tag);
-    sendJson(
-      response,
-      200,
-      server.manager.list().map((managed) => toProcessJson(managed, 'list', strict)),
-      tag ? { ETag: tag } : {},
-    );
+    return writeListJson(response, [...server.manager.list()], strict, tag ? { ETag: tag } : {});
   };
 }
 
