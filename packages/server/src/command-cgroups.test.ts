@@ -261,7 +261,8 @@ describe('maxCommandMemoryBytes options', () => {
     });
     try {
       await cli.listening();
-      expect(cli.output()).toContain('48 MiB per command (cgroup)');
+      // The banner is written after the `listening on` line, maybe in another chunk.
+      await pollUntil(() => cli.output().includes('48 MiB per command (cgroup)'));
       const { json } = await cli.request<{ status: string; stderr: string }>('memory-token', 'POST', '/process', {
         command: `${holdMemory(100_000_000)}; echo survived`,
         waitForCompletion: true,
