@@ -179,12 +179,16 @@ export class LogStream implements AsyncIterable<LogRecord> {
       const parser = new LogLineParser(offset !== null);
       // The real server ends a stream at a restart, and shows the process `failed` until it restarts.
       let restartAnnounced = false;
+      // Progress is what this connection brings beyond the cursor: a new record, or any chunk once
+      // it caught up (a keepalive). A replay cut before it passes the cursor is no progress, so a
+      // connection cut at the same place every time fails the stream after `maxAttempts`, never loops.
       const onChunk = () => {
         watchdog.touch();
-        onProgress();
+        if (index >= this.#delivered) onProgress();
       };
       const readRecord = (stream: LogStreamName, text: string): LogRecord | undefined => {
         if ((position = ++index) > this.#delivered) {
+          onProgress();
           this.#delivered = index;
           return this.#deliver({ stream, text, index: index - 1 });
         }
