@@ -9,7 +9,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../test/helpers/sandbox.js';
-import { createClient, HttpError, isSandprocError, RequestTimeoutError, type SandprocClient } from '../index.js';
+import {
+  createClient,
+  HttpError,
+  isSandprocError,
+  NetworkError,
+  RequestTimeoutError,
+  type SandprocClient,
+} from '../index.js';
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse, index: number) => void;
 
@@ -126,6 +133,14 @@ describe('answers that are not the process API', () => {
     const client = createClient({ baseUrl: stalled.url, retry: false, requestTimeoutMs: 300 });
     await expect(client.process.get('web')).rejects.toBeInstanceOf(RequestTimeoutError);
     await expect(client.process.list()).rejects.toBeInstanceOf(RequestTimeoutError);
+  });
+
+  it('a connection closed before the answer names the URL and the root cause, not only "fetch failed"', async () => {
+    const closing = await serve((request) => request.socket.destroy());
+    const client = createClient({ baseUrl: closing.url, retry: false });
+    const error = await client.process.get('web').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as Error).message).toBe(`${closing.url}/process/web: fetch failed (other side closed)`);
   });
 
   it('a body broken in the middle is retried for a read (it is a network failure), then succeeds', async () => {

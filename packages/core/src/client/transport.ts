@@ -229,12 +229,15 @@ export class Transport {
     if (signal?.aborted) return signal.reason;
     if (isSandprocError(error)) return error;
     const url = `${this.baseUrl}/${path}`;
+    // The root cause says what happened (Node: "fetch failed" ← "other side closed", "ECONNRESET").
+    let root = error as Error | undefined;
+    while (root?.cause instanceof Error) root = root.cause;
     const origin = typeof document === 'object' && error instanceof TypeError && globalThis.location?.origin;
     const message = isConnectionRefused(error)
       ? `${url}: connection refused, nothing was sent or started (is the server running?)`
       : origin
         ? `${url} is unreachable from ${origin}: the server is down, or does not allow this origin (CORS, e.g. --cors-origin ${origin})`
-        : `${url}: ${(error as Error)?.message}`;
+        : `${url}: ${(error as Error)?.message}${root !== error ? ` (${root?.message})` : ''}`;
     return new NetworkError({ message, cause: error });
   }
 }
