@@ -158,11 +158,13 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
         const current = this.snapshot.data;
         // Once settled, nothing changes: an answer that was overtaken (e.g. by `stop`) is stale.
         if (current !== undefined && this.isSettled(current)) return current;
-        this.setSnapshot({ data, error: undefined, failureCount: 0, updatedAt: Date.now() });
+        // One change per answer: the data and the end of the request together (subscribers are
+        // told once; an unchanged answer, e.g. a 304, is the same data object).
+        this.setSnapshot({ data, error: undefined, failureCount: 0, updatedAt: Date.now(), ...this.#ended(abort) });
         return data;
       } catch (error) {
         if (abort.signal.aborted) return undefined;
-        this.setSnapshot({ error, failureCount: this.snapshot.failureCount + 1 });
+        this.setSnapshot({ error, failureCount: this.snapshot.failureCount + 1, ...this.#ended(abort) });
         return undefined;
       } finally {
         if (this.#abort === abort) {
@@ -175,6 +177,11 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
     })();
     this.#inFlight = request;
     return request;
+  }
+
+  /** `isFetching: false` when `abort`'s request is the current one (it is ending). */
+  #ended(abort: AbortController): Partial<PollingState<TData>> {
+    return this.#abort === abort ? { isFetching: false } : {};
   }
 
   /** Plans the next poll: after `delayMs`, or after the interval (with backoff) when omitted. */
