@@ -166,6 +166,20 @@ describe('a long-lived signal passed to many calls', () => {
     await sandbox.close();
   });
 
+  it('requestTimeoutMs: Infinity (or beyond 2^31 ms) means no bound, not a timeout after 1 ms', async () => {
+    for (const requestTimeoutMs of [Number.POSITIVE_INFINITY, 2 ** 32]) {
+      const client = sandbox.clientFor(sandbox.url, { requestTimeoutMs, retry: false });
+      expect(Array.isArray(await client.process.list())).toBe(true);
+      const started = await client.process.exec({ command: 'echo once', waitForCompletion: true });
+      const records: string[] = [];
+      await client.process.streamLogs(started, {
+        keepaliveTimeoutMs: requestTimeoutMs,
+        onRecord: (record) => records.push(record.text),
+      }).done;
+      expect(records).toEqual(['once']);
+    }
+  });
+
   it('keeps no listener once each call is over (no MaxListenersExceededWarning, no leak)', async () => {
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.name);

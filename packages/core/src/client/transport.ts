@@ -131,8 +131,11 @@ export class Transport {
     if (signal?.aborted) abort();
     signal?.addEventListener('abort', abort, { once: true });
     let timedOut = false;
+    // No timer for a bound beyond what setTimeout can count (`Infinity`: it would fire at once).
     const timer =
-      timeout === false ? undefined : setTimeout(() => ((timedOut = true), controller.abort()), this.#timeoutMs);
+      timeout === false || !(this.#timeoutMs < 2 ** 31)
+        ? undefined
+        : setTimeout(() => ((timedOut = true), controller.abort()), this.#timeoutMs);
     try {
       const response = await fetch(`${this.baseUrl}/${path}`, {
         method: method.toUpperCase(),
