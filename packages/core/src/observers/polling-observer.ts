@@ -8,8 +8,8 @@ export type PollInterval<TData> = number | false | ((data: TData | undefined) =>
 export interface PollingOptions<TData> {
   /**
    * Milliseconds between the end of one request and the start of the next, or a function of
-   * the last data returning that delay (or `false` to stop polling). Read afresh before every
-   * poll. Default 1000.
+   * the last data returning that delay (or `false` to stop polling; so does `Infinity`, or any
+   * delay from 2^31 ms). Read afresh before every poll. Default 1000.
    */
   intervalMs?: PollInterval<TData>;
   /**
@@ -190,7 +190,8 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
     const { data, failureCount } = this.snapshot;
     const settled = data !== undefined && this.isSettled(data);
     const delay = delayMs ?? this.#nextDelay(data, failureCount);
-    const polling = this.isActive && !settled && delay !== false && !this.#isPausedByVisibility();
+    // A delay beyond what setTimeout can count (`Infinity`, from 2^31 ms) would fire at once: no polling.
+    const polling = this.isActive && !settled && delay !== false && delay < 2 ** 31 && !this.#isPausedByVisibility();
     this.setSnapshot({ isPolling: polling });
     if (!polling || this.#inFlight) return;
     this.#timer = setTimeout(() => {
