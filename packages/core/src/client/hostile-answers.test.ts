@@ -14,6 +14,7 @@ import {
   HttpError,
   isSandprocError,
   NetworkError,
+  NotFoundError,
   RequestTimeoutError,
   type SandprocClient,
 } from '../index.js';
@@ -123,6 +124,23 @@ describe('answers that are not the process API', () => {
     });
     const error = await router.client.process.logs('web').catch((caught: unknown) => caught);
     expect((error as Error).message).toBe('404 page not found');
+  });
+
+  it('a 404 for the list or a start (routes every server has) says the base URL may be wrong; for a process it does not', async () => {
+    const elsewhere = await serve((_request, response) => {
+      response.writeHead(404, { 'content-type': 'text/plain' });
+      response.end('404 page not found');
+    });
+    const { process: api } = elsewhere.client;
+    for (const call of [() => api.list(), () => api.exec({ command: 'true' })]) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect((error as Error).message).toBe(
+        `404 page not found (${elsewhere.url}/process: no process API here; is the base URL right?)`,
+      );
+    }
+    const unknown = await api.get('web').catch((caught: unknown) => caught);
+    expect(unknown).toMatchObject({ message: '404 page not found', processId: 'web' });
   });
 
   it('an answer whose body stalls after its headers is a RequestTimeoutError, not a hang', async () => {

@@ -42,6 +42,8 @@ export async function errorFromResponse(response: Response, url: string, process
         .trim()
         .slice(0, 200)}`;
   }
+  // `GET /process` and `POST /process` exist on every server of this API: a 404 there is the wrong place.
+  if (response.status === 404 && !processId) message += ` (${url}: no process API here; is the base URL right?)`;
   const ErrorClass = httpErrorClass(response.status);
   const { status, headers } = response;
   return new ErrorClass({
