@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import type { SandprocClient } from '@sandproc/core';
-import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
+import { act, cleanup, render, renderHook, waitFor } from '@testing-library/react';
+import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProcessLogs } from './index.js';
 import {
@@ -96,6 +97,35 @@ describe('useProcessLogs', () => {
     await waitFor(() => expect(observer.getSnapshot().status).toBe('idle'), long);
     expect(count('GET', path)).toBe(1);
     await client.process.kill(started.pid);
+  });
+
+  it('a thousand components on one process share one stream, and only those with onLine listen to every line', async () => {
+    const { client, count } = countingClient(context.server);
+    const started = await client.process.exec({ command: 'seq 1 20000' });
+    const observer = cacheFor(client).getLogsObserver(client, started.pid);
+    // Counts the per-line listeners the hooks add (each one is called for every line of the output).
+    const onRecord = observer.onRecord.bind(observer);
+    let listeners = 0;
+    observer.onRecord = (listener) => (listeners++, onRecord(listener));
+    const seen: string[] = [];
+    function Lines({ listen }: { listen: boolean }) {
+      const logs = useProcessLogs(started.pid, {
+        notifyIntervalMs: 50,
+        ...(listen && { onLine: (line) => seen.push(line.text) }),
+      });
+      return createElement('i', null, `${logs.status}:${logs.lines.length};`);
+    }
+    const Wrapper = wrapperFor(client, true);
+    const components = Array.from({ length: 1000 }, (_, index) =>
+      createElement(Lines, { key: index, listen: index === 0 }),
+    );
+    const view = render(createElement(Wrapper, null, components));
+    await waitFor(() => expect(view.container.textContent).toBe('ended:10000;'.repeat(1000)), long);
+    expect(seen).toHaveLength(20000);
+    expect(seen.at(-1)).toBe('20000');
+    expect(listeners).toBeLessThanOrEqual(2); // StrictMode runs the one listening effect twice
+    expect(count('GET', `/process/${started.pid}/logs/stream`)).toBe(1);
+    view.unmount();
   });
 
   it('closes the old stream when the id changes', async () => {

@@ -91,13 +91,15 @@ export function useProcessLogs(
     if (observer && maxLines !== undefined) observer.setOptions({ maxLines });
   }, [observer, maxLines]);
 
+  // Only a component with `onLine` listens to every line: a thousand without it cost the stream nothing.
+  const listens = Boolean(options.onLine);
   useEffect(() => {
-    if (!observer || !enabled) return;
+    if (!observer || !enabled || !listens) return;
     return observer.onRecord((record) => {
       const { onLine, stream: filter = 'all' } = latest.current;
       if (onLine && (filter === 'all' || filter === record.stream)) onLine(record);
     });
-  }, [observer, enabled, latest]);
+  }, [observer, enabled, listens, latest]);
 
   const subscribe = useObserverSubscribe(observer, enabled);
   const getSnapshot = useMemo(() => {

@@ -26,8 +26,9 @@ export interface ClientOptions {
   /** Retries of idempotent requests when `isRetryable` says so (network errors, request timeouts, 408, 429, 500, 502–504); `false` turns them off. Default `{ limit: 2 }`. */
   retry?: RetryOptions | false;
   /**
-   * How long to wait for the response headers of one request, in milliseconds; streams are not
-   * bounded once their headers arrived. Default `30000`.
+   * How long to wait for the response headers of one request (and the whole body of a JSON
+   * answer), in milliseconds; streams are not bounded once their headers arrived. `Infinity` (or
+   * anything from 2^31 ms): no bound. Default `30000`.
    */
   requestTimeoutMs?: number;
 }

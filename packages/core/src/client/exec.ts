@@ -9,7 +9,7 @@ import type { LogStream } from '../streams/log-stream.js';
 import type { LogStreamOptions, ReconnectOptions } from '../streams/log-stream-options.js';
 import type { ExecRequest, LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
-import { normalizeProcess, type WireProcess } from '../shared/normalize-process.js';
+import { readProcess, type WireProcess } from '../shared/normalize-process.js';
 import { processPath } from './process-path.js';
 import { isConnectionRefused, type Transport } from './transport.js';
 
@@ -68,8 +68,10 @@ export async function execProcess(
   try {
     // A held answer (waitForCompletion, waitForPorts) is bounded by the request's `timeout`, not requestTimeoutMs.
     const post = { method: 'post', json: { ...request, name, waitForCompletion: held }, signal, retry: 0 } as const;
-    process = normalizeProcess(
-      await transport.json<WireProcess>('process', held || request.waitForPorts ? { ...post, timeout: false } : post),
+    process = await transport.json(
+      'process',
+      held || request.waitForPorts ? { ...post, timeout: false } : post,
+      readProcess,
     );
     if (held) return process;
   } catch (error) {
@@ -79,14 +81,17 @@ export async function execProcess(
     if (signal?.aborted || !isRetryable(error) || isConnectionRefused(error)) throw error;
     let found: ProcessInfo | undefined;
     try {
-      const response = await transport.send(processPath(name), { signal });
-      found = normalizeProcess((await response.json()) as WireProcess);
+      let serverNow = Number.NaN; // the lookup's `Date`: NaN when absent
+      found = await transport.json(
+        processPath(name),
+        { signal },
+        (wire: WireProcess, response) => ((serverNow = Date.parse(response.headers.get('date')!)), readProcess(wire)),
+      );
       // Only the request's own process: the same command (and working directory where both are
       // known); for a name the caller chose (it may be reused), started after the request was
       // sent, on the server's clock: the lookup's `Date` minus the time this client has waited
       // since, with 2 s of slack for the whole-second dates. No `Date` (a browser cannot read it
       // cross-origin unless exposed) or no `startedAt`: no proof.
-      const serverNow = Date.parse(response.headers.get('date')!); // NaN when absent
       if (
         found.command !== request.command ||
         (request.workingDir && found.workingDir && found.workingDir !== request.workingDir) ||

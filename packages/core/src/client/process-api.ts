@@ -9,7 +9,7 @@ import type { LogStreamOptions } from '../streams/log-stream-options.js';
 import type { ExecRequest, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
 import { execProcess, type ExecOptions } from './exec.js';
-import { normalizeProcess, type WireProcess } from '../shared/normalize-process.js';
+import { readProcess, type WireProcess } from '../shared/normalize-process.js';
 import { ProcessPin } from './process-pin.js';
 import { processPath as path } from './process-path.js';
 import type { Transport } from './transport.js';
@@ -56,12 +56,12 @@ export class ProcessApi {
    * did not change is answered `304` and resolves with the same object as before. @throws NotFoundError
    */
   async get(id: string, options: CallOptions = {}): Promise<ProcessInfo> {
-    return this.#transport.fresh(path(id), options.signal, normalizeProcess);
+    return this.#transport.fresh(path(id), options.signal, readProcess);
   }
 
   /** `GET /process`: every process ever started, any status (the same array as before on a `304`, as `get`). */
   async list(options: CallOptions = {}): Promise<ProcessInfo[]> {
-    return this.#transport.fresh('process', options.signal, (wire: WireProcess[]) => wire.map(normalizeProcess));
+    return this.#transport.fresh('process', options.signal, (wire: WireProcess[]) => wire.map(readProcess));
   }
 
   /**
@@ -79,7 +79,7 @@ export class ProcessApi {
 
   async #end(id: string, suffix: string, json: unknown, signal: AbortSignal | undefined): Promise<ProcessInfo> {
     try {
-      await this.#transport.send(path(id, suffix), { method: 'delete', json, signal });
+      await this.#transport.discard(path(id, suffix), { method: 'delete', json, signal });
     } catch (error) {
       // The real server answers 404 for a process that is no longer running: report its final state.
       if (!isNotFoundError(error)) throw error;
@@ -101,7 +101,7 @@ export class ProcessApi {
    */
   async writeStdin(id: string, data: string | Uint8Array, options: CallOptions = {}): Promise<void> {
     const headers = { 'content-type': 'application/octet-stream' };
-    await this.#transport.send(path(id, '/stdin'), {
+    await this.#transport.discard(path(id, '/stdin'), {
       method: 'post',
       body: data as BodyInit,
       headers,
@@ -112,7 +112,7 @@ export class ProcessApi {
 
   /** Closes stdin (the process reads end-of-file); idempotent. @throws NotFoundError */
   async closeStdin(id: string, options: CallOptions = {}): Promise<void> {
-    await this.#transport.send(path(id, '/stdin'), { method: 'delete', signal: options.signal });
+    await this.#transport.discard(path(id, '/stdin'), { method: 'delete', signal: options.signal });
   }
 
   /**

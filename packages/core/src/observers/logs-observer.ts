@@ -218,6 +218,12 @@ export class LogsObserver extends Subscribable<LogsState> {
       this.#pending = this.#pending.slice(excess);
       this.#pendingDropped += excess;
     }
+    // A copy only when there are listeners (one may remove itself while called).
+    if (this.#recordListeners.size > 0) this.#callListeners(record);
+    this.#scheduler.schedule();
+  }
+
+  #callListeners(record: LogRecord): void {
     for (const listener of [...this.#recordListeners]) {
       try {
         listener(record);
@@ -227,7 +233,6 @@ export class LogsObserver extends Subscribable<LogsState> {
         });
       }
     }
-    this.#scheduler.schedule();
   }
 
   /** The one place the status changes; `error` is kept only with `error`. */

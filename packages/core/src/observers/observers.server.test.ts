@@ -23,6 +23,37 @@ function countingClient(): { client: SandprocClient; count: (method: string, pat
 }
 
 describe('ProcessObserver against the local server', () => {
+  it('intervalMs: Infinity fetches once and does not poll (setTimeout would fire it every millisecond)', async () => {
+    const { client, count } = countingClient();
+    const started = await client.process.exec({ command: 'sleep 30' });
+    const observer = new ObserverCache().getProcessObserver(client, started.pid, {
+      intervalMs: Number.POSITIVE_INFINITY,
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    await until(() => observer.getSnapshot().data !== undefined && !observer.getSnapshot().isFetching);
+    expect(observer.getSnapshot().isPolling).toBe(false);
+    expect(count('GET', `/process/${started.pid}`)).toBe(1);
+    unsubscribe();
+    await client.process.kill(started.pid);
+  });
+
+  it('an unchanged poll (a 304: the same data) tells subscribers twice, isFetching on and off, no more', async () => {
+    const { client, count } = countingClient();
+    const started = await client.process.exec({ command: 'sleep 30' });
+    const observer = new ObserverCache().getProcessObserver(client, started.pid, { intervalMs: 5 });
+    let notifications = 0;
+    const unsubscribe = observer.subscribe(() => notifications++);
+    const path = `/process/${started.pid}`;
+    await until(() => count('GET', path) >= 3 && !observer.getSnapshot().isFetching);
+    const [fetchesBefore, notificationsBefore, data] = [count('GET', path), notifications, observer.getSnapshot().data];
+    await until(() => count('GET', path) >= fetchesBefore + 30 && !observer.getSnapshot().isFetching);
+    unsubscribe();
+    const polls = count('GET', path) - fetchesBefore;
+    expect(observer.getSnapshot().data).toBe(data); // every answer was a 304
+    expect(notifications - notificationsBefore).toBeLessThanOrEqual(2 * polls);
+    await client.process.kill(started.pid);
+  });
+
   it('ten subscribers share one poll, which stops at the terminal status', async () => {
     const { client, count } = countingClient();
     const cache = new ObserverCache();

@@ -8,8 +8,8 @@ export type PollInterval<TData> = number | false | ((data: TData | undefined) =>
 export interface PollingOptions<TData> {
   /**
    * Milliseconds between the end of one request and the start of the next, or a function of
-   * the last data returning that delay (or `false` to stop polling). Read afresh before every
-   * poll. Default 1000.
+   * the last data returning that delay (or `false` to stop polling; so does `Infinity`, or any
+   * delay from 2^31 ms). Read afresh before every poll. Default 1000.
    */
   intervalMs?: PollInterval<TData>;
   /**
@@ -158,11 +158,13 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
         const current = this.snapshot.data;
         // Once settled, nothing changes: an answer that was overtaken (e.g. by `stop`) is stale.
         if (current !== undefined && this.isSettled(current)) return current;
-        this.setSnapshot({ data, error: undefined, failureCount: 0, updatedAt: Date.now() });
+        // One change per answer: the data and the end of the request together (subscribers are
+        // told once; an unchanged answer, e.g. a 304, is the same data object).
+        this.setSnapshot({ data, error: undefined, failureCount: 0, updatedAt: Date.now(), ...this.#ended(abort) });
         return data;
       } catch (error) {
         if (abort.signal.aborted) return undefined;
-        this.setSnapshot({ error, failureCount: this.snapshot.failureCount + 1 });
+        this.setSnapshot({ error, failureCount: this.snapshot.failureCount + 1, ...this.#ended(abort) });
         return undefined;
       } finally {
         if (this.#abort === abort) {
@@ -177,13 +179,19 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
     return request;
   }
 
+  /** `isFetching: false` when `abort`'s request is the current one (it is ending). */
+  #ended(abort: AbortController): Partial<PollingState<TData>> {
+    return this.#abort === abort ? { isFetching: false } : {};
+  }
+
   /** Plans the next poll: after `delayMs`, or after the interval (with backoff) when omitted. */
   #reschedule(delayMs?: number): void {
     this.#clearTimer();
     const { data, failureCount } = this.snapshot;
     const settled = data !== undefined && this.isSettled(data);
     const delay = delayMs ?? this.#nextDelay(data, failureCount);
-    const polling = this.isActive && !settled && delay !== false && !this.#isPausedByVisibility();
+    // A delay beyond what setTimeout can count (`Infinity`, from 2^31 ms) would fire at once: no polling.
+    const polling = this.isActive && !settled && delay !== false && delay < 2 ** 31 && !this.#isPausedByVisibility();
     this.setSnapshot({ isPolling: polling });
     if (!polling || this.#inFlight) return;
     this.#timer = setTimeout(() => {

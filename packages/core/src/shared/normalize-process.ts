@@ -51,6 +51,15 @@ export function normalizeProcess(wire: WireProcess): ProcessInfo {
   } as ProcessInfo;
 }
 
+/**
+ * A process as a server answered it: {@link normalizeProcess}, but a body without a `pid` (not a
+ * process: another server's JSON) throws, so that the transport reports the answer as not the API's.
+ */
+export function readProcess(wire: WireProcess): ProcessInfo {
+  if (!/^\d+$/.test(String(wire.pid))) throw new TypeError('not a process');
+  return normalizeProcess(wire);
+}
+
 /** True for every status after which the process does not run any more (unless restarted on failure). */
 export function isTerminalStatus(status: ProcessStatus): boolean {
   return status !== 'running';

@@ -11,7 +11,7 @@ export interface KeepaliveWatchdog {
 }
 
 /**
- * `timeoutMs`: the allowed silence, in milliseconds; `Infinity` or `0` disables the watchdog.
+ * `timeoutMs`: the allowed silence, in milliseconds; `0`, `Infinity` (or anything from 2^31 ms) disables the watchdog.
  * `touch()` only notes the time (it is called for every chunk read); the one timer, when it fires
  * early, waits again for the rest of the silence.
  */
@@ -26,7 +26,8 @@ export function createKeepaliveWatchdog(timeoutMs: number, onTimeout: () => void
   return {
     touch() {
       touchedAt = Date.now();
-      if (!timer && timeoutMs > 0 && timeoutMs < Infinity) timer = setTimeout(check, timeoutMs);
+      // Beyond what setTimeout can count (2^31 ms, about 24.8 days) it would fire at once: no timer.
+      if (!timer && timeoutMs > 0 && timeoutMs < 2 ** 31) timer = setTimeout(check, timeoutMs);
     },
     stop() {
       clearTimeout(timer);

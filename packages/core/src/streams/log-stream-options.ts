@@ -13,7 +13,10 @@ export type LogStreamState = 'connecting' | 'streaming' | 'reconnecting' | 'ende
 
 /** How a log stream reconnects after a dropped connection. */
 export interface ReconnectOptions {
-  /** Consecutive attempts that receive nothing before the stream fails with a `StreamError`. Default `8`. */
+  /**
+   * Consecutive attempts that bring nothing new (no record past the cursor; once a replay caught up,
+   * not even a keepalive) before the stream fails with a `StreamError`. Default `8`.
+   */
   maxAttempts?: number;
   /** Delay before the first reconnect, in milliseconds; doubles per failed attempt, with jitter. Default `250`. */
   initialDelayMs?: number;

@@ -13,6 +13,9 @@ import { LogLineParser, type ParsedLogLine } from './log-line-parser.js';
 import type { LogStreamOptions, LogStreamSource, LogStreamState } from './log-stream-options.js';
 import { readLineBatches } from './read-lines.js';
 
+/** Texts of the last records a replaying server's stream keeps, to check its next replay by. */
+const recentKept = 32;
+
 /**
  * Follows `GET /process/{id}/logs/stream`. Use it as an async iterable (one iterator, started in
  * the same tick as the stream), with callbacks, or both. Resumes from its cursor after a dropped
@@ -46,6 +49,10 @@ export class LogStream implements AsyncIterable<LogRecord> {
   /** The end of what was delivered on each output stream (see `endsAsDelivered`). */
   readonly #tails: Record<LogStreamName, DeliveredTail> = { stdout: emptyTail(), stderr: emptyTail() };
   #error: unknown;
+  /** The texts of the last records delivered by a server that replays (at most `recentKept`), to check a replay by. */
+  readonly #recent: string[] = [];
+  /** Indexes `j` of records `j` and `j + 1` that the replaying server sent as one line split in two, and sends whole since. */
+  readonly #joins = new Set<number>();
   #wake: (() => void) | undefined;
   #drained: (() => void) | undefined;
 
@@ -179,13 +186,29 @@ export class LogStream implements AsyncIterable<LogRecord> {
       const parser = new LogLineParser(offset !== null);
       // The real server ends a stream at a restart, and shows the process `failed` until it restarts.
       let restartAnnounced = false;
+      // Progress is what this connection brings beyond the cursor: a new record, or any chunk once
+      // it caught up (a keepalive). A replay cut before it passes the cursor is no progress, so a
+      // connection cut at the same place every time fails the stream after `maxAttempts`, never loops.
       const onChunk = () => {
         watchdog.touch();
-        onProgress();
+        if (index >= this.#delivered) onProgress();
       };
       const readRecord = (stream: LogStreamName, text: string): LogRecord | undefined => {
+        // A replay (no `X-Log-Offset`) counts from the start: a line the server split before is one record now.
+        if (offset === null && index < this.#delivered) {
+          if (this.#joins.has(index)) return void (position = index += 2);
+          const realigned = this.#realign(index, text);
+          index = realigned[0];
+          if (realigned[1] === undefined) return void (position = index);
+          text = realigned[1];
+        }
         if ((position = ++index) > this.#delivered) {
+          onProgress();
           this.#delivered = index;
+          if (offset === null) {
+            const recent = this.#recent;
+            if (recent.push(text) > recentKept) recent.shift();
+          }
           return this.#deliver({ stream, text, index: index - 1 });
         }
       };
@@ -272,6 +295,35 @@ export class LogStream implements AsyncIterable<LogRecord> {
     } finally {
       watchdog.stop();
     }
+  }
+
+  /**
+   * A replayed record at `index` (counted, below the cursor) checked against the texts delivered
+   * last. The real server ends its backlog in the middle of a line if its log does, and sends the
+   * rest as a line of its own; its later replays send that line whole: one record fewer than
+   * counted. Found here (the whole line is two records joined, the replay is records ahead, or the
+   * last record delivered is the start of a longer line), the join is noted (`#joins`) for this
+   * replay and the next ones. Returns the index to count this record from, and its text, or
+   * `undefined` when it was delivered (skipped).
+   */
+  #realign(index: number, text: string): [index: number, text: string | undefined] {
+    const recent = this.#recent;
+    const at = index - (this.#delivered - recent.length);
+    const delivered = recent[at];
+    const next = recent[at + 1];
+    if (at < 0 || delivered === undefined || delivered === text) return [index, text];
+    if (next !== undefined && text === delivered + next) return (this.#joins.add(index), [index + 2, undefined]);
+    for (let ahead = 1; ahead <= 3 && at + ahead < recent.length; ahead++) {
+      if (recent[at + ahead] === text) {
+        // Split before the texts kept: noted just before this record.
+        for (let before = 1; before <= ahead; before++) this.#joins.add(index - before);
+        return [index + ahead, text];
+      }
+    }
+    // The last record delivered began this line: the rest is new, as the live stream would have sent it.
+    if (next === undefined && text.startsWith(delivered))
+      return (this.#joins.add(index), [index + 1, text.slice(delivered.length)]);
+    return [index, text];
   }
 
   /** Hands a record to the callback and to the iterator. */
