@@ -31,6 +31,15 @@ describe('FifoPool', () => {
     expect(new Set(taken).size).toBe(100);
   });
 
+  it('close() waits for the background batch, then hands out none (the directory can be removed)', async () => {
+    const directory = freshDirectory();
+    const pool = new FifoPool(directory);
+    await pool.close();
+    rmSync(directory, { recursive: true });
+    expect(pool.take()).toBeUndefined();
+    expect(() => readdirSync(directory)).toThrow(/ENOENT/);
+  });
+
   it('has none where the directory is gone', () => {
     const directory = freshDirectory();
     rmSync(directory, { recursive: true });

@@ -19,15 +19,18 @@ export class FifoPool {
   readonly #stock: string[] = [];
   #serial = 0;
   #unavailable = false;
-  #refilling = false;
+  #closed = false;
+  /** The background `mkfifo` under way, if any (settles when it ended). */
+  #refilling: Promise<void> | undefined;
 
   constructor(directory: string) {
     this.#directory = directory;
     this.#refill();
   }
 
-  /** The path of a fresh FIFO, or undefined when none can be made. */
+  /** The path of a fresh FIFO, or undefined when none can be made (or the pool is closed). */
   take(): string | undefined {
+    if (this.#closed) return undefined;
     if (this.#stock.length === 0 && !this.#unavailable) this.#makeBatchNow();
     const path = this.#stock.pop();
     if (this.#stock.length < LOW_WATER) this.#refill();
@@ -46,16 +49,24 @@ export class FifoPool {
     for (const path of paths) rmSync(path, { force: true });
   }
 
+  /** Makes no more FIFOs; resolves once a background `mkfifo` ended (so the directory can go). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#refilling;
+  }
+
   #refill(): void {
-    if (this.#refilling || this.#unavailable) return;
-    this.#refilling = true;
+    if (this.#refilling !== undefined || this.#unavailable || this.#closed) return;
     const paths = this.#nextPaths();
-    execFile('mkfifo', ['-m', '600', ...paths], (error) => {
-      this.#refilling = false;
-      if (error === null) return void this.#stock.push(...paths);
-      // No `mkfifo` at all (a string code); any other failure (the directory is gone) leaves none.
-      if (typeof error.code === 'string') this.#unavailable = true;
-      for (const path of paths) rmSync(path, { force: true });
+    this.#refilling = new Promise<void>((settle) => {
+      execFile('mkfifo', ['-m', '600', ...paths], (error) => {
+        this.#refilling = undefined;
+        settle();
+        if (error === null && !this.#closed) return void this.#stock.push(...paths);
+        // No `mkfifo` at all (a string code); any other failure (the directory is gone) leaves none.
+        if (error !== null && typeof error.code === 'string') this.#unavailable = true;
+        for (const path of paths) rmSync(path, { force: true });
+      });
     });
   }
 }

@@ -226,6 +226,7 @@ export class ProcessManager {
     ]);
     for (const managed of this.#processes) managed.destroy();
     for (const managed of this.#processes) managed.output.dispose();
+    await this.#fifos.close();
   }
 
   /** `HOME` of the commands: the private one in isolated mode. */
