@@ -247,6 +247,8 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   try {
     port = await listen(httpServer, resolved.port, resolved.host);
   } catch (error) {
+    // The manager first (its background work in the run directory ends), then the directory.
+    await manager.closeAll();
     removeRunDirectory(runDirectory);
     await cgroups?.close();
     throw error;

@@ -20,6 +20,20 @@ function streamUrl(pid: string, query = ''): string {
   return `${sandbox.server.url}/process/${pid}/logs/stream${query}`;
 }
 
+/**
+ * Removes a directory as a temp cleaner would, again until it is gone: the server may be adding
+ * files to it meanwhile (the FIFOs of commands' pipes are made in the background).
+ */
+function removeWhole(directory: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return rmSync(directory, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || attempt === 100) throw error;
+    }
+  }
+}
+
 describe('output on disk', () => {
   it('keeps the output in a run directory under dataDir', async () => {
     expect(sandbox.server.runDirectory.startsWith(join(dataDir, 'sandproc-run-'))).toBe(true);
@@ -126,7 +140,7 @@ describe('output on disk', () => {
     const other = await startTestServer({ dataDir });
     try {
       const directory = other.server.runDirectory;
-      rmSync(directory, { recursive: true, force: true });
+      removeWhole(directory);
       const { json } = await other.exec({ command: 'echo kept; echo also >&2', waitForCompletion: true });
       expect(json.stdout).toBe('kept\n');
       expect(json.stderr).toBe('also\n');
@@ -231,7 +245,7 @@ describe("output files removed behind the server's back", () => {
     const fragile = await startTestServer({ dataDir });
     try {
       const { json } = await fragile.exec({ command: 'seq 1 100000', waitForCompletion: true });
-      rmSync(fragile.server.runDirectory, { recursive: true, force: true });
+      removeWhole(fragile.server.runDirectory);
       const stream = await fetch(`${fragile.server.url}/process/${json.pid}/logs/stream`, {
         headers: fragile.authHeaders(),
       });
