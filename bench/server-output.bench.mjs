@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { alternate, median, report } from './harness.mjs';
 
 const INTAKE_LINES = 13_000_000; // `seq` prints about 106 MB
+const INTAKE_COMMAND = `seq 1 ${INTAKE_LINES}`;
 const INTAKE_ROUNDS = 5;
 const SLOW_LINES = 6_000_000; // about 47 MB
 const LIST_PROCESSES = 1000;
@@ -92,17 +93,22 @@ async function exec(server, body) {
 }
 
 /**
- * Starts `command` and reads its whole log stream with a raw fetch reader, lines counted (every
- * line is `stdout:<line>`; the stream carries no other line in this short a run).
+ * Reads a log stream's whole body with a raw reader, lines counted, and checks them (every line is
+ * `stdout:<line>`; the stream carries no other line in this short a run).
  */
-async function throughServer(server, command, expectedLines, lastLine) {
-  const { pid } = await exec(server, { command });
+async function readWholeStream(response, side) {
+  const counter = new LineCounter();
+  for await (const chunk of response.body) counter.add(chunk);
+  return checkLines(counter, side, INTAKE_LINES, `stdout:${INTAKE_LINES}`);
+}
+
+/** Starts the intake command and reads its whole log stream with a raw fetch reader. */
+async function throughServer(server) {
+  const { pid } = await exec(server, { command: INTAKE_COMMAND });
   const response = await fetch(`${server.url}/process/${pid}/logs/stream`, {
     headers: { Authorization: `Bearer ${server.token}` },
   });
-  const counter = new LineCounter();
-  for await (const chunk of response.body) counter.add(chunk);
-  return checkLines(counter, 'stream reader', expectedLines, lastLine);
+  return readWholeStream(response, 'stream reader');
 }
 
 /** Reads a log stream, pausing the socket for `pauseMs` after every 8th chunk (a slow reader); counts stdout lines. */
@@ -215,28 +221,32 @@ async function withCpuOf(pid, into, run) {
 }
 
 /**
+ * `readThroughServer` (the intake through a server whose process is `serverPid`, or undefined for a
+ * server in this process) against `command | node reader` counting the same, in interleaved
+ * rounds; with `serverPid` (and /proc), the CPU of each run too. Returns the samples, and a
+ * function that prints where the CPU went (nothing without that accounting).
+ */
+async function againstPipe(serverPid, readThroughServer) {
+  const accounting = serverPid !== undefined && process.platform === 'linux';
+  const pipeCpu = { user: [], system: [], children: [] };
+  const serverCpu = { user: [], system: [], children: [] };
+  const pipe = () => pipeIntoNode(INTAKE_COMMAND, INTAKE_LINES, String(INTAKE_LINES));
+  const samples = await alternate({
+    rounds: INTAKE_ROUNDS,
+    baseline: () => (accounting ? withCpuOf(process.pid, pipeCpu, pipe) : pipe()),
+    subject: () => (accounting ? withCpuOf(serverPid, serverCpu, readThroughServer) : readThroughServer()),
+  });
+  return { samples, reportCpu: () => accounting && reportIntakeCpu(samples, pipeCpu, serverCpu) };
+}
+
+/**
  * Intake as users run it: the server CLI in its own process (on two cores it runs beside the
  * reader), a raw fetch reader counting lines here, against `command | node reader` counting the same.
  * With `server.pid` (and /proc), also where the CPU goes in each run: the command, the server and
  * the reader, against the command and the reader of the pipe.
  */
 export async function measureIntake(label, server) {
-  const command = `seq 1 ${INTAKE_LINES}`;
-  const lastLine = String(INTAKE_LINES);
-  const accounting = server.pid !== undefined && process.platform === 'linux';
-  const pipeCpu = { user: [], system: [], children: [] };
-  const serverCpu = { user: [], system: [], children: [] };
-  const samples = await alternate({
-    rounds: INTAKE_ROUNDS,
-    baseline: () => {
-      const run = () => pipeIntoNode(command, INTAKE_LINES, lastLine);
-      return accounting ? withCpuOf(process.pid, pipeCpu, run) : run();
-    },
-    subject: () => {
-      const run = () => throughServer(server, command, INTAKE_LINES, `stdout:${lastLine}`);
-      return accounting ? withCpuOf(server.pid, serverCpu, run) : run();
-    },
-  });
+  const { samples, reportCpu } = await againstPipe(server.pid, () => throughServer(server));
   const megabytesPerSecond = (ms) => `${Math.round(106 / (ms / 1000))} MB/s of output`;
   report(
     `intake, ${INTAKE_LINES.toLocaleString('en-US')} short lines (~106 MB), ${label}: raw stream reader vs pipe into Node`,
@@ -246,7 +256,7 @@ export async function measureIntake(label, server) {
   console.log(
     `  ${label}: server ${median(samples.subject).toFixed(0)} ms (range ${Math.min(...samples.subject).toFixed(0)}–${Math.max(...samples.subject).toFixed(0)}), pipe ${median(samples.baseline).toFixed(0)} ms (range ${Math.min(...samples.baseline).toFixed(0)}–${Math.max(...samples.baseline).toFixed(0)}), ${INTAKE_LINES.toLocaleString('en-US')} lines checked each round`,
   );
-  if (accounting) reportIntakeCpu(samples, pipeCpu, serverCpu);
+  reportCpu();
   return samples;
 }
 
@@ -285,29 +295,11 @@ async function measureReferenceServer(title, script, nodeArguments = []) {
   );
   try {
     const url = await listeningUrl(child);
-    const command = `seq 1 ${INTAKE_LINES}`;
-    const lastLine = String(INTAKE_LINES);
-    const accounting = process.platform === 'linux';
-    const pipeCpu = { user: [], system: [], children: [] };
-    const serverCpu = { user: [], system: [], children: [] };
-    const samples = await alternate({
-      rounds: INTAKE_ROUNDS,
-      baseline: () => {
-        const run = () => pipeIntoNode(command, INTAKE_LINES, lastLine);
-        return accounting ? withCpuOf(process.pid, pipeCpu, run) : run();
-      },
-      subject: () => {
-        const run = async () => {
-          const response = await fetch(url);
-          const counter = new LineCounter();
-          for await (const chunk of response.body) counter.add(chunk);
-          return checkLines(counter, 'reference reader', INTAKE_LINES, `stdout:${lastLine}`);
-        };
-        return accounting ? withCpuOf(child.pid, serverCpu, run) : run();
-      },
-    });
+    const { samples, reportCpu } = await againstPipe(child.pid, async () =>
+      readWholeStream(await fetch(url), 'reference reader'),
+    );
     report(title, samples);
-    if (accounting) reportIntakeCpu(samples, pipeCpu, serverCpu);
+    reportCpu();
   } finally {
     child.kill('SIGTERM');
   }
