@@ -190,21 +190,27 @@ const ownMemoryGroups = (): string[] => {
 /** A shell line that holds `bytes` of memory in a variable (a shell keeps a command substitution's output). */
 const holdMemory = (bytes: number): string => `x=$(head -c ${bytes} /dev/zero | tr '\\0' a)`;
 
+/** A start request for a command that holds `bytes` of memory, then prints `survived`; answered once it ended. */
+const overMemory = (bytes: number) => ({
+  command: `${holdMemory(bytes)}; echo survived`,
+  waitForCompletion: true,
+  timeout: 120,
+});
+
+/** Checks that the kernel ended a command of {@link overMemory} before it printed, and that its stderr says `why`. */
+function expectEndedForMemory(json: { status: string; stdout: string; stderr: string }, why: string): void {
+  expect(json.stdout).not.toContain('survived');
+  expect(json.status).toBe('failed');
+  expect(json.stderr).toContain(why);
+}
+
 describe.skipIf(memoryUnavailable !== undefined).each(modes)('maxCommandMemoryBytes in $label', ({ isolate }) => {
   it('the kernel ends a process of a command past its memory; the command fails and says why', async () => {
     const before = ownMemoryGroups();
     const sandbox = await startTestServer({ isolate, maxCommandMemoryBytes: 64 * MIB });
     try {
-      const { json } = await sandbox.exec({
-        command: `${holdMemory(200_000_000)}; echo survived`,
-        waitForCompletion: true,
-        timeout: 60,
-      });
-      expect(json.stdout).not.toContain('survived');
-      expect(json.status).toBe('failed');
-      expect(json.stderr).toContain(
-        'sandproc: the command reached its memory limit of 64 MiB (its whole tree at once)',
-      );
+      const { json } = await sandbox.exec(overMemory(200_000_000));
+      expectEndedForMemory(json, 'sandproc: the command reached its memory limit of 64 MiB (its whole tree at once)');
       const { json: next } = await sandbox.exec({ command: 'echo fine', waitForCompletion: true });
       expect(next).toMatchObject({ status: 'completed', exitCode: 0, stdout: 'fine\n', stderr: '' });
     } finally {
@@ -263,13 +269,13 @@ describe('maxCommandMemoryBytes options', () => {
       await cli.listening();
       // The banner is written after the `listening on` line, maybe in another chunk.
       await pollUntil(() => cli.output().includes('48 MiB per command (cgroup)'));
-      const { json } = await cli.request<{ status: string; stderr: string }>('memory-token', 'POST', '/process', {
-        command: `${holdMemory(100_000_000)}; echo survived`,
-        waitForCompletion: true,
-        timeout: 60,
-      });
-      expect(json.status).toBe('failed');
-      expect(json.stderr).toContain('sandproc: the command reached its memory limit of 48 MiB');
+      const { json } = await cli.request<{ status: string; stdout: string; stderr: string }>(
+        'memory-token',
+        'POST',
+        '/process',
+        overMemory(100_000_000),
+      );
+      expectEndedForMemory(json, 'sandproc: the command reached its memory limit of 48 MiB');
     } finally {
       cli.signal('SIGTERM');
       await cli.exited;
@@ -286,15 +292,10 @@ describe.skipIf(memoryUnavailable !== undefined || unavailable !== undefined)('m
         token,
         'POST',
         '/process',
-        {
-          command: `${holdMemory(1_000_000_000)}; echo survived`,
-          waitForCompletion: true,
-          timeout: 120,
-        },
+        overMemory(1_000_000_000),
       );
-      expect(json.stdout).not.toContain('survived');
-      expect(json.status).toBe('failed');
-      expect(json.stderr).toContain(
+      expectEndedForMemory(
+        json,
         "sandproc: the kernel's OOM killer ended one of its processes: the machine or the server's own cgroup ran out of memory (the command's limit of 1000 MiB was not reached)",
       );
       expect(json.stderr).not.toContain('reached its memory limit');

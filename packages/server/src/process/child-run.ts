@@ -92,25 +92,11 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
   const stdoutReadable: Readable | null | undefined = pipes.stdout?.serverEnd ?? child.stdout;
   const stderrReadable: Readable | null | undefined =
     pipes.stderr?.serverEnd ?? (inNamespace ? (child.stdio[4] as Readable | null | undefined) : child.stderr);
-  // The child's 'close' waits for the pipes Node made; the server's ends of the real pipes are waited for here.
-  let childClosed = false;
-  const openServerEnds = new Set<Readable>(
-    [pipes.stdout?.serverEnd, pipes.stderr?.serverEnd].filter((end) => end !== undefined),
+  // The child's 'close' waits for the pipes Node made; the server's ends of the real pipes are waited for too.
+  const closing = [child, pipes.stdout?.serverEnd, pipes.stderr?.serverEnd].filter((emitter) => emitter !== undefined);
+  const allClosed = Promise.all(
+    closing.map((emitter) => new Promise<void>((resolve) => emitter.once('close', () => resolve()))),
   );
-  let onAllClosed: (() => void) | undefined;
-  const checkAllClosed = (): void => {
-    if (childClosed && openServerEnds.size === 0) onAllClosed?.();
-  };
-  child.once('close', () => {
-    childClosed = true;
-    checkAllClosed();
-  });
-  for (const end of openServerEnds) {
-    end.once('close', () => {
-      openServerEnds.delete(end);
-      checkAllClosed();
-    });
-  }
   const groupId = child.pid;
   const namespaceTree = inNamespace && groupId !== undefined ? new NamespaceTree(groupId) : undefined;
   const tree: ProcessTree = namespaceTree ?? new ProcessGroupTree(groupId ?? 0);
@@ -174,17 +160,12 @@ export function startChildRun(options: ChildRunOptions): ChildRun {
         `the command could not start (${launch.file} ended with ${signal ?? code})${reason ? `: ${reason}` : ''}`,
       ),
     );
-    let closed = false;
-    onAllClosed = () => {
-      closed = true;
-      settle(code, signal);
-    };
-    checkAllClosed();
+    void allClosed.then(() => settle(code, signal));
     const waitForPipes = (): void => {
       const membersLeft = tree.hasMembers();
       drainTimer = setTimeout(
         () => {
-          if (closed) return;
+          if (exited) return;
           if (membersLeft && !tree.hasMembers()) return waitForPipes();
           setImmediate(() => settle(code, signal));
         },

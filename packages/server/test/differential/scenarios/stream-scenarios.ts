@@ -12,6 +12,8 @@ import {
   request,
   scenario,
   stream,
+  type DeclaredDifference,
+  type ExchangeRecord,
   type Scenario,
 } from '../scenario.js';
 
@@ -35,6 +37,21 @@ const ranTwice = (key: string) =>
       process.status !== 'running' &&
       Boolean(process.completedAt) &&
       (process.stdout ?? '').split('run\n').length === 3,
+  );
+
+/**
+ * The extended mode's declared difference after a restart (PROTOCOL.md §7): the real server's log
+ * stream replays the output of earlier runs again, ours does not.
+ */
+const replaysEarlierRuns = (
+  reference: (records: ExchangeRecord[]) => void,
+  ours: (records: ExchangeRecord[]) => void,
+): DeclaredDifference =>
+  differs(
+    'extended',
+    'PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)',
+    reference,
+    ours,
   );
 
 const FIVE_LINES = 'for i in 1 2 3 4 5; do echo "line $i"; sleep 0.1; done';
@@ -192,9 +209,7 @@ export const streamScenarios: Scenario[] = [
     ],
     {
       differences: [
-        differs(
-          'extended',
-          'PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)',
+        replaysEarlierRuns(
           (records) => {
             expect(records[1]?.body).toEqual([
               'stdout:run',
@@ -227,9 +242,7 @@ export const streamScenarios: Scenario[] = [
     ],
     {
       differences: [
-        differs(
-          'extended',
-          'PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)',
+        replaysEarlierRuns(
           (records) => {
             const notice = (attempt: number) =>
               `stdout:[Process failed with exit code 1. Attempting restart ${attempt}/2...]`;
@@ -282,9 +295,7 @@ export const streamScenarios: Scenario[] = [
     ],
     {
       differences: [
-        differs(
-          'extended',
-          'PROTOCOL.md §7 (the real server replays the output of earlier runs again after a restart)',
+        replaysEarlierRuns(
           (records) => {
             expect(records[1]?.body).toEqual([
               'stdout:run 1',
