@@ -10,6 +10,7 @@ import { NetworkError, RequestTimeoutError } from '../errors/transport-errors.js
 import type { ClientOptions } from './client-options.js';
 import { checkClientOptions } from './client-options-check.js';
 import { backoffDelay, sleep } from '../shared/sleep.js';
+import { LONGEST_TIMER_MS } from '../shared/timer-limit.js';
 
 /** Options of one request. */
 export interface SendOptions {
@@ -135,7 +136,7 @@ export class Transport {
     let timedOut = false;
     // No timer for a bound beyond what setTimeout can count (`Infinity`: it would fire at once).
     const timer =
-      timeout === false || !(this.#timeoutMs < 2 ** 31)
+      timeout === false || !(this.#timeoutMs <= LONGEST_TIMER_MS)
         ? undefined
         : setTimeout(() => ((timedOut = true), controller.abort()), this.#timeoutMs);
     try {

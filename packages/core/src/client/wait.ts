@@ -11,6 +11,7 @@ import type { LogStreamOptions } from '../streams/log-stream-options.js';
 import type { ProcessPin } from './process-pin.js';
 import { anySignal } from '../shared/any-signal.js';
 import { sleep } from '../shared/sleep.js';
+import { LONGEST_TIMER_MS } from '../shared/timer-limit.js';
 
 /** Options of `wait`. */
 export interface WaitOptions extends CallOptions {
@@ -62,7 +63,7 @@ export async function waitForLog(
   const deadline = new AbortController();
   // A non-finite bound (`Infinity`) sets no timer at all (setTimeout would clamp it to ~24.8 days).
   const timer = Number.isFinite(maxWaitMs)
-    ? setTimeout(() => deadline.abort(), Math.min(maxWaitMs, 2 ** 31 - 1))
+    ? setTimeout(() => deadline.abort(), Math.min(maxWaitMs, LONGEST_TIMER_MS))
     : undefined;
   const [combined, cleanup] = signal ? anySignal([signal, deadline.signal]) : [deadline.signal, () => {}];
   const stream = api.streamLogs(process, { signal: combined });

@@ -1,5 +1,6 @@
 import { defaultMaxBackoffMs, defaultPollIntervalMs } from '../constants.js';
 import { Subscribable } from './subscribable.js';
+import { LONGEST_TIMER_MS } from '../shared/timer-limit.js';
 
 /** Poll interval in milliseconds, or `false` to stop polling. */
 export type PollInterval<TData> = number | false | ((data: TData | undefined) => number | false);
@@ -190,8 +191,9 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
     const { data, failureCount } = this.snapshot;
     const settled = data !== undefined && this.isSettled(data);
     const delay = delayMs ?? this.#nextDelay(data, failureCount);
-    // A delay beyond what setTimeout can count (`Infinity`, from 2^31 ms) would fire at once: no polling.
-    const polling = this.isActive && !settled && delay !== false && delay < 2 ** 31 && !this.#isPausedByVisibility();
+    // A delay beyond what setTimeout can count (`Infinity` included) would fire at once: no polling.
+    const polling =
+      this.isActive && !settled && delay !== false && delay <= LONGEST_TIMER_MS && !this.#isPausedByVisibility();
     this.setSnapshot({ isPolling: polling });
     if (!polling || this.#inFlight) return;
     this.#timer = setTimeout(() => {

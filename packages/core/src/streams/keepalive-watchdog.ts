@@ -2,6 +2,8 @@
  * Detects a dead connection: calls `onTimeout` after `timeoutMs` milliseconds without `touch()`.
  */
 
+import { LONGEST_TIMER_MS } from '../shared/timer-limit.js';
+
 /** A countdown restarted by `touch()` and cancelled by `stop()`. */
 export interface KeepaliveWatchdog {
   /** Something arrived: restart the countdown. */
@@ -26,8 +28,8 @@ export function createKeepaliveWatchdog(timeoutMs: number, onTimeout: () => void
   return {
     touch() {
       touchedAt = Date.now();
-      // Beyond what setTimeout can count (2^31 ms, about 24.8 days) it would fire at once: no timer.
-      if (!timer && timeoutMs > 0 && timeoutMs < 2 ** 31) timer = setTimeout(check, timeoutMs);
+      // Beyond what setTimeout can count it would fire at once: no timer.
+      if (!timer && timeoutMs > 0 && timeoutMs <= LONGEST_TIMER_MS) timer = setTimeout(check, timeoutMs);
     },
     stop() {
       clearTimeout(timer);
