@@ -24,7 +24,12 @@ export interface ExecRequest {
   env?: Record<string, string>;
   /** Hold the response until the process exits. Default `false`. */
   waitForCompletion?: boolean;
-  /** Bound for `waitForCompletion`/`waitForPorts`, and the keepAlive auto-kill deadline, in **seconds**. 0 = none. */
+  /**
+   * Bound for `waitForCompletion`/`waitForPorts`, and the keepAlive auto-kill deadline, in
+   * **seconds**. 0 = none. A whole number from 0 to 2147483 (about 24.8 days, the longest a
+   * `setTimeout` holds); `exec` refuses anything else with an `InvalidArgumentError` before any
+   * request (the real server holds up to 9,223,372,036 s and times out at once past it).
+   */
   timeout?: number;
   /** Hold the response until each of these TCP ports accepts connections. */
   waitForPorts?: number[];

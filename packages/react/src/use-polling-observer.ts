@@ -5,10 +5,10 @@ import {
   type PollingObserver,
   type PollingOptions,
   type PollingState,
+  TrackedResult,
 } from '@sandproc/core';
-import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useLatest } from './use-latest.js';
-import { useObserverSubscribe } from './use-observer-subscribe.js';
 import { useSandproc } from './sandproc-context.js';
 
 /** The options every polling hook takes. */
@@ -22,14 +22,17 @@ export interface BasePollingOptions<TData> extends PollingOptions<TData> {
 }
 
 /** What the base hook hands the hook built on it. */
-export interface PollingObserverBinding<TData, TOptions> {
-  state: PollingState<TData>;
-  /** Watching (enabled, with an observer). */
-  enabled: boolean;
+export interface PollingObserverBinding<TData, TOptions, TView> {
+  /**
+   * The view of the state with `refetch` and `retry`; its fields are tracked: the component
+   * renders again only when a field it read changed (see core's `TrackedResult`).
+   */
+  result: TView & {
+    refetch: () => Promise<TData | undefined>;
+    retry: () => Promise<TData | undefined>;
+  };
   /** The options of the last committed render. */
   latest: { readonly current: TOptions };
-  refetch: () => Promise<TData | undefined>;
-  retry: () => Promise<TData | undefined>;
 }
 
 function pollingOptionsOf<TData>({
@@ -42,18 +45,22 @@ function pollingOptionsOf<TData>({
 
 /** `refetch` and `retry` where there is no observer (no id): nothing to fetch. */
 const noFetch = async (): Promise<undefined> => undefined;
+const noSubscription = () => () => {};
 
 /**
  * The base of the polling hooks (useProcess, useProcessList), as TanStack's `useBaseQuery`:
  * looks the shared observer up in the provider's cache (`select`, when `key` changes), hands it the
  * hook's polling options, subscribes while enabled, and reads its state through
- * `useSyncExternalStore`, with `initialData` as the server's (and hydration's) snapshot.
+ * `useSyncExternalStore`, with `initialData` as the server's (and hydration's) snapshot. It
+ * returns core's `view` of the state, tracked: a change of a field the component never read
+ * (e.g. `isFetching` on and off for an unchanged poll) does not render it again.
  */
-export function usePollingObserver<TData, TOptions extends BasePollingOptions<TData>>(
+export function usePollingObserver<TData, TOptions extends BasePollingOptions<TData>, TView extends object>(
   options: TOptions,
   key: string | undefined,
   select: (cache: ObserverCache, client: ObservableClient) => PollingObserver<TData> | undefined,
-): PollingObserverBinding<TData, TOptions> {
+  view: (state: PollingState<TData>, watching: boolean) => TView,
+): PollingObserverBinding<TData, TOptions, TView> {
   const { client, cache } = useSandproc(options.client);
   const { initialData, intervalMs, maxBackoffMs, pauseWhenHidden } = options;
   // Looked up again only when what it watches changes: a hook that started on a process stays with
@@ -81,7 +88,14 @@ export function usePollingObserver<TData, TOptions extends BasePollingOptions<TD
     pauseWhenHidden,
   ]);
 
-  const subscribe = useObserverSubscribe(observer, enabled);
+  const [tracked] = useState(() => new TrackedResult());
+  const subscribe = useCallback(
+    (onChange: () => void) =>
+      observer
+        ? tracked.subscribe(observer, () => view(observer.getSnapshot(), enabled), onChange, { activate: enabled })
+        : noSubscription(),
+    [observer, enabled, tracked, view],
+  );
   const getInitialState = useMemo(() => {
     const state: PollingState<TData> = {
       data: initialData,
@@ -94,11 +108,11 @@ export function usePollingObserver<TData, TOptions extends BasePollingOptions<TD
     return () => state;
   }, [initialData]);
   const state = useSyncExternalStore(subscribe, observer ? observer.getSnapshot : getInitialState, getInitialState);
-  return {
-    state,
-    enabled,
-    latest,
-    refetch: observer ? observer.refetch : noFetch,
-    retry: observer ? observer.retry : noFetch,
-  };
+  const refetch = observer ? observer.refetch : noFetch;
+  const retry = observer ? observer.retry : noFetch;
+  const result = useMemo(
+    () => tracked.track({ ...view(state, enabled), refetch, retry }),
+    [tracked, view, state, enabled, refetch, retry],
+  );
+  return { result, latest };
 }

@@ -1,5 +1,7 @@
 // @vitest-environment jsdom
-import { cleanup, renderHook, waitFor } from '@testing-library/react';
+import { createSandboxServer } from '@sandproc/server';
+import { act, cleanup, render, renderHook, waitFor } from '@testing-library/react';
+import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useProcessList } from './index.js';
 import { cacheFor, countPollFetches, countingClient, useTestServer, wrapperFor } from './test-server.test-helper.js';
@@ -32,5 +34,32 @@ describe('useProcessList', () => {
     expect(count('GET', '/process')).toBe(poll.fetches);
     poll.stop();
     await client.process.kill(started.pid);
+  });
+
+  it('an unchanged poll (a 304) does not render a component that shows the processes', async () => {
+    // A server of its own: no process of another test changes the list meanwhile.
+    const server = await createSandboxServer({ port: 0 });
+    try {
+      const { client, count } = countingClient(server);
+      await client.process.exec({ command: 'sleep 30', name: 'still' });
+      let renders = 0;
+      function Names() {
+        renders++;
+        const { processes } = useProcessList({ intervalMs: 5 });
+        return createElement('span', null, processes?.map((process) => process.name).join(',') ?? 'loading');
+      }
+      const view = render(createElement(Names), { wrapper: wrapperFor(client) });
+      await waitFor(() => expect(view.container.textContent).toBe('still'), long);
+      const before = { renders, fetches: count('GET', '/process') };
+      await waitFor(() => expect(count('GET', '/process')).toBeGreaterThanOrEqual(before.fetches + 30), long);
+      await act(async () => {});
+      expect(renders - before.renders).toBe(0);
+      // A new process in the list renders it.
+      await client.process.exec({ command: 'sleep 30', name: 'later' });
+      await waitFor(() => expect(view.container.textContent).toBe('still,later'), long);
+      view.unmount();
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,5 +1,4 @@
-import type { ProcessInfo } from '@sandproc/core';
-import { useMemo } from 'react';
+import { processListView, type ProcessInfo, type ProcessListView } from '@sandproc/core';
 import { usePollingObserver, type BasePollingOptions } from './use-polling-observer.js';
 
 /** Options of {@link useProcessList}. Polls every 1000 ms by default. */
@@ -26,22 +25,10 @@ export interface UseProcessListResult {
 /** The processes of the sandbox, polled while mounted; one poll shared by all components. */
 export function useProcessList(options: UseProcessListOptions = {}): UseProcessListResult {
   const { initialData } = options;
-  const { state, enabled, refetch, retry } = usePollingObserver<ProcessInfo[], UseProcessListOptions>(
+  return usePollingObserver<ProcessInfo[], UseProcessListOptions, ProcessListView>(
     options,
     'list',
     (cache, client) => cache.getProcessListObserver(client, { initialData }),
-  );
-  return useMemo(
-    () => ({
-      processes: state.data,
-      error: state.error,
-      failureCount: state.failureCount,
-      isLoading: enabled && state.data === undefined && state.error === undefined,
-      isFetching: state.isFetching,
-      isPolling: state.isPolling,
-      refetch,
-      retry,
-    }),
-    [state, enabled, refetch, retry],
-  );
+    processListView,
+  ).result;
 }

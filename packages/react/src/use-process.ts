@@ -1,5 +1,4 @@
-import type { ProcessInfo, ProcessStatus } from '@sandproc/core';
-import { useMemo } from 'react';
+import { processView, type ProcessInfo, type ProcessStatus, type ProcessView } from '@sandproc/core';
 import { useExitCallback } from './use-exit-callback.js';
 import { usePollingObserver, type BasePollingOptions } from './use-polling-observer.js';
 
@@ -49,28 +48,13 @@ export interface UseProcessResult {
  */
 export function useProcess(id: string | null | undefined, options: UseProcessOptions = {}): UseProcessResult {
   const { initialData } = options;
-  const { state, enabled, latest, refetch, retry } = usePollingObserver<ProcessInfo, UseProcessOptions>(
+  const { result, latest } = usePollingObserver<ProcessInfo, UseProcessOptions, ProcessView>(
     options,
     id ?? undefined,
     (cache, client) => (id ? cache.getProcessObserver(client, id, { initialData }) : undefined),
+    processView,
   );
-
-  useExitCallback(id, state.data, (process) => latest.current.onExit?.(process));
-
-  return useMemo(() => {
-    const process = state.data;
-    const ended = process !== undefined && process.status !== 'running';
-    return {
-      process,
-      status: process?.status,
-      exitCode: ended ? process.exitCode : null,
-      error: state.error,
-      failureCount: state.failureCount,
-      isLoading: enabled && process === undefined && state.error === undefined,
-      isFetching: state.isFetching,
-      isPolling: state.isPolling,
-      refetch,
-      retry,
-    };
-  }, [state, enabled, refetch, retry]);
+  // Read through the tracked result: a change of the process always renders (to see its exit).
+  useExitCallback(id, result.process, (process) => latest.current.onExit?.(process));
+  return result;
 }

@@ -9,6 +9,7 @@ import type { LogStream } from '../streams/log-stream.js';
 import type { LogStreamOptions, ReconnectOptions } from '../streams/log-stream-options.js';
 import type { ExecRequest, LogRecord, ProcessInfo } from '../types.js';
 import type { CallOptions } from './client-options.js';
+import { checkExecTimeout } from './exec-timeout.js';
 import { readProcess, type WireProcess } from '../shared/normalize-process.js';
 import { processPath } from './process-path.js';
 import { isConnectionRefused, type Transport } from './transport.js';
@@ -57,6 +58,7 @@ export async function execProcess(
   request: ExecRequest,
   options: ExecOptions,
 ): Promise<ProcessInfo> {
+  checkExecTimeout(request.timeout);
   const { signal, onStdout, onStderr, onLog } = options;
   const following = onStdout || onStderr || onLog;
   const name = request.name ?? generateProcessName();

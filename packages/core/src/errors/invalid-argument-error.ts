@@ -13,7 +13,8 @@ export interface InvalidArgumentErrorOptions extends SandprocErrorOptions {
 
 /**
  * Thrown before any request when an argument cannot be sent as it is, e.g. a process id that URL
- * resolution would rewrite (`''`, `.`, `..`) or that cannot be encoded (a lone surrogate). Not an
+ * resolution would rewrite (`''`, `.`, `..`) or that cannot be encoded (a lone surrogate), or an
+ * `exec` `timeout` that is not a whole number of seconds from 0 to 2147483. Not an
  * {@link HttpError}: it has no status, since no server answered. (Wrong `createClient` options are
  * a `TypeError`, thrown when the client is created.)
  */

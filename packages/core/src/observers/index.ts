@@ -33,4 +33,12 @@ export {
   type ExecStatus,
 } from './exec-controller.js';
 export { latestPollingOptions } from './latest-polling-options.js';
+export {
+  processListView,
+  processView,
+  type PollingView,
+  type ProcessListView,
+  type ProcessView,
+} from './polling-views.js';
+export { TrackedResult } from './tracked-result.js';
 export { ObserverCache, type ObserverCacheOptions } from './observer-cache.js';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeProcessApi } from './fake-process-api.test-helper.js';
+import { LineBuffer } from './line-buffer.js';
 import { LogsObserver } from './logs-observer.js';
 import { createNotifyScheduler } from './notify-scheduler.js';
 
@@ -87,6 +88,92 @@ describe('LogsObserver', () => {
     expect(lines.at(-1)).toEqual({ stream: 'stderr', text: 'line 49999', index: 49_999 });
     await vi.advanceTimersByTimeAsync(1000);
     expect(listener).toHaveBeenCalledTimes(1);
+    off();
+  });
+
+  it('stays linear with a large maxLines: 200,000 lines in batches of 100 are copied once, when read', async () => {
+    const { api, state } = fakeProcessApi();
+    const appends = vi.spyOn(LineBuffer.prototype, 'append');
+    const total = 200_000;
+    const observer = new LogsObserver(api, '1', { notifyIntervalMs: 1, maxLines: total });
+    let notifications = 0;
+    const off = observer.subscribe(() => notifications++);
+    await settle();
+    const stream = state.streams[0]!;
+    for (let sent = 0; sent < total; sent += 100) {
+      for (let i = sent; i < sent + 100; i++) stream.emit({ stream: 'stdout', text: `${i}` });
+      vi.advanceTimersByTime(1); // one notification window per batch
+    }
+    expect(notifications).toBe(total / 100 + 2); // + connecting, streaming
+    const { lines } = observer.getSnapshot();
+    expect(lines).toHaveLength(total);
+    expect(lines.at(-1)!.index).toBe(total - 1);
+    // Copying the buffer on every batch would copy 100 + 200 + … + 200,000 lines (2e8).
+    const buffer = appends.mock.contexts[0] as LineBuffer;
+    expect(appends.mock.contexts.every((context) => context === buffer)).toBe(true);
+    expect(buffer.copiedLines).toBe(total); // the one read
+    appends.mockRestore();
+    off();
+  });
+
+  it('keeps exactly the last maxLines lines, moving each line a bounded number of times', async () => {
+    const { api, state } = fakeProcessApi();
+    const appends = vi.spyOn(LineBuffer.prototype, 'append');
+    const observer = new LogsObserver(api, '1', { notifyIntervalMs: 1, maxLines: 1000 });
+    const off = observer.subscribe(() => {});
+    await settle();
+    const stream = state.streams[0]!;
+    let reads = 0;
+    for (let sent = 0; sent < 100_000; sent += 100) {
+      for (let i = sent; i < sent + 100; i++) stream.emit({ stream: i % 3 ? 'stdout' : 'stderr', text: `${i}` });
+      vi.advanceTimersByTime(1);
+      if (sent % 10_000 === 0) {
+        reads++;
+        const { lines, dropped, total } = observer.getSnapshot();
+        expect(total).toBe(sent + 100);
+        expect(lines).toHaveLength(Math.min(1000, total));
+        expect(dropped).toBe(total - lines.length);
+        expect(lines.map((line) => line.index)).toEqual(Array.from(lines, (_, i) => dropped + i));
+      }
+    }
+    const { lines, dropped, total } = observer.getSnapshot();
+    expect([lines.length, dropped, total]).toEqual([1000, 99_000, 100_000]);
+    expect(lines[0]).toEqual({ stream: 'stderr', text: '99000', index: 99_000 }); // 99000 % 3 === 0
+    // Compactions move at most each line once; each read copies the 1,000 lines kept.
+    const buffer = appends.mock.contexts[0] as LineBuffer;
+    expect(buffer.copiedLines).toBeLessThanOrEqual(100_000 + (reads + 1) * 1000);
+    appends.mockRestore();
+    off();
+  });
+
+  it('keeps one snapshot until something changes, and makes a new one for each change', async () => {
+    const { api, state } = fakeProcessApi();
+    const observer = new LogsObserver(api, '1', { notifyIntervalMs: 10, maxLines: 3 });
+    const seen: ReturnType<typeof observer.getSnapshot>[] = [];
+    const off = observer.subscribe(() => seen.push(observer.getSnapshot()));
+    await settle();
+    const stream = state.streams[0]!;
+    const streaming = observer.getSnapshot();
+    expect(observer.getSnapshot()).toBe(streaming);
+    for (const text of ['a', 'b', 'c', 'd']) stream.emit({ stream: 'stdout', text });
+    expect(observer.getSnapshot()).toBe(streaming); // not flushed yet
+    await vi.advanceTimersByTimeAsync(10);
+    const first = observer.getSnapshot();
+    expect(first).not.toBe(streaming);
+    expect(observer.getSnapshot()).toBe(first);
+    expect(observer.getSnapshot().lines).toBe(first.lines);
+    expect(first.lines.map((line) => line.text)).toEqual(['b', 'c', 'd']);
+    await vi.advanceTimersByTimeAsync(50); // nothing new: the same snapshot
+    expect(observer.getSnapshot()).toBe(first);
+    stream.emit({ stream: 'stderr', text: 'e' });
+    await vi.advanceTimersByTimeAsync(10);
+    const second = observer.getSnapshot();
+    expect(second).not.toBe(first);
+    expect(second.lines.map((line) => line.text)).toEqual(['c', 'd', 'e']);
+    expect(first.lines.map((line) => line.text)).toEqual(['b', 'c', 'd']); // an old snapshot never changes
+    expect([second.dropped, second.total]).toEqual([2, 5]);
+    expect(seen.at(-1)).toBe(second);
+    expect(new Set(seen).size).toBe(seen.length);
     off();
   });
 

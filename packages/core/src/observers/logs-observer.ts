@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors/index.js';
 import type { LogRecord, ProcessInfo } from '../types.js';
 import { createNotifyScheduler, type NotifyScheduler, type NotifySchedulerOptions } from './notify-scheduler.js';
 import type { ObservableLogStream, ObservableProcessApi } from './observed-client.js';
+import { LineBuffer } from './line-buffer.js';
 import { isPinnedProcess } from './process-pin.js';
 import { Subscribable } from './subscribable.js';
 
@@ -18,7 +19,11 @@ export type LogsStatus = 'idle' | 'connecting' | 'streaming' | 'reconnecting' | 
 
 /** Options of a {@link LogsObserver}. */
 export interface LogsObserverOptions extends NotifySchedulerOptions {
-  /** Lines kept; the oldest are dropped beyond it (and counted in `dropped`). Default 10000. */
+  /**
+   * Lines kept; the oldest are dropped beyond it (and counted in `dropped`). Default 10000.
+   * Receiving lines costs only the lines received; each `getSnapshot()` after a change copies the
+   * lines kept once (at most once per notification window).
+   */
   maxLines?: number;
 }
 
@@ -50,7 +55,11 @@ export class LogsObserver extends Subscribable<LogsState> {
   readonly #api: ObservableProcessApi;
   readonly #scheduler: NotifyScheduler;
   readonly #recordListeners = new Set<(record: LogRecord) => void>();
-  #maxLines: number;
+  /** The lines shown, as of the last flush. */
+  readonly #lines: LineBuffer;
+  /** `#lines` changed since the snapshot's `lines` array was built (it is built when read). */
+  #linesChanged = false;
+  /** Lines received since the last flush. */
   #pending: LogRecord[] = [];
   #pendingDropped = 0;
   #cursor = 0;
@@ -66,9 +75,22 @@ export class LogsObserver extends Subscribable<LogsState> {
     super({ lines: [], status: 'idle', error: undefined, dropped: 0, total: 0 });
     this.#api = api;
     this.id = id;
-    this.#maxLines = Math.max(1, options.maxLines ?? defaultMaxLines);
+    this.#lines = new LineBuffer(Math.max(1, options.maxLines ?? defaultMaxLines));
     this.#scheduler = createNotifyScheduler(() => this.#flush(), options);
   }
+
+  /**
+   * The current state; the same object until something changes. Its `lines` array is built here,
+   * on the first read after a change: receiving lines costs only the lines received, however
+   * large `maxLines` is.
+   */
+  override getSnapshot = (): LogsState => {
+    if (this.#linesChanged) {
+      this.#linesChanged = false;
+      this.snapshot = { ...this.snapshot, lines: this.#lines.toArray() };
+    }
+    return this.snapshot;
+  };
 
   /** The index the next line will have: every line before it was received. */
   get cursor(): number {
@@ -87,7 +109,7 @@ export class LogsObserver extends Subscribable<LogsState> {
 
   /** Raises the buffer bound to at least `maxLines` (the observer is shared: the largest wins). */
   setOptions(options: Pick<LogsObserverOptions, 'maxLines'>): void {
-    if (options.maxLines !== undefined) this.#maxLines = Math.max(this.#maxLines, options.maxLines);
+    if (options.maxLines !== undefined) this.#lines.maxLines = Math.max(this.#lines.maxLines, options.maxLines);
   }
 
   /**
@@ -103,6 +125,8 @@ export class LogsObserver extends Subscribable<LogsState> {
   clear = (): void => {
     this.#pending = [];
     this.#pendingDropped = 0;
+    this.#lines.clear();
+    this.#linesChanged = false;
     this.setSnapshot({ lines: [], dropped: 0, total: 0 });
   };
 
@@ -213,8 +237,8 @@ export class LogsObserver extends Subscribable<LogsState> {
     this.#pendingDropped += record.index - this.#cursor;
     this.#cursor = record.index + 1;
     this.#pending.push(record);
-    if (this.#pending.length > this.#maxLines * 2) {
-      const excess = this.#pending.length - this.#maxLines;
+    if (this.#pending.length > this.#lines.maxLines * 2) {
+      const excess = this.#pending.length - this.#lines.maxLines;
       this.#pending = this.#pending.slice(excess);
       this.#pendingDropped += excess;
     }
@@ -247,14 +271,11 @@ export class LogsObserver extends Subscribable<LogsState> {
     const pending = this.#pending;
     if (pending.length === 0 && this.#pendingDropped === 0) return;
     this.#pending = [];
-    let dropped = this.snapshot.dropped + this.#pendingDropped;
     const total = this.snapshot.total + pending.length + this.#pendingDropped;
+    const dropped = this.snapshot.dropped + this.#pendingDropped + this.#lines.append(pending);
     this.#pendingDropped = 0;
-    let lines = this.snapshot.lines.concat(pending);
-    if (lines.length > this.#maxLines) {
-      dropped += lines.length - this.#maxLines;
-      lines = lines.slice(lines.length - this.#maxLines);
-    }
-    this.setSnapshot({ lines, dropped, total });
+    // `total` grew, so the snapshot is new; its `lines` are built when it is read.
+    if (pending.length > 0) this.#linesChanged = true;
+    this.setSnapshot({ dropped, total });
   }
 }

@@ -1,11 +1,12 @@
 import { countingFetch, until } from '@sandproc/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type Sandbox } from '../../test/helpers/sandbox.js';
 import type { SandprocClient } from '../client/index.js';
 import type { ProcessInfo } from '../types.js';
 import { ExecController, type ExecStatus } from './exec-controller.js';
 import { ObserverCache } from './observer-cache.js';
-import { LogsObserver } from './logs-observer.js';
+import { LineBuffer } from './line-buffer.js';
+import { LogsObserver, type LogsState } from './logs-observer.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -131,6 +132,60 @@ describe('LogsObserver against the local server', () => {
     expect(notifications).toBeLessThan(200);
     expect(count('GET', `/process/${started.pid}/logs/stream`)).toBe(1);
     unsubscribe();
+  });
+
+  it('takes a flood of 100,000 lines with maxLines 100,000 in linear work: the lines are copied once, when read', async () => {
+    const { client } = countingClient();
+    const appends = vi.spyOn(LineBuffer.prototype, 'append');
+    try {
+      const started = await client.process.exec({ command: 'seq 1 100000' });
+      const observer = new LogsObserver(client.process, started.pid, { maxLines: 100_000, notifyIntervalMs: 1 });
+      let notifications = 0;
+      const unsubscribe = observer.subscribe(() => notifications++);
+      // `isOver` reads the status without building the lines.
+      await until(() => observer.isOver, { intervalMs: 10, what: 'ended' });
+      unsubscribe();
+      const buffer = appends.mock.contexts[0] as LineBuffer;
+      expect(appends.mock.contexts.every((context) => context === buffer)).toBe(true);
+      expect(buffer.copiedLines).toBe(0);
+      const { lines, total, dropped } = observer.getSnapshot();
+      expect([lines.length, total, dropped]).toEqual([100_000, 100_000, 0]);
+      expect(lines.map((line) => line.text)).toEqual(Array.from({ length: 100_000 }, (_, i) => `${i + 1}`));
+      expect(buffer.copiedLines).toBe(100_000);
+      expect(notifications).toBeGreaterThan(1);
+    } finally {
+      appends.mockRestore();
+    }
+  });
+
+  it('gives a new snapshot for each change and the same one between, each with exactly the last maxLines lines', async () => {
+    const { client } = countingClient();
+    const started = await client.process.exec({
+      command: 'for i in $(seq 1 20); do seq $(((i - 1) * 500 + 1)) $((i * 500)); sleep 0.01; done',
+    });
+    const observer = new LogsObserver(client.process, started.pid, { maxLines: 777, notifyIntervalMs: 1 });
+    const snapshots: LogsState[] = [];
+    let unstable = 0;
+    const unsubscribe = observer.subscribe(() => {
+      const snapshot = observer.getSnapshot();
+      if (observer.getSnapshot() !== snapshot || observer.getSnapshot().lines !== snapshot.lines) unstable++;
+      snapshots.push(snapshot);
+    });
+    await until(() => observer.isOver, { intervalMs: 10, what: 'ended' });
+    unsubscribe();
+    expect(unstable).toBe(0);
+    expect(new Set(snapshots).size).toBe(snapshots.length);
+    const withLines = snapshots.filter((snapshot) => snapshot.total > 0);
+    expect(withLines.length).toBeGreaterThan(1);
+    for (const { lines, total, dropped } of withLines) {
+      expect(lines).toHaveLength(Math.min(777, total));
+      expect(dropped).toBe(total - lines.length);
+      expect(lines.map((line) => line.text)).toEqual(Array.from(lines, (_, i) => `${dropped + i + 1}`));
+    }
+    const last = observer.getSnapshot();
+    expect(last).toBe(snapshots.at(-1));
+    expect([last.status, last.lines.length, last.total, last.dropped]).toEqual(['ended', 777, 10_000, 9223]);
+    expect(last.lines[0]!.text).toBe('9224');
   });
 
   it('shares one stream, closes it with the last subscriber and resumes from the cursor', async () => {
