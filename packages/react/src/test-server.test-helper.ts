@@ -1,6 +1,6 @@
 import { createClient, ObserverCache, type SandprocClient } from '@sandproc/core';
 import { createSandboxServer } from '@sandproc/server';
-import { countingFetch, removeGates } from '@sandproc/test-utils';
+import { countingFetch, removeGates, withoutEntityTags } from '@sandproc/test-utils';
 import { StrictMode, createElement, type ReactNode } from 'react';
 import { afterAll, beforeAll } from 'vitest';
 import { SandprocProvider } from './index.js';
@@ -28,9 +28,13 @@ export interface CountingClient {
   requests: string[];
 }
 
-/** A client of `server` whose `fetch` records every request (see `countingFetch`). */
-export function countingClient(server: SandboxServer): CountingClient {
-  const counting = countingFetch();
+/**
+ * A client of `server` whose `fetch` records every request (see `countingFetch`); with
+ * `entityTags: false`, the server's ETags are removed, as from a server without them (the real
+ * sandbox-api: every poll a new body).
+ */
+export function countingClient(server: SandboxServer, { entityTags = true } = {}): CountingClient {
+  const counting = countingFetch(entityTags ? undefined : withoutEntityTags());
   const client = createClient({ baseUrl: server.url, token: server.token, fetch: counting.fetch });
   return { client, requests: counting.requests, count: counting.count };
 }

@@ -230,42 +230,48 @@ describe('useProcess', () => {
 });
 
 describe('useProcess renders only for what the component reads', () => {
-  it('an unchanged poll (a 304) renders a component that shows the status not at all, one that shows isFetching twice', async () => {
-    const { client, count } = countingClient(context.server);
-    const started = await client.process.exec({ command: 'sleep 30' });
-    const path = `/process/${started.pid}`;
-    const renders = { status: 0, fetching: 0 };
-    function StatusView() {
-      renders.status++;
-      const { status } = useProcess(started.pid, { intervalMs: 5 });
-      return createElement('span', null, status ?? 'loading');
-    }
-    function FetchingView() {
-      renders.fetching++;
-      const { isFetching } = useProcess(started.pid, { intervalMs: 5 });
-      return createElement('b', null, isFetching ? 'fetching' : 'idle');
-    }
-    const observer = cacheFor(client).getProcessObserver(client, started.pid);
-    const view = render(createElement('div', null, createElement(StatusView), createElement(FetchingView)), {
-      wrapper: wrapperFor(client),
-    });
-    await waitFor(() => expect(view.container.querySelector('span')!.textContent).toBe('running'), long);
-    await waitFor(() => expect(count('GET', path)).toBeGreaterThanOrEqual(3), long);
-    const data = observer.getSnapshot().data;
-    const before = { ...renders, fetches: count('GET', path) };
-    await waitFor(() => expect(count('GET', path)).toBeGreaterThanOrEqual(before.fetches + 30), long);
-    // Let the last poll's renders land before counting.
-    await act(async () => {});
-    const polls = count('GET', path) - before.fetches;
-    expect(observer.getSnapshot().data).toBe(data); // every answer was a 304
-    expect(renders.status - before.status).toBe(0);
-    expect(renders.fetching - before.fetching).toBeGreaterThan(0);
-    expect(renders.fetching - before.fetching).toBeLessThanOrEqual(2 * polls + 2);
-    // A change the component reads still renders it.
-    await client.process.kill(started.pid);
-    await waitFor(() => expect(view.container.querySelector('span')!.textContent).toBe('killed'), long);
-    view.unmount();
-  });
+  it.each([
+    ['a 304', true],
+    ['a new equal body: a server without ETags, as the real sandbox-api', false],
+  ])(
+    'an unchanged poll (%s) renders a component that shows the status not at all, one that shows isFetching twice',
+    async (_answer, entityTags) => {
+      const { client, count } = countingClient(context.server, { entityTags });
+      const started = await client.process.exec({ command: 'sleep 30' });
+      const path = `/process/${started.pid}`;
+      const renders = { status: 0, fetching: 0 };
+      function StatusView() {
+        renders.status++;
+        const { status } = useProcess(started.pid, { intervalMs: 5 });
+        return createElement('span', null, status ?? 'loading');
+      }
+      function FetchingView() {
+        renders.fetching++;
+        const { isFetching } = useProcess(started.pid, { intervalMs: 5 });
+        return createElement('b', null, isFetching ? 'fetching' : 'idle');
+      }
+      const observer = cacheFor(client).getProcessObserver(client, started.pid);
+      const view = render(createElement('div', null, createElement(StatusView), createElement(FetchingView)), {
+        wrapper: wrapperFor(client),
+      });
+      await waitFor(() => expect(view.container.querySelector('span')!.textContent).toBe('running'), long);
+      await waitFor(() => expect(count('GET', path)).toBeGreaterThanOrEqual(3), long);
+      const data = observer.getSnapshot().data;
+      const before = { ...renders, fetches: count('GET', path) };
+      await waitFor(() => expect(count('GET', path)).toBeGreaterThanOrEqual(before.fetches + 30), long);
+      // Let the last poll's renders land before counting.
+      await act(async () => {});
+      const polls = count('GET', path) - before.fetches;
+      expect(observer.getSnapshot().data).toBe(data); // every answer was a 304 or kept as equal
+      expect(renders.status - before.status).toBe(0);
+      expect(renders.fetching - before.fetching).toBeGreaterThan(0);
+      expect(renders.fetching - before.fetching).toBeLessThanOrEqual(2 * polls + 2);
+      // A change the component reads still renders it.
+      await client.process.kill(started.pid);
+      await waitFor(() => expect(view.container.querySelector('span')!.textContent).toBe('killed'), long);
+      view.unmount();
+    },
+  );
 });
 
 describe('useProcess stays with its process', () => {

@@ -1,4 +1,4 @@
-import { countingFetch, until } from '@sandproc/test-utils';
+import { countingFetch, until, withoutEntityTags } from '@sandproc/test-utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type Sandbox } from '../../test/helpers/sandbox.js';
 import type { SandprocClient } from '../client/index.js';
@@ -53,6 +53,32 @@ describe('ProcessObserver against the local server', () => {
     expect(observer.getSnapshot().data).toBe(data); // every answer was a 304
     expect(notifications - notificationsBefore).toBeLessThanOrEqual(2 * polls);
     await client.process.kill(started.pid);
+  });
+
+  it('against a server without ETags (as the real sandbox-api), an unchanged answer keeps the same data object, and a list its unchanged items', async () => {
+    const counting = countingFetch(withoutEntityTags());
+    const client = sandbox.clientFor(sandbox.url, { fetch: counting.fetch });
+    const first = await client.process.exec({ command: 'sleep 30' });
+    const cache = new ObserverCache();
+    const observer = cache.getProcessObserver(client, first.pid, { intervalMs: 5 });
+    const list = cache.getProcessListObserver(client, { intervalMs: 5 });
+    const unsubscribe = [observer.subscribe(() => {}), list.subscribe(() => {})];
+    const path = `/process/${first.pid}`;
+    await until(() => counting.count('GET', path) >= 2 && observer.getSnapshot().data !== undefined);
+    const data = observer.getSnapshot().data;
+    await until(() => list.getSnapshot().data?.some((process) => process.pid === first.pid) === true);
+    const item = list.getSnapshot().data?.find((process) => process.pid === first.pid);
+    const fetchesBefore = counting.count('GET', path);
+    await until(() => counting.count('GET', path) >= fetchesBefore + 10 && !observer.getSnapshot().isFetching);
+    expect(observer.getSnapshot().data).toBe(data);
+    const second = await client.process.exec({ command: 'sleep 30' });
+    await until(() => list.getSnapshot().data?.some((process) => process.pid === second.pid) === true);
+    expect(list.getSnapshot().data?.find((process) => process.pid === first.pid)).toBe(item);
+    await client.process.kill(first.pid);
+    await until(() => observer.getSnapshot().data?.status !== 'running');
+    expect(observer.getSnapshot().data).not.toBe(data);
+    for (const stop of unsubscribe) stop();
+    await client.process.kill(second.pid);
   });
 
   it('ten subscribers share one poll, which stops at the terminal status', async () => {

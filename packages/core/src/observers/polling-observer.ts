@@ -1,4 +1,5 @@
 import { defaultMaxBackoffMs, defaultPollIntervalMs } from '../constants.js';
+import { keepEqualParts } from './keep-equal-parts.js';
 import { Subscribable } from './subscribable.js';
 import { LONGEST_TIMER_MS } from '../shared/timer-limit.js';
 
@@ -107,7 +108,7 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
   protected acceptData(data: TData, force = false): void {
     const current = this.snapshot.data;
     if (!force && current !== undefined && this.isSettled(current)) return;
-    this.setSnapshot({ data, error: undefined, failureCount: 0, updatedAt: Date.now() });
+    this.setSnapshot({ data: keepEqualParts(current, data), error: undefined, failureCount: 0, updatedAt: Date.now() });
     if (this.isActive && !this.#inFlight) this.#reschedule();
   }
 
@@ -154,13 +155,16 @@ export abstract class PollingObserver<TData> extends Subscribable<PollingState<T
     this.setSnapshot({ isFetching: true });
     const request = (async (): Promise<TData | undefined> => {
       try {
-        const data = await this.fetchData(abort.signal);
+        const answer = await this.fetchData(abort.signal);
         if (abort.signal.aborted) return undefined;
         const current = this.snapshot.data;
         // Once settled, nothing changes: an answer that was overtaken (e.g. by `stop`) is stale.
         if (current !== undefined && this.isSettled(current)) return current;
+        // An unchanged answer (a 304, or equal JSON from a server without ETags) is the same data
+        // object, and a changed list keeps its unchanged items.
+        const data = keepEqualParts(current, answer);
         // One change per answer: the data and the end of the request together (subscribers are
-        // told once; an unchanged answer, e.g. a 304, is the same data object).
+        // told once).
         this.setSnapshot({ data, error: undefined, failureCount: 0, updatedAt: Date.now(), ...this.#ended(abort) });
         return data;
       } catch (error) {

@@ -162,12 +162,12 @@ describe('ProcessObserver', () => {
     // A restart of the same process (same pid and name, later start, one more restart) is followed.
     answer = processInfo({ pid: '7', name: 'job', startedAt: new Date(2000), restartCount: 1 });
     await vi.advanceTimersByTimeAsync(100);
-    expect(observer.getSnapshot().data).toBe(answer);
+    expect(observer.getSnapshot().data).toEqual(answer);
     // The operating system gave the pid to another process.
     answer = processInfo({ pid: '7', name: 'other', startedAt: new Date(3000) });
     await vi.advanceTimersByTimeAsync(100);
     const snapshot = observer.getSnapshot();
-    expect(snapshot.data).not.toBe(answer);
+    expect(snapshot.data).not.toEqual(answer);
     expect(snapshot.data).not.toBe(seen);
     expect(snapshot.data?.name).toBe('job');
     expect((snapshot.error as { kind?: string }).kind).toBe('not-found');
