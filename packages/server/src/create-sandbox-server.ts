@@ -124,6 +124,7 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
       options.maxCommandMemoryBytes,
       MIN_COMMAND_MEMORY_BYTES,
     ),
+    maxCommandCpuSeconds: positiveLimit('maxCommandCpuSeconds', options.maxCommandCpuSeconds),
     containment: containment.mode,
     containmentFallbackReason: containment.fallbackReason,
     shell: resolveShell(),
@@ -181,6 +182,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024);
   positiveLimit('maxTasks', options.maxTasks);
   positiveLimit('maxCommandMemoryBytes', options.maxCommandMemoryBytes, MIN_COMMAND_MEMORY_BYTES);
+  positiveLimit('maxCommandCpuSeconds', options.maxCommandCpuSeconds);
   // One run directory holds the output files and, in isolated mode, the private HOME and the
   // default workspace; close() removes it.
   const runDirectory = createRunDirectory(options.dataDir);
@@ -194,8 +196,16 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     containment = prepareContainment(options, runDirectory);
     resolved = resolveOptions(options, containment);
     // A server that cannot hold the limits on each command's tree starts nothing.
-    if (options.maxTasks !== undefined || options.maxCommandMemoryBytes !== undefined)
-      cgroups = CommandCgroups.create({ maxTasks: options.maxTasks, maxMemoryBytes: options.maxCommandMemoryBytes });
+    if (
+      options.maxTasks !== undefined ||
+      options.maxCommandMemoryBytes !== undefined ||
+      options.maxCommandCpuSeconds !== undefined
+    )
+      cgroups = CommandCgroups.create({
+        maxTasks: options.maxTasks,
+        maxMemoryBytes: options.maxCommandMemoryBytes,
+        maxCpuSeconds: options.maxCommandCpuSeconds,
+      });
   } catch (error) {
     removeRunDirectory(runDirectory);
     throw error;
