@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { answerClientError } from './http/client-error.js';
 import { ConnectionGuard } from './http/connection-guard.js';
+import { answerHalfClosedClients } from './http/half-closed-clients.js';
 import { createRequestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
 import { StreamLimiter } from './http/stream-limiter.js';
@@ -251,6 +252,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
       handleRequest(request, response);
     },
   );
+  answerHalfClosedClients(httpServer);
   httpServer.on('connection', (socket) => connections.admit(socket));
   httpServer.on('clientError', answerClientError);
   let port: number;
