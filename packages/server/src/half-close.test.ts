@@ -1,5 +1,5 @@
-import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openSocket } from './testing/raw-socket.js';
 import { pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 const servers: TestServer[] = [];
@@ -33,24 +33,14 @@ function unchunk(body: string): string {
  * and resolves with what came back once the server closed its side.
  */
 async function sendThenHalfClose(sandbox: TestServer, request: string): Promise<RawAnswer> {
-  const socket = connect(sandbox.server.port, '127.0.0.1');
-  let received = '';
-  let closed = false;
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    received += chunk;
-  });
-  socket.on('close', () => {
-    closed = true;
-  });
-  socket.on('error', () => undefined);
+  const client = await openSocket(sandbox.server.port);
   try {
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.end(request);
-    await pollUntil(() => closed, { timeoutMs: 60_000, what: 'the server to answer and close' });
+    client.socket.end(request);
+    await pollUntil(client.closed, { timeoutMs: 60_000, what: 'the server to answer and close' });
   } finally {
-    socket.destroy();
+    client.socket.destroy();
   }
+  const received = client.received();
   const split = received.indexOf('\r\n\r\n');
   const head = split < 0 ? received : received.slice(0, split);
   const rawBody = split < 0 ? '' : received.slice(split + 4);
@@ -76,20 +66,23 @@ function getRequest(sandbox: TestServer, path: string): string {
 }
 
 describe('a client that half-closes its socket after the request gets the whole answer', () => {
-  it.each(['extended', 'strict'] as const)('POST /process, answered at once and after completion (%s)', async (compatibility) => {
-    const sandbox = await startTestServer({ compatibility });
-    servers.push(sandbox);
-    const started = await sendThenHalfClose(sandbox, postRequest(sandbox, { command: 'echo started', name: 'half' }));
-    expect(started.status).toBe(200);
-    expect(JSON.parse(started.body)).toMatchObject({ name: 'half', command: 'echo started' });
-    const completed = await sendThenHalfClose(
-      sandbox,
-      postRequest(sandbox, { command: 'sleep 1; echo finished', waitForCompletion: true, timeout: 60 }),
-    );
-    expect(completed.status).toBe(200);
-    expect(JSON.parse(completed.body)).toMatchObject({ status: 'completed', exitCode: 0 });
-    expect(JSON.parse(completed.body).logs).toContain('finished');
-  });
+  it.each(['extended', 'strict'] as const)(
+    'POST /process, answered at once and after completion (%s)',
+    async (compatibility) => {
+      const sandbox = await startTestServer({ compatibility });
+      servers.push(sandbox);
+      const started = await sendThenHalfClose(sandbox, postRequest(sandbox, { command: 'echo started', name: 'half' }));
+      expect(started.status).toBe(200);
+      expect(JSON.parse(started.body)).toMatchObject({ name: 'half', command: 'echo started' });
+      const completed = await sendThenHalfClose(
+        sandbox,
+        postRequest(sandbox, { command: 'sleep 1; echo finished', waitForCompletion: true, timeout: 60 }),
+      );
+      expect(completed.status).toBe(200);
+      expect(JSON.parse(completed.body)).toMatchObject({ status: 'completed', exitCode: 0 });
+      expect(JSON.parse(completed.body).logs).toContain('finished');
+    },
+  );
 
   it('GET /health, GET /process/{name}, GET /process/{name}/logs and a log stream', async () => {
     const sandbox = await startTestServer();
