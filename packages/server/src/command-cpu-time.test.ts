@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ownGroupsWith } from './process/cgroup-hierarchy.js';
 import { CommandCgroups } from './process/command-cgroups.js';
 import { bubblewrapUnavailable } from './testing/bubblewrap.js';
-import { startCliProcess } from './testing/cli-process.js';
+import { BUILT_CLI, startCliProcess } from './testing/cli-process.js';
 import { commandProcesses, isAlive, pollUntil, startTestServer } from './testing/test-server.js';
 
 /** Why the CPU time limit cannot be tested here, or undefined when it can. */
@@ -115,6 +115,28 @@ describe('maxCommandCpuSeconds options', () => {
     expect(await cli.exited).toBe(2);
     expect(cli.output()).toContain("invalid --max-command-cpu-seconds '0': expected a decimal integer of at least 1");
   });
+
+  it.skipIf(unavailable !== undefined)(
+    'the CLI refuses to start, exit 2, where the cpuacct controller is missing',
+    async () => {
+      // In a mount namespace of its own, an empty file system over the cpuacct hierarchy hides it from the CLI.
+      const hideCpuacct = [
+        'unshare',
+        '--mount',
+        'sh',
+        '-c',
+        'mount -t tmpfs none /sys/fs/cgroup/cpuacct && exec "$@"',
+        'sh',
+      ];
+      const cli = startCliProcess(
+        ['--port', '0', '--max-command-cpu-seconds', '5'],
+        { ...process.env, SANDPROC_TOKEN: 't' },
+        [...hideCpuacct, process.execPath, BUILT_CLI],
+      );
+      expect(await cli.exited).toBe(2);
+      expect(cli.output()).toContain('maxCommandCpuSeconds needs a cgroup cpuacct controller the server can write');
+    },
+  );
 
   it.skipIf(unavailable !== undefined)(
     'the CLI says the limit at startup and holds it',
