@@ -26,6 +26,8 @@ const USAGE = `Usage: sandproc-server [options]
                         Linux, as root): a fork past it fails, so a fork bomb stops there
   --max-command-memory-mib <n>  memory of one command at once in MiB, its whole tree (a cgroup;
                         Linux, as root; at least 4): past it the kernel ends a process of it
+  --max-command-cpu-seconds <n> CPU time of one command in seconds, its whole tree together (a
+                        cgroup v1 cpuacct; Linux, as root): past it the whole tree is killed
   --data-dir <dir>      where the run directory of output files is created (default: the system temp dir)
   --max-output-bytes <n>        output kept on disk per process (default 268435456 = 256 MiB)
   --max-total-output-bytes <n>  output kept on disk over all processes (default 1073741824 = 1 GiB)
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
       'max-cpu-seconds': { type: 'string' },
       'max-memory-mib': { type: 'string' },
       'max-command-memory-mib': { type: 'string' },
+      'max-command-cpu-seconds': { type: 'string' },
       'data-dir': { type: 'string' },
       'max-output-bytes': { type: 'string' },
       'max-total-output-bytes': { type: 'string' },
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
     maxCpuSeconds: parseCount('--max-cpu-seconds', values['max-cpu-seconds'], 1),
     maxMemoryBytes: mebibytes(parseCount('--max-memory-mib', values['max-memory-mib'], 1)),
     maxCommandMemoryBytes: mebibytes(parseCount('--max-command-memory-mib', values['max-command-memory-mib'], 4)),
+    maxCommandCpuSeconds: parseCount('--max-command-cpu-seconds', values['max-command-cpu-seconds'], 1),
     dataDir: values['data-dir'],
     outputDiskBytes: parseCount('--max-output-bytes', values['max-output-bytes'], 1),
     totalOutputDiskBytes: parseCount('--max-total-output-bytes', values['max-total-output-bytes'], 1),
@@ -161,6 +165,9 @@ function containmentBanner(options: Readonly<ResolvedOptions>): string {
     options.maxTasks !== undefined ? `${options.maxTasks} tasks per command (cgroup)` : undefined,
     options.maxCommandMemoryBytes !== undefined
       ? `${options.maxCommandMemoryBytes / 1048576} MiB per command (cgroup)`
+      : undefined,
+    options.maxCommandCpuSeconds !== undefined
+      ? `${options.maxCommandCpuSeconds} CPU s per command (cgroup)`
       : undefined,
   ].filter((limit) => limit !== undefined);
   const limitText = limits.length > 0 ? `; limits: ${limits.join(', ')}` : '';

@@ -1,5 +1,6 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type OpenSocket, openSocket as openRawSocket } from './testing/raw-socket.js';
 import { pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 const servers: TestServer[] = [];
@@ -15,30 +16,11 @@ async function start(options: Parameters<typeof startTestServer>[0]): Promise<Te
   return server;
 }
 
-/** Opens a raw TCP connection to the server and resolves once connected; tracks whether it closed and what it received. */
-interface OpenSocket {
-  socket: Socket;
-  closed: () => boolean;
-  received: () => string;
-}
-
-function openSocket(server: TestServer): Promise<OpenSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(server.server.port, '127.0.0.1');
-    sockets.push(socket);
-    let closed = false;
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-    });
-    socket.on('close', () => {
-      closed = true;
-    });
-    socket.on('error', () => undefined);
-    socket.once('connect', () => resolve({ socket, closed: () => closed, received: () => received }));
-    socket.once('error', reject);
-  });
+/** Opens a raw TCP connection to the server, closed after the test. */
+async function openSocket(server: TestServer): Promise<OpenSocket> {
+  const opened = await openRawSocket(server.server.port);
+  sockets.push(opened.socket);
+  return opened;
 }
 
 describe('connections', () => {

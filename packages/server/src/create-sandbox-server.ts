@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { answerClientError } from './http/client-error.js';
 import { ConnectionGuard } from './http/connection-guard.js';
+import { answerHalfClosedClients } from './http/half-closed-clients.js';
 import { createRequestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
 import { StreamLimiter } from './http/stream-limiter.js';
@@ -56,10 +57,25 @@ export interface SandboxServer {
   /** Current counters. */
   stats(): SandboxServerStats;
   /**
-   * SIGKILL to every command started (their whole PID namespaces, or process groups), closes every
-   * socket, removes isolated mode's run directory (not a given workspace); resolves when done. Idempotent.
+   * Stops accepting connections, sends SIGKILL to every command started (their whole PID
+   * namespaces, or process groups) and waits for them to end; log streams and log answers still
+   * being sent then send the rest of their output from disk and end cleanly, as caught-up ones do.
+   * Both waits end at most {@link SHUTDOWN_GRACE_MS} (5 s) after `close()` was called: then every
+   * socket left is closed (a reader still behind is cut), the output files and isolated mode's
+   * run directory (not a given workspace) removed; resolves when done. Idempotent.
    */
   close(): Promise<void>;
+}
+
+/**
+ * How long `close()` waits at most, in milliseconds, from its call: for the commands to end, then
+ * for log streams that are behind to send the rest of their output.
+ */
+export const SHUTDOWN_GRACE_MS = 5000;
+
+/** Resolves after `milliseconds` (at once if not positive) without holding the process open. */
+function delay(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, milliseconds)).unref());
 }
 
 /** `value` if it is undefined or a whole number of at least `minimum`; throws a clear error otherwise. */
@@ -124,6 +140,7 @@ function resolveOptions(options: SandboxServerOptions, containment: Containment)
       options.maxCommandMemoryBytes,
       MIN_COMMAND_MEMORY_BYTES,
     ),
+    maxCommandCpuSeconds: positiveLimit('maxCommandCpuSeconds', options.maxCommandCpuSeconds),
     containment: containment.mode,
     containmentFallbackReason: containment.fallbackReason,
     shell: resolveShell(),
@@ -181,6 +198,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   positiveLimit('maxMemoryBytes', options.maxMemoryBytes, 1024 * 1024);
   positiveLimit('maxTasks', options.maxTasks);
   positiveLimit('maxCommandMemoryBytes', options.maxCommandMemoryBytes, MIN_COMMAND_MEMORY_BYTES);
+  positiveLimit('maxCommandCpuSeconds', options.maxCommandCpuSeconds);
   // One run directory holds the output files and, in isolated mode, the private HOME and the
   // default workspace; close() removes it.
   const runDirectory = createRunDirectory(options.dataDir);
@@ -194,8 +212,16 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     containment = prepareContainment(options, runDirectory);
     resolved = resolveOptions(options, containment);
     // A server that cannot hold the limits on each command's tree starts nothing.
-    if (options.maxTasks !== undefined || options.maxCommandMemoryBytes !== undefined)
-      cgroups = CommandCgroups.create({ maxTasks: options.maxTasks, maxMemoryBytes: options.maxCommandMemoryBytes });
+    if (
+      options.maxTasks !== undefined ||
+      options.maxCommandMemoryBytes !== undefined ||
+      options.maxCommandCpuSeconds !== undefined
+    )
+      cgroups = CommandCgroups.create({
+        maxTasks: options.maxTasks,
+        maxMemoryBytes: options.maxCommandMemoryBytes,
+        maxCpuSeconds: options.maxCommandCpuSeconds,
+      });
   } catch (error) {
     removeRunDirectory(runDirectory);
     throw error;
@@ -241,6 +267,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
       handleRequest(request, response);
     },
   );
+  answerHalfClosedClients(httpServer);
   httpServer.on('connection', (socket) => connections.admit(socket));
   httpServer.on('clientError', answerClientError);
   let port: number;
@@ -248,7 +275,8 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     port = await listen(httpServer, resolved.port, resolved.host);
   } catch (error) {
     // The manager first (its background work in the run directory ends), then the directory.
-    await manager.closeAll();
+    await manager.endAll(SHUTDOWN_GRACE_MS);
+    await manager.disposeAll();
     removeRunDirectory(runDirectory);
     await cgroups?.close();
     throw error;
@@ -270,10 +298,14 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
     }),
     close: () => {
       closing ??= (async () => {
+        const deadline = Date.now() + SHUTDOWN_GRACE_MS;
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-        await manager.closeAll();
+        await manager.endAll(SHUTDOWN_GRACE_MS);
+        // Every log has ended: a stream that is behind sends the rest from disk, then ends cleanly.
+        await Promise.race([context.streams.whenIdle(), delay(deadline - Date.now())]);
         connections.destroyAll();
         await closed;
+        await manager.disposeAll();
         removeRunDirectory(runDirectory);
         await cgroups?.close();
       })();

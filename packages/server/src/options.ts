@@ -154,6 +154,15 @@ export interface SandboxServerOptions {
    * when it cannot create the cgroup. Default: no limit.
    */
   maxCommandMemoryBytes?: number;
+  /**
+   * CPU time of one command, in seconds, its whole tree counted together (every process it
+   * started, those that already ended included), counted by the kernel in a cgroup of cgroup v1's
+   * cpuacct controller (Linux, as root) and read by the server every 200 ms. Past it the server
+   * kills the whole tree (SIGKILL), so the command uses at most about 0.2 s per CPU more; it ends
+   * `failed` and its stderr says why. Each run counts from zero (a restart too). The server
+   * refuses to start when it cannot create the cgroup. Default: no limit.
+   */
+  maxCommandCpuSeconds?: number;
 }
 
 /** Options with every default applied. */
@@ -194,6 +203,7 @@ export interface ResolvedOptions {
   maxMemoryBytes: number | undefined;
   maxTasks: number | undefined;
   maxCommandMemoryBytes: number | undefined;
+  maxCommandCpuSeconds: number | undefined;
   /** How commands are contained, detected at startup. */
   containment: ContainmentMode;
   /** Why the server fell back to process groups, when it did. */

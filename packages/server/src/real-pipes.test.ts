@@ -16,14 +16,24 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-/** Runs `command` with stdin, writes `input`, closes stdin, and answers the finished process. */
-async function runWithInput(command: string, input: string, env: Record<string, string> = {}) {
+/**
+ * Runs `command` with stdin, writes `input`, closes stdin (once its stdout shows `closeAfterOutput`,
+ * if given), and answers the finished process.
+ */
+async function runWithInput(
+  command: string,
+  input: string,
+  env: Record<string, string> = {},
+  closeAfterOutput?: string,
+) {
   const { json } = await sandbox.exec({ command, stdin: true, env });
   const write = await sandbox.request('POST', `/process/${json.pid}/stdin`, {
     rawBody: input,
     headers: { 'Content-Type': 'application/octet-stream' },
   });
   expect(write.status).toBe(200);
+  if (closeAfterOutput !== undefined)
+    await sandbox.waitForStatus(json.pid, (process) => process.stdout.includes(closeAfterOutput));
   expect((await sandbox.request('DELETE', `/process/${json.pid}/stdin`)).status).toBe(200);
   return sandbox.waitForStatus(json.pid, (process) => process.status !== 'running');
 }
@@ -51,7 +61,8 @@ describe('stdout and stderr are pipes, as on the real server', () => {
 
 describe('stdin is a pipe, as on the real server', () => {
   it('a command can open /dev/stdin (a socket would answer ENXIO)', async () => {
-    const finished = await runWithInput('cat /dev/stdin; echo end', 'through /dev/stdin\n');
+    // Opening a pipe to read blocks while it has no writer: stdin is closed only once `cat` has it open.
+    const finished = await runWithInput('cat /dev/stdin; echo end', 'through /dev/stdin\n', {}, 'through /dev/stdin\n');
     expect(finished.stderr).toBe('');
     expect(finished.stdout).toBe('through /dev/stdin\nend\n');
     expect(finished.status).toBe('completed');

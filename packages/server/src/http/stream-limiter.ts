@@ -2,6 +2,7 @@
 export class StreamLimiter {
   readonly #maximum: number;
   #active = 0;
+  readonly #idleListeners = new Set<() => void>();
 
   constructor(maximum: number) {
     this.#maximum = maximum;
@@ -21,6 +22,15 @@ export class StreamLimiter {
       if (released) return;
       released = true;
       this.#active--;
+      if (this.#active > 0) return;
+      for (const listener of this.#idleListeners) listener();
+      this.#idleListeners.clear();
     };
+  }
+
+  /** Resolves once no stream is open (at once if none is). */
+  whenIdle(): Promise<void> {
+    if (this.#active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleListeners.add(resolve));
   }
 }

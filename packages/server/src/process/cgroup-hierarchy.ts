@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isGoneBeyondDoubt, type ProcessIdentity } from './process-identity.js';
 
 /** A cgroup controller the server uses to limit a command's whole tree. */
-export type CgroupController = 'pids' | 'memory';
+export type CgroupController = 'pids' | 'memory' | 'cpuacct';
 
 /** Where cgroup v1 mounts each controller's hierarchy, and cgroup v2 its unified one. */
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -81,6 +81,15 @@ export function removeGroup(path: string): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/** A number a cgroup file holds alone (`cpuacct.usage`), 0 if it cannot be read. */
+export function readNumber(file: string): number {
+  try {
+    return Number(readFileSync(file, 'utf8').trim()) || 0;
+  } catch {
+    return 0;
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCounter } from './cgroup-hierarchy.js';
+import { CpuTimeWatch } from './cpu-time-watch.js';
 
 /** The limits on each command's whole tree that cgroups hold. */
 export interface CommandCgroupLimits {
@@ -8,6 +9,8 @@ export interface CommandCgroupLimits {
   maxTasks?: number;
   /** Memory at once, in bytes (no swap on top): the memory controller. */
   maxMemoryBytes?: number;
+  /** CPU time of each run, in seconds, every process counted together: cgroup v1's cpuacct controller. */
+  maxCpuSeconds?: number;
 }
 
 /** A command's memory cgroup, and whether it is cgroup v2's. */
@@ -32,12 +35,14 @@ export interface CgroupRunEvents {
   memoryKills: number;
   /** Whether the command's own memory limit was reached (not the server's cgroup's or the machine's). */
   memoryLimitReached: boolean;
+  /** Whether the run went past its CPU time limit (the server then ended it). */
+  cpuLimitReached: boolean;
 }
 
 /**
  * The cgroups of one command (one per hierarchy the server limits commands in), and what the
  * kernel did in them: forks refused by the task limit, processes ended by the OOM killer, and
- * whether that was the command's own memory limit.
+ * whether that was the command's own memory limit; and whether a run went past its CPU time.
  */
 export class CommandCgroup {
   readonly limits: Readonly<CommandCgroupLimits>;
@@ -45,27 +50,36 @@ export class CommandCgroup {
   readonly procsFiles: readonly string[];
   readonly #pidsGroup: string | undefined;
   readonly #memoryGroup: MemoryGroup | undefined;
+  readonly #cpuGroup: string | undefined;
   readonly #release: () => void;
+  #cpuWatch: CpuTimeWatch | undefined;
 
   constructor(
     paths: readonly string[],
     limits: Readonly<CommandCgroupLimits>,
-    pidsGroup: string | undefined,
-    memoryGroup: MemoryGroup | undefined,
+    groups: { pids?: string; memory?: MemoryGroup; cpu?: string },
     release: () => void,
   ) {
     this.procsFiles = paths.map((path) => join(path, 'cgroup.procs'));
     this.limits = limits;
-    this.#pidsGroup = pidsGroup;
-    this.#memoryGroup = memoryGroup;
+    this.#pidsGroup = groups.pids;
+    this.#memoryGroup = groups.memory;
+    this.#cpuGroup = groups.cpu;
     this.#release = release;
   }
 
   /**
    * Call before each run is spawned: reads the counters so far and, on cgroup v1, resets the
-   * group's memory peak, which tells later whether the run reached the limit.
+   * group's memory peak, which tells later whether the run reached the limit. With a CPU time
+   * limit, watches the run's CPU time from now on and calls `onCpuLimitReached` at every check
+   * once the run is past it, until {@link eventsSince}.
    */
-  startRun(): CgroupRunMark {
+  startRun(onCpuLimitReached: () => void): CgroupRunMark {
+    this.#cpuWatch?.stop();
+    this.#cpuWatch =
+      this.#cpuGroup === undefined || this.limits.maxCpuSeconds === undefined
+        ? undefined
+        : new CpuTimeWatch(join(this.#cpuGroup, 'cpuacct.usage'), this.limits.maxCpuSeconds * 1e9, onCpuLimitReached);
     const group = this.#memoryGroup;
     if (group !== undefined && !group.unified) {
       for (const file of ['memory.max_usage_in_bytes', 'memory.memsw.max_usage_in_bytes'])
@@ -78,18 +92,42 @@ export class CommandCgroup {
     return { refusedForks: this.#refusedForks(), memoryKills: this.#memoryKills(), memoryLimitHits: this.#limitHits() };
   }
 
-  /** What the kernel did to the command since `mark` (call once the run ended). */
+  /** What the kernel did to the command since `mark` (call once the run ended; stops the CPU time watch). */
   eventsSince(mark: CgroupRunMark): CgroupRunEvents {
+    this.#cpuWatch?.stop();
     const memoryKills = this.#memoryKills() - mark.memoryKills;
     return {
       refusedForks: this.#refusedForks() - mark.refusedForks,
       memoryKills,
       memoryLimitReached: memoryKills > 0 && this.#reachedMemoryLimit(mark),
+      cpuLimitReached: this.#cpuWatch?.reached ?? false,
     };
+  }
+
+  /**
+   * Sends `signal` to every process in the command's groups (those that left its process tree,
+   * such as a `setsid` child in the process-group fallback, included).
+   */
+  signalMembers(signal: NodeJS.Signals): void {
+    for (const file of this.procsFiles) {
+      let pids: string[];
+      try {
+        pids = readFileSync(file, 'utf8').split('\n');
+      } catch {
+        continue;
+      }
+      for (const pid of pids)
+        try {
+          if (pid !== '') process.kill(Number(pid), signal);
+        } catch {
+          /* gone already */
+        }
+    }
   }
 
   /** The command is over: removes the groups now, or once their last processes are gone. */
   release(): void {
+    this.#cpuWatch?.stop();
     this.#release();
   }
 

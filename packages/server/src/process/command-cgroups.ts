@@ -16,7 +16,11 @@ const CLOSE_WAIT_MS = 5000;
 const CLOSE_POLL_MS = 20;
 
 /** The option each controller serves, for error messages. */
-const OPTION_OF: Record<CgroupController, string> = { pids: 'maxTasks', memory: 'maxCommandMemoryBytes' };
+const OPTION_OF: Record<CgroupController, string> = {
+  pids: 'maxTasks',
+  memory: 'maxCommandMemoryBytes',
+  cpuacct: 'maxCommandCpuSeconds',
+};
 
 /** One cgroup of the server, in one hierarchy, with the controllers it limits commands with. */
 interface ServerGroup {
@@ -26,12 +30,13 @@ interface ServerGroup {
 }
 
 /**
- * Limits on each command's whole tree at once, enforced by the kernel with cgroups: tasks (the
- * pids controller: a fork past the limit fails with `EAGAIN`, so a fork bomb stops there) and
- * memory (the memory controller: past the limit the kernel reclaims, then its OOM killer ends a
- * process of the command). The server makes one cgroup inside its own in each hierarchy it needs
- * (so every limit on the server still holds for its commands; cgroup v2 has one hierarchy for
- * both), named `sandproc-<PID namespace>-<pid>-<start ticks>-<n>`, and one per command inside it,
+ * Limits on each command's whole tree at once, enforced with cgroups: tasks (the pids controller:
+ * a fork past the limit fails with `EAGAIN`, so a fork bomb stops there), memory (the memory
+ * controller: past the limit the kernel reclaims, then its OOM killer ends a process of the
+ * command) and CPU time (cgroup v1's cpuacct controller counts it; the server reads it every
+ * 200 ms and ends the command past the limit). The server makes one cgroup inside its own in each
+ * hierarchy it needs (so every limit on the server still holds for its commands; cgroup v2 has one
+ * hierarchy for pids and memory), named `sandproc-<PID namespace>-<pid>-<start ticks>-<n>`, and one per command inside it,
  * which the command's launcher joins before anything of the command starts.
  */
 export class CommandCgroups {
@@ -56,6 +61,7 @@ export class CommandCgroups {
     const wanted: CgroupController[] = [];
     if (limits.maxTasks !== undefined) wanted.push('pids');
     if (limits.maxMemoryBytes !== undefined) wanted.push('memory');
+    if (limits.maxCpuSeconds !== undefined) wanted.push('cpuacct');
     const self = currentProcessIdentity();
     if (self === undefined)
       throw new Error(
@@ -87,6 +93,7 @@ export class CommandCgroups {
     const made: string[] = [];
     let pidsGroup: string | undefined;
     let memoryGroup: MemoryGroup | undefined;
+    let cpuGroup: string | undefined;
     try {
       for (const group of this.#serverGroups) {
         const path = join(group.path, name);
@@ -100,12 +107,13 @@ export class CommandCgroups {
           writeMemoryLimit(path, group.unified, this.limits.maxMemoryBytes as number);
           memoryGroup = { path, unified: group.unified };
         }
+        if (group.controllers.includes('cpuacct')) cpuGroup = path;
       }
     } catch (error) {
       for (const path of made) removeGroup(path);
       throw error;
     }
-    return new CommandCgroup(made, this.limits, pidsGroup, memoryGroup, () => {
+    return new CommandCgroup(made, this.limits, { pids: pidsGroup, memory: memoryGroup, cpu: cpuGroup }, () => {
       for (const path of made) if (!removeGroup(path)) this.#toRemove.add(path);
     });
   }
@@ -129,7 +137,7 @@ export class CommandCgroups {
  * could use, not only those it uses (a server with another set of limits was killed before).
  */
 function removeStaleServerGroupsEverywhere(self: ProcessIdentity): void {
-  for (const controller of ['pids', 'memory'] as const) {
+  for (const controller of ['pids', 'memory', 'cpuacct'] as const) {
     for (const parent of ownGroupsWith(controller)) {
       try {
         removeStaleServerGroups(parent.path, self);
@@ -144,6 +152,12 @@ function removeStaleServerGroupsEverywhere(self: ProcessIdentity): void {
 function createServerGroup(controller: CgroupController, self: ProcessIdentity): ServerGroup {
   const reasons: string[] = [];
   for (const parent of ownGroupsWith(controller)) {
+    if (controller === 'cpuacct' && parent.unified) {
+      reasons.push(
+        `${parent.path}: cgroup v2 has no cpuacct controller, and the CPU time limit reads cgroup v1's (cgroup v1 works)`,
+      );
+      continue;
+    }
     const group = join(parent.path, serverGroupName(self));
     try {
       mkdirSync(group);
@@ -180,7 +194,14 @@ function createServerGroup(controller: CgroupController, self: ProcessIdentity):
  */
 function enableController(group: string, controller: CgroupController, parent?: CgroupParent): boolean {
   const unified = parent?.unified ?? existsSync(join(group, 'cgroup.subtree_control'));
-  const limitFile = controller === 'pids' ? 'pids.max' : unified ? 'memory.max' : 'memory.limit_in_bytes';
+  const limitFile =
+    controller === 'pids'
+      ? 'pids.max'
+      : controller === 'cpuacct'
+        ? 'cpuacct.usage'
+        : unified
+          ? 'memory.max'
+          : 'memory.limit_in_bytes';
   if (!existsSync(join(group, limitFile))) return false;
   if (!unified) return true;
   try {

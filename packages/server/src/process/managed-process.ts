@@ -71,7 +71,6 @@ export class ManagedProcess {
   #startedAt = new Date();
   #completedAt: Date | undefined;
   #restartCount = 0;
-  /** Forks the task limit had refused when the current run started. */
   /** The kernel's counters of the command's cgroups when the current run started. */
   #cgroupMark: CgroupRunMark | undefined;
   #stopRequested = false;
@@ -257,6 +256,12 @@ export class ManagedProcess {
     if (this.#run !== undefined) this.groups.signalOne(this.#run.tree, signal);
   }
 
+  /** The run went past its CPU time limit (its whole tree together): SIGKILL to all of it. */
+  #endForCpuTime(): void {
+    this.#signal('SIGKILL');
+    this.#settings.cgroup?.signalMembers('SIGKILL');
+  }
+
   #cancelPendingRestart(status: ProcessStatus): boolean {
     if (this.#restartTimer === undefined) return false;
     clearTimeout(this.#restartTimer);
@@ -268,7 +273,7 @@ export class ManagedProcess {
 
   #spawnChild(): void {
     // Read before the spawn: a command may reach a limit before the spawn returns.
-    this.#cgroupMark = this.#settings.cgroup?.startRun();
+    this.#cgroupMark = this.#settings.cgroup?.startRun(() => this.#endForCpuTime());
     const run = startChildRun({
       launch: this.#settings.launch,
       cwd: this.#settings.cwd,
@@ -300,29 +305,29 @@ export class ManagedProcess {
   #readShellStatus(
     code: number | null,
     signal: NodeJS.Signals | null,
-    memoryKills: number,
+    killedForLimit: boolean,
   ): { code: number | null; signal: NodeJS.Signals | null } {
     if (signal !== null || code === null || code <= 128) return { code, signal };
     const named = SIGNAL_NAMES.get(code - 128);
     const expected = new Set<NodeJS.Signals>(this.#killSignals);
     if (this.#stopRequested) expected.add('SIGTERM').add('SIGKILL');
-    // The kernel's OOM killer sends SIGKILL.
-    if (memoryKills > 0) expected.add('SIGKILL');
+    // The kernel's OOM killer sends SIGKILL, and so does the server past the CPU time of the tree.
+    if (killedForLimit) expected.add('SIGKILL');
     if (this.#settings.limits.cpuSeconds !== undefined) expected.add('SIGXCPU');
     return named !== undefined && expected.has(named) ? { code: null, signal: named } : { code, signal };
   }
 
   /**
    * Writes to stderr why a command past a per-process limit ended, where such a limit is the likely
-   * cause (not when the command's memory limit is known to have ended it).
+   * cause (not when a limit of its whole tree, or the OOM killer, is known to have ended it).
    */
-  #explainLimit(code: number | null, signal: NodeJS.Signals | null, memoryKills: number): void {
+  #explainLimit(code: number | null, signal: NodeJS.Signals | null, killedForLimit: boolean): void {
     const { cpuSeconds, memoryBytes } = this.#settings.limits;
     let message: string | undefined;
     if (signal === 'SIGXCPU' && cpuSeconds !== undefined) {
       message = `sandproc: the command used its CPU time limit of ${cpuSeconds} s per process and was ended (SIGXCPU)`;
     } else if (
-      memoryKills === 0 &&
+      !killedForLimit &&
       memoryBytes !== undefined &&
       !this.#killSignals.has(signal as NodeJS.Signals) &&
       !this.#stopRequested &&
@@ -336,8 +341,8 @@ export class ManagedProcess {
 
   /**
    * Writes to stderr what the kernel did to the command's whole tree in this run (its cgroups:
-   * refused forks, processes ended for memory); returns whether it did anything (the run then
-   * counts as failed).
+   * refused forks, processes ended for memory, the tree ended for its CPU time); returns whether
+   * it did anything (the run then counts as failed).
    */
   #explainCgroupEvents(events: CgroupRunEvents | undefined): boolean {
     const limits = this.#settings.cgroup?.limits;
@@ -357,6 +362,10 @@ export class ManagedProcess {
       messages.push(
         `sandproc: the kernel's OOM killer ended ${ended}: the machine or the server's own cgroup ran out of memory (the command's limit of ${limit} was not reached)`,
       );
+    if (events.cpuLimitReached)
+      messages.push(
+        `sandproc: the command used its CPU time limit of ${limits.maxCpuSeconds} s (its whole tree together) and was ended (maxCommandCpuSeconds)`,
+      );
     for (const message of messages) this.output.write('stderr', Buffer.from(`${message}\n`));
     return messages.length > 0;
   }
@@ -364,9 +373,9 @@ export class ManagedProcess {
   #onChildExit(reportedCode: number | null, reportedSignal: NodeJS.Signals | null): void {
     this.output.flushPartialLines();
     const cgroupEvents = this.#cgroupMark && this.#settings.cgroup?.eventsSince(this.#cgroupMark);
-    const memoryKills = cgroupEvents?.memoryKills ?? 0;
-    const { code, signal } = this.#readShellStatus(reportedCode, reportedSignal, memoryKills);
-    this.#explainLimit(code, signal, memoryKills);
+    const killedForLimit = (cgroupEvents?.memoryKills ?? 0) > 0 || cgroupEvents?.cpuLimitReached === true;
+    const { code, signal } = this.#readShellStatus(reportedCode, reportedSignal, killedForLimit);
+    this.#explainLimit(code, signal, killedForLimit);
     const endedByKernel = this.#explainCgroupEvents(cgroupEvents);
     this.output.flushPartialLines();
     const tree = this.#run?.tree;

@@ -215,8 +215,11 @@ export class ProcessManager {
     return this.#totalOutputBytes;
   }
 
-  /** SIGKILL to every process group ever started; resolves once every record is final (bounded). */
-  async closeAll(timeoutMs = 5000): Promise<void> {
+  /**
+   * SIGKILL to every process group ever started, and no start from now on; resolves once every
+   * record is final, or after `timeoutMs`. The output stays readable until {@link disposeAll}.
+   */
+  async endAll(timeoutMs: number): Promise<void> {
     this.#closed = true;
     for (const managed of this.#processes) managed.destroy();
     const pending = this.#processes.filter((managed) => !managed.finished);
@@ -225,6 +228,10 @@ export class ProcessManager {
       new Promise<void>((done) => setTimeout(done, timeoutMs).unref()),
     ]);
     for (const managed of this.#processes) managed.destroy();
+  }
+
+  /** After {@link endAll}: removes every output file and closes the pipes kept for reuse. */
+  async disposeAll(): Promise<void> {
     for (const managed of this.#processes) managed.output.dispose();
     await this.#fifos.close();
   }
