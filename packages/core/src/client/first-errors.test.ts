@@ -72,13 +72,17 @@ describe('createClient checks its options at creation', () => {
     [undefined, /options must be an object such as \{ baseUrl: "http:\/\/127\.0\.0\.1:8080" \}, got undefined/],
     [{}, /baseUrl must be an http:\/\/ or https:\/\/ URL such as http:\/\/127\.0\.0\.1:8080, got undefined/],
     [{ baseUrl: 'localhost:8080' }, /baseUrl must be an http:\/\/ or https:\/\/ URL .*, got "localhost:8080"/],
-    [{ baseUrl: 'http://127.0.0.1:8080', token: 42 }, /token must be a string, got number/],
+    [{ baseUrl: 'http://127.0.0.1:8080', token: 42 }, /token must be a string, got 42$/],
     [{ baseUrl: 'http://127.0.0.1:8080', fetch: 'fetch' }, /fetch must be a function/],
-    [{ baseUrl: 'http://127.0.0.1:8080', retry: { limit: -1 } }, /retry\.limit must be a number ≥ 0, got number/],
+    [{ baseUrl: 'http://127.0.0.1:8080', retry: { limit: -1 } }, /retry\.limit must be a number ≥ 0, got -1$/],
+    [
+      { baseUrl: 'http://127.0.0.1:8080', retry: { maxDelayMs: Number.NaN } },
+      /retry\.maxDelayMs must be a number ≥ 0, got NaN$/,
+    ],
     [{ baseUrl: 'http://127.0.0.1:8080', retry: 3 }, /retry must be false or \{ limit, initialDelayMs, maxDelayMs \}/],
     [
       { baseUrl: 'http://127.0.0.1:8080', requestTimeoutMs: 0 },
-      /requestTimeoutMs must be a number of milliseconds > 0/,
+      /requestTimeoutMs must be a number of milliseconds > 0, got 0$/,
     ],
     [{ baseUrl: 'http://127.0.0.1:8080', requestTimeoutMs: '5000' }, /requestTimeoutMs .* got "5000"/],
   ])('%j → a TypeError that says what is wrong', (options, message) => {
@@ -97,6 +101,15 @@ describe('createClient checks its options at creation', () => {
     expect(
       createBlaxelClient({ workspace: 'w', apiKey: 'k', sandbox: '', url: 'https://sandbox.example' }).baseUrl,
     ).toBe('https://sandbox.example');
+  });
+
+  it('createBlaxelClient with a preview token names what is missing (not baseUrl, never a header "undefined")', () => {
+    expect(() => createBlaxelClient({ previewToken: 'p' } as never)).toThrow(
+      /createBlaxelClient needs url \(the sandbox's URL, a string\) with previewToken, got undefined/,
+    );
+    expect(() => createBlaxelClient({ url: 'https://sandbox.example', previewToken: undefined } as never)).toThrow(
+      /createBlaxelClient needs previewToken \(a string\), got undefined/,
+    );
   });
 });
 

@@ -16,15 +16,15 @@ import { LONGEST_TIMER_MS } from '../shared/timer-limit.js';
 /** Options of `wait`. */
 export interface WaitOptions extends CallOptions {
   /** Give up after this long, in milliseconds (`Infinity`: never). Default `60000`, as the Blaxel SDK. */
-  maxWaitMs?: number;
+  maxWaitMs?: number | undefined;
   /** Pause between two polls, in milliseconds. Default `1000`. */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
 }
 
 /** Options of `waitForLog`. */
 export interface WaitForLogOptions extends CallOptions {
   /** Give up after this long, in milliseconds (`Infinity`: never). Default `60000`. */
-  maxWaitMs?: number;
+  maxWaitMs?: number | undefined;
 }
 
 /** What `waitForLog` uses of a client: its log streams (any `createClient(...)` has them). */
