@@ -78,5 +78,6 @@ export async function waitForLog(
     stream.close();
     cleanup();
   }
-  throw new StreamError({ processId: id, message: `output of ${id} ended without ${String(pattern)}` });
+  const wanted = typeof pattern === 'string' ? JSON.stringify(pattern) : String(pattern);
+  throw new StreamError({ processId: id, message: `output of ${id} ended without a line matching ${wanted}` });
 }
