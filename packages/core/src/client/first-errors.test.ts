@@ -131,4 +131,19 @@ describe('ids the URL cannot carry', () => {
     }
     expect(requests).toBe(0);
   });
+
+  it('a since that is not a whole number ≥ 0 is an InvalidArgumentError, before any request (NaN never means "nothing")', async () => {
+    let requests = 0;
+    const client = sandbox.clientFor(sandbox.url, { fetch: (input, init) => (requests++, fetch(input, init)) });
+    for (const since of [Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY]) {
+      const refused = await client.process.streamLogs('1', { since }).done.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(InvalidArgumentError);
+      expect(refused).toMatchObject({ argument: 'since', value: since });
+      expect((refused as Error).message).toBe(`since must be a whole number of records ≥ 0, got ${since}`);
+    }
+    expect(requests).toBe(0);
+  });
 });
