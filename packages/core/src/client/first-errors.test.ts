@@ -7,6 +7,7 @@ import {
   NetworkError,
   createBlaxelClient,
   createClient,
+  waitForLog,
 } from '../index.js';
 
 describe('the first error a user sees', () => {
@@ -129,6 +130,25 @@ describe('ids the URL cannot carry', () => {
       await expect(client.process.wait(id)).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(client.process.streamLogs(id).done).rejects.toBeInstanceOf(InvalidArgumentError);
     }
+    expect(requests).toBe(0);
+  });
+
+  it('wait and waitForLog refuse a maxWaitMs or intervalMs that is not a number ≥ 0 (NaN waited forever), before any request', async () => {
+    let requests = 0;
+    const client = sandbox.clientFor(sandbox.url, { fetch: (input, init) => (requests++, fetch(input, init)) });
+    for (const [options, argument] of [
+      [{ maxWaitMs: Number.NaN }, 'maxWaitMs'],
+      [{ maxWaitMs: -1 }, 'maxWaitMs'],
+      [{ intervalMs: Number.NaN }, 'intervalMs'],
+      [{ intervalMs: -5 }, 'intervalMs'],
+    ] as const) {
+      const refused = await client.process.wait('1', options).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(InvalidArgumentError);
+      expect(refused).toMatchObject({ argument });
+      expect((refused as Error).message).toMatch(new RegExp(`^${argument} must be a number of milliseconds ≥ 0, got `));
+    }
+    const refusedLog = await waitForLog(client, '1', 'x', { maxWaitMs: Number.NaN }).catch((error: unknown) => error);
+    expect(refusedLog).toMatchObject({ kind: 'invalid-argument', argument: 'maxWaitMs' });
     expect(requests).toBe(0);
   });
 
