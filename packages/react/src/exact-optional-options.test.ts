@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { exactOptionalErrors } from '@sandproc/test-utils';
 import { describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -32,30 +30,7 @@ export function Component() {
 `;
 
 describe('hook options under exactOptionalPropertyTypes', () => {
-  it("take values that may be undefined (no error in the user's code)", () => {
-    const directory = mkdtempSync(join(scratchParent, '.exact-optional-'));
-    try {
-      const file = join(directory, 'user.ts');
-      writeFileSync(file, USER_CODE);
-      const program = ts.createProgram([file], {
-        strict: true,
-        exactOptionalPropertyTypes: true,
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.ESNext,
-        moduleResolution: ts.ModuleResolutionKind.Bundler,
-        allowImportingTsExtensions: true,
-        jsx: ts.JsxEmit.ReactJSX,
-        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-        types: [],
-        noEmit: true,
-      });
-      const errors = ts
-        .getPreEmitDiagnostics(program)
-        .filter((diagnostic) => diagnostic.file?.fileName === file)
-        .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n').split('\n')[0]);
-      expect(errors).toEqual([]);
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
-    }
+  it("take values that may be undefined (no error in the user's code)", async () => {
+    expect(await exactOptionalErrors(USER_CODE, scratchParent)).toEqual([]);
   });
 });

@@ -3,3 +3,4 @@ export { createGate, removeGates, type Gate } from './gate.js';
 export { pushChange } from './push-change.js';
 export { until, type UntilOptions } from './until.js';
 export { CHROMIUM_ARGS } from './chromium-args.js';
+export { exactOptionalErrors } from './exact-optional-errors.js';
