@@ -37,6 +37,8 @@ const EXECUTED = [
 const COMPILER_OPTIONS: ts.CompilerOptions = {
   strict: true,
   noUncheckedIndexedAccess: true,
+  // What a strictest tsconfig adds: an option given a value that may be undefined must accept it.
+  exactOptionalPropertyTypes: true,
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,

@@ -17,30 +17,30 @@ export interface ExecRequest {
   /** Run as `sh -c <command>` in a new process group. Required, non-empty. */
   command: string;
   /** Name of the process. Default: `proc-` + 8 random characters. */
-  name?: string;
+  name?: string | undefined;
   /** Working directory; `~` expands to `$HOME`. Default: the server's. */
-  workingDir?: string;
+  workingDir?: string | undefined;
   /** Environment variables merged over the server's. */
-  env?: Record<string, string>;
+  env?: Record<string, string> | undefined;
   /** Hold the response until the process exits. Default `false`. */
-  waitForCompletion?: boolean;
+  waitForCompletion?: boolean | undefined;
   /**
    * Bound for `waitForCompletion`/`waitForPorts`, and the keepAlive auto-kill deadline, in
    * **seconds**. 0 = none. A whole number from 0 to 2147483 (about 24.8 days, the longest a
    * `setTimeout` holds); `exec` refuses anything else with an `InvalidArgumentError` before any
    * request (the real server holds up to 9,223,372,036 s and times out at once past it).
    */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Hold the response until each of these TCP ports accepts connections. */
-  waitForPorts?: number[];
+  waitForPorts?: number[] | undefined;
   /** Restart (same pid/name) after a non-zero exit. Default `false`. */
-  restartOnFailure?: boolean;
+  restartOnFailure?: boolean | undefined;
   /** Restart budget; negative = unlimited; 0 = never. */
-  maxRestarts?: number;
+  maxRestarts?: number | undefined;
   /** Keep the sandbox awake while running; auto-kill after `timeout` seconds (default 600). */
-  keepAlive?: boolean;
+  keepAlive?: boolean | undefined;
   /** Keep a stdin pipe open for `writeStdin`/`closeStdin`. Default `false`. */
-  stdin?: boolean;
+  stdin?: boolean | undefined;
 }
 
 /** A process, normalized from the wire. */

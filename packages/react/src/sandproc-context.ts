@@ -18,8 +18,8 @@ export interface SandprocProviderProps {
    * provider (each request) gets its own, so no request sees another's data. Pass one to share
    * it beyond this tree or to set its `gcTimeMs`.
    */
-  cache?: ObserverCache;
-  children?: ReactNode;
+  cache?: ObserverCache | undefined;
+  children?: ReactNode | undefined;
 }
 
 /** Makes `client` and an observer cache available to the sandproc hooks of the tree below. */

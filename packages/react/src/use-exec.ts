@@ -19,18 +19,18 @@ import { useSandproc } from './sandproc-context.js';
 /** Options of {@link useExec}. */
 export interface UseExecOptions {
   /** How the started process is polled until it ends. Default: every 1000 ms, backoff on errors. */
-  polling?: PollingOptions<ProcessInfo>;
+  polling?: PollingOptions<ProcessInfo> | undefined;
   /**
    * Stream the started process's output into `logs` (`true`, or the options of
    * `useProcessLogs`). Default `false` (`true` when `onLine` is given).
    */
-  logs?: boolean | Omit<UseProcessLogsOptions, 'enabled' | 'client' | 'onLine'>;
+  logs?: boolean | Omit<UseProcessLogsOptions, 'enabled' | 'client' | 'onLine'> | undefined;
   /** Called for every line of the started process's output (enables `logs`). */
-  onLine?: (line: LogRecord) => void;
+  onLine?: ((line: LogRecord) => void) | undefined;
   /** Called once when the started process ends, with its final state. */
-  onExit?: (process: ProcessInfo) => void;
+  onExit?: ((process: ProcessInfo) => void) | undefined;
   /** Use this client instead of the provider's. */
-  client?: ObservableClient;
+  client?: ObservableClient | undefined;
 }
 
 /** What {@link useExec} returns. */

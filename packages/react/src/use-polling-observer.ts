@@ -14,11 +14,11 @@ import { useSandproc } from './sandproc-context.js';
 /** The options every polling hook takes. */
 export interface BasePollingOptions<TData> extends PollingOptions<TData> {
   /** Watch. `false` shows the last known state without requests. Default `true`. */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
   /** Data known beforehand, e.g. fetched for server rendering: what the server renders. */
-  initialData?: TData;
+  initialData?: TData | undefined;
   /** Use this client instead of the provider's. */
-  client?: ObservableClient;
+  client?: ObservableClient | undefined;
 }
 
 /** What the base hook hands the hook built on it. */

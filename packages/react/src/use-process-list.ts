@@ -4,7 +4,7 @@ import { usePollingObserver, type BasePollingOptions } from './use-polling-obser
 /** Options of {@link useProcessList}. Polls every 1000 ms by default. */
 export interface UseProcessListOptions extends BasePollingOptions<ProcessInfo[]> {
   /** A list known beforehand, e.g. fetched for server rendering (what the server renders). */
-  initialData?: ProcessInfo[];
+  initialData?: ProcessInfo[] | undefined;
 }
 
 /** What {@link useProcessList} returns. */

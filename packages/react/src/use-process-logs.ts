@@ -7,25 +7,25 @@ import { useSandproc } from './sandproc-context.js';
 /** Options of {@link useProcessLogs}. */
 export interface UseProcessLogsOptions {
   /** Stream the logs. Default `true`. */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
   /**
    * Keep showing new lines. `false` freezes `lines` as they are (the status still updates and
    * the shared stream goes on, so turning it back on catches up at once). Default `true`.
    */
-  follow?: boolean;
+  follow?: boolean | undefined;
   /** Lines kept; the oldest are dropped beyond it (counted in `dropped`). Default 10000. */
-  maxLines?: number;
+  maxLines?: number | undefined;
   /** Which lines to show. Default `'all'` (both streams, in output order). */
-  stream?: LogStreamName | 'all';
+  stream?: LogStreamName | 'all' | undefined;
   /**
    * Re-render at most once per this many milliseconds while lines arrive. Only used by the
    * first hook that opens the process's stream. Default: once per animation frame.
    */
-  notifyIntervalMs?: number;
+  notifyIntervalMs?: number | undefined;
   /** Called for every line (after the `stream` filter) as it arrives, before batching. */
-  onLine?: (line: LogRecord) => void;
+  onLine?: ((line: LogRecord) => void) | undefined;
   /** Use this client instead of the provider's. */
-  client?: ObservableClient;
+  client?: ObservableClient | undefined;
 }
 
 /** What {@link useProcessLogs} returns. */

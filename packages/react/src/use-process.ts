@@ -9,12 +9,12 @@ export interface UseProcessOptions extends BasePollingOptions<ProcessInfo> {
    * hydration starts from), and the observer's first state if it has none yet. No request if
    * it is final.
    */
-  initialData?: ProcessInfo;
+  initialData?: ProcessInfo | undefined;
   /**
    * Called once when the process is seen to end (a settled status), with its final state; only
    * if this component saw it running first (not for a process that had already ended).
    */
-  onExit?: (process: ProcessInfo) => void;
+  onExit?: ((process: ProcessInfo) => void) | undefined;
 }
 
 /** What {@link useProcess} returns. */

@@ -133,6 +133,37 @@ describe('bad input answers 4xx and starts nothing', () => {
     expectJsonError(await sandbox.request('PATCH', '/process/x/logs'), 405);
   });
 
+  it('a route of the Blaxel sandbox API that this server does not serve → 404 that says so, in both modes', async () => {
+    const strict = await startTestServer({ compatibility: 'strict' });
+    try {
+      for (const server of [sandbox, strict]) {
+        for (const [method, path, family] of [
+          ['GET', '/filesystem/tmp', '/filesystem'],
+          ['PUT', '/filesystem/tmp/x.txt', '/filesystem'],
+          ['GET', '/filesystem-multipart', '/filesystem-multipart'],
+          ['GET', '/network/process/1/ports', '/network'],
+          ['GET', '/watch/filesystem/tmp', '/watch'],
+          ['GET', '/terminal', '/terminal'],
+          ['POST', '/codegen/fastapply/x', '/codegen'],
+        ] as const) {
+          const response = await server.request<{ error: string }>(method, path, method === 'GET' ? {} : { body: {} });
+          expectJsonError(response, 404);
+          expect(response.json.error).toContain(`${family} routes`);
+          expect(response.json.error).toContain('only the process API');
+        }
+      }
+    } finally {
+      await strict.server.close();
+    }
+  });
+
+  it('any other unknown route names the route and what is served', async () => {
+    const response = await sandbox.request<{ error: string }>('GET', '/nothing-here');
+    expect(response.json.error).toBe(
+      'not found: no route GET /nothing-here (this server serves the process API: /process… and /health)',
+    );
+  });
+
   it('a bad percent-encoding → 400', async () => {
     expectJsonError(await sandbox.request('GET', '/process/%E0%A4%A'), 400);
   });

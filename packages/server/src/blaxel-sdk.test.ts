@@ -35,6 +35,8 @@ interface SdkProcessApi {
 
 let sandbox: TestServer;
 let sdk: SdkProcessApi;
+/** The SDK's filesystem API, which the local server does not serve. */
+let sdkFilesystem: { ls(path: string): Promise<unknown> };
 const requestedUrls: string[] = [];
 const originalFetch = globalThis.fetch;
 
@@ -54,6 +56,7 @@ beforeAll(async () => {
     headers: { Authorization: `Bearer ${sandbox.server.token}` },
   } as never);
   sdk = instance.process as unknown as SdkProcessApi;
+  sdkFilesystem = instance.fs as unknown as typeof sdkFilesystem;
 });
 
 afterAll(async () => {
@@ -151,6 +154,12 @@ describe('the official @blaxel/core SDK against the local server', () => {
     await pollUntil(async () => (await sdk.get(started.pid)).stdout === 'via sdk\n');
     await sdk.closeStdin(started.pid);
     expect((await sdk.wait(started.pid, { maxWait: 20_000, interval: 100 })).status).toBe('completed');
+  });
+
+  it('a call of an API the local server does not serve (filesystem) fails with a message that says so', async () => {
+    await expect(sdkFilesystem.ls('/tmp')).rejects.toThrow(
+      /404[\s\S]*\/filesystem routes, which this local sandbox does not serve/,
+    );
   });
 
   it('sent traffic only to the loopback server', () => {

@@ -223,6 +223,13 @@ describe('sandproc-server CLI', () => {
     }
   });
 
+  it('refuses a --cors-origin that is not an origin, naming the flag, and starts nothing', async () => {
+    const cli = startCli(['--port', '0', '--cors-origin', 'localhost:5173']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toContain("sandproc-server: invalid --cors-origin 'localhost:5173': ");
+    expect(cli.output()).not.toContain('listening on');
+  });
+
   it('rejects unknown flags', async () => {
     const cli = startCli(['--bogus']);
     expect(await cli.exited).toBe(2);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createSandboxServer, type SandboxServer } from './create-sandbox-server.js';
+import { checkCorsOrigin } from './security/cors-origin-check.js';
 import type { ResolvedOptions } from './options.js';
 
 const USAGE = `Usage: sandproc-server [options]
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   const givenToken = readToken(values.token, values['token-file']);
   if (values.workspace !== undefined && !values.isolate) throw new Error('--workspace needs --isolate');
   if (values['no-network'] && !values.isolate) throw new Error('--no-network needs --isolate');
+  for (const origin of values['cors-origin'] ?? []) checkCorsOrigin(origin, '--cors-origin');
   const server = await createSandboxServer({
     port,
     host: values.host,

@@ -23,6 +23,7 @@ import { getProcess, killProcess, listProcesses, stopProcess } from './routes/pr
 import type { ServerContext } from './routes/server-context.js';
 import { closeStdin, writeStdin } from './routes/stdin-routes.js';
 import { generateToken } from './security/auth.js';
+import { checkCorsOrigin } from './security/cors-origin-check.js';
 import { isLoopbackHost } from './security/host-check.js';
 
 /** Counters exposed for tests and monitoring. */
@@ -78,10 +79,10 @@ function delay(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, milliseconds)).unref());
 }
 
-/** `value` if it is undefined or a whole number of at least `minimum`; throws a clear error otherwise. */
 /** The least memory limit of a command's tree: a shell and a few tools need about this much. */
 const MIN_COMMAND_MEMORY_BYTES = 4 * 1024 * 1024;
 
+/** `value` if it is undefined or a whole number of at least `minimum`; throws a clear error otherwise. */
 function positiveLimit(name: string, value: number | undefined, minimum = 1): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || value < minimum)
@@ -199,6 +200,7 @@ export async function createSandboxServer(options: SandboxServerOptions = {}): P
   positiveLimit('maxTasks', options.maxTasks);
   positiveLimit('maxCommandMemoryBytes', options.maxCommandMemoryBytes, MIN_COMMAND_MEMORY_BYTES);
   positiveLimit('maxCommandCpuSeconds', options.maxCommandCpuSeconds);
+  for (const origin of options.corsOrigins ?? []) checkCorsOrigin(origin, 'corsOrigins entry');
   // One run directory holds the output files and, in isolated mode, the private HOME and the
   // default workspace; close() removes it.
   const runDirectory = createRunDirectory(options.dataDir);

@@ -15,7 +15,11 @@ export interface SandboxServerOptions {
   token?: string;
   /** Require the bearer token. `false` is refused unless `host` is a loopback address. Default `true`. */
   auth?: boolean;
-  /** Origins that get CORS headers (exact match, e.g. `'http://localhost:5173'`). Default: none. */
+  /**
+   * Origins that get CORS headers, compared exactly with the browser's `Origin` header, e.g.
+   * `'http://localhost:5173'` (scheme, host and port; no path or trailing slash: anything else is
+   * refused at start). Default: none.
+   */
   corsOrigins?: string[];
   /**
    * `'extended'` (default) serves the improvements of PROTOCOL.md §7–8; `'strict'` reproduces the

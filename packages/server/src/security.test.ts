@@ -177,6 +177,27 @@ describe('security', () => {
     }
   });
 
+  it('refuses a CORS origin that no browser sends (scheme, host and port only), and says what it should be', async () => {
+    for (const [origin, hint] of [
+      ['localhost:5173', 'such as http://localhost:5173'],
+      ['http://localhost:5173/', 'did you mean http://localhost:5173?'],
+      ['http://localhost:5173/app', 'did you mean http://localhost:5173?'],
+      ['http://LOCALHOST:5173', 'did you mean http://localhost:5173?'],
+      ['https://example.com:443', 'did you mean https://example.com?'],
+      ['*', 'such as http://localhost:5173'],
+      ['file:///tmp/page.html', 'such as http://localhost:5173'],
+    ] as const) {
+      const refused = createSandboxServer({ port: 0, corsOrigins: ['http://localhost:3000', origin] });
+      await expect(refused).rejects.toThrow(`invalid corsOrigins entry '${origin}'`);
+      await expect(refused).rejects.toThrow(hint);
+    }
+    const accepted = await createSandboxServer({
+      port: 0,
+      corsOrigins: ['http://localhost:5173', 'https://[::1]:8443'],
+    });
+    await accepted.close();
+  });
+
   it('generates a random token when none is given', async () => {
     const generated = await createSandboxServer({ port: 0 });
     try {

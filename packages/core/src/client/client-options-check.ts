@@ -7,7 +7,7 @@ import type { ClientOptions } from './client-options.js';
 function check(ok: unknown, expected: string, value: unknown): void {
   if (!ok)
     throw new TypeError(
-      `@sandproc/core: ${expected}, got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}`,
+      `@sandproc/core: ${expected}, got ${typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' ? value : typeof value}`,
     );
 }
 

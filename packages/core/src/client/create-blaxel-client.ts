@@ -17,7 +17,7 @@ export interface BlaxelApiKeyOptions extends BlaxelCommonOptions {
   /** A Blaxel API key (`BL_API_KEY`), sent as `x-blaxel-authorization: Bearer <key>`. */
   apiKey: string;
   /** The sandbox's own URL (`metadata.url`). Default `https://run.blaxel.ai/{workspace}/sandboxes/{sandbox}`. */
-  url?: string;
+  url?: string | undefined;
 }
 
 /** Browser side: a short-lived preview/session token minted by your server. */
@@ -48,6 +48,12 @@ export function createBlaxelClient(options: BlaxelClientOptions): SandprocClient
   }
   if ('previewToken' in options) {
     const { url, previewToken, headers, ...rest } = options;
+    for (const [key, value] of [
+      ["url (the sandbox's URL, a string) with previewToken", url],
+      ['previewToken (a string)', previewToken],
+    ])
+      if (typeof value !== 'string' || !value)
+        throw new TypeError(`@sandproc/core: createBlaxelClient needs ${key}, got ${JSON.stringify(value)}`);
     return createClient({ ...rest, baseUrl: url, headers: { ...headers, 'x-blaxel-preview-token': previewToken } });
   }
   const { workspace, sandbox, apiKey, url, headers, ...rest } = options;

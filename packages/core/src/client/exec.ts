@@ -25,9 +25,9 @@ export interface ExecOptions extends CallOptions {
   /** Without `waitForCompletion`, output is followed in the background: this receives its fatal error (not an abort by `signal`). */
   onError?(error: unknown): void;
   /** Silence on the followed log stream after which the connection is reopened, in milliseconds. Default `65000`. */
-  keepaliveTimeoutMs?: number;
+  keepaliveTimeoutMs?: number | undefined;
   /** Reconnect policy of the followed log stream (see `streamLogs`). Default `{}`. */
-  reconnect?: ReconnectOptions | false;
+  reconnect?: ReconnectOptions | false | undefined;
 }
 
 /**

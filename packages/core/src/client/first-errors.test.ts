@@ -7,6 +7,7 @@ import {
   NetworkError,
   createBlaxelClient,
   createClient,
+  waitForLog,
 } from '../index.js';
 
 describe('the first error a user sees', () => {
@@ -72,13 +73,17 @@ describe('createClient checks its options at creation', () => {
     [undefined, /options must be an object such as \{ baseUrl: "http:\/\/127\.0\.0\.1:8080" \}, got undefined/],
     [{}, /baseUrl must be an http:\/\/ or https:\/\/ URL such as http:\/\/127\.0\.0\.1:8080, got undefined/],
     [{ baseUrl: 'localhost:8080' }, /baseUrl must be an http:\/\/ or https:\/\/ URL .*, got "localhost:8080"/],
-    [{ baseUrl: 'http://127.0.0.1:8080', token: 42 }, /token must be a string, got number/],
+    [{ baseUrl: 'http://127.0.0.1:8080', token: 42 }, /token must be a string, got 42$/],
     [{ baseUrl: 'http://127.0.0.1:8080', fetch: 'fetch' }, /fetch must be a function/],
-    [{ baseUrl: 'http://127.0.0.1:8080', retry: { limit: -1 } }, /retry\.limit must be a number ≥ 0, got number/],
+    [{ baseUrl: 'http://127.0.0.1:8080', retry: { limit: -1 } }, /retry\.limit must be a number ≥ 0, got -1$/],
+    [
+      { baseUrl: 'http://127.0.0.1:8080', retry: { maxDelayMs: Number.NaN } },
+      /retry\.maxDelayMs must be a number ≥ 0, got NaN$/,
+    ],
     [{ baseUrl: 'http://127.0.0.1:8080', retry: 3 }, /retry must be false or \{ limit, initialDelayMs, maxDelayMs \}/],
     [
       { baseUrl: 'http://127.0.0.1:8080', requestTimeoutMs: 0 },
-      /requestTimeoutMs must be a number of milliseconds > 0/,
+      /requestTimeoutMs must be a number of milliseconds > 0, got 0$/,
     ],
     [{ baseUrl: 'http://127.0.0.1:8080', requestTimeoutMs: '5000' }, /requestTimeoutMs .* got "5000"/],
   ])('%j → a TypeError that says what is wrong', (options, message) => {
@@ -98,6 +103,15 @@ describe('createClient checks its options at creation', () => {
       createBlaxelClient({ workspace: 'w', apiKey: 'k', sandbox: '', url: 'https://sandbox.example' }).baseUrl,
     ).toBe('https://sandbox.example');
   });
+
+  it('createBlaxelClient with a preview token names what is missing (not baseUrl, never a header "undefined")', () => {
+    expect(() => createBlaxelClient({ previewToken: 'p' } as never)).toThrow(
+      /createBlaxelClient needs url \(the sandbox's URL, a string\) with previewToken, got undefined/,
+    );
+    expect(() => createBlaxelClient({ url: 'https://sandbox.example', previewToken: undefined } as never)).toThrow(
+      /createBlaxelClient needs previewToken \(a string\), got undefined/,
+    );
+  });
 });
 
 describe('ids the URL cannot carry', () => {
@@ -115,6 +129,40 @@ describe('ids the URL cannot carry', () => {
       await expect(client.process.stop(id)).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(client.process.wait(id)).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(client.process.streamLogs(id).done).rejects.toBeInstanceOf(InvalidArgumentError);
+    }
+    expect(requests).toBe(0);
+  });
+
+  it('wait and waitForLog refuse a maxWaitMs or intervalMs that is not a number ≥ 0 (NaN waited forever), before any request', async () => {
+    let requests = 0;
+    const client = sandbox.clientFor(sandbox.url, { fetch: (input, init) => (requests++, fetch(input, init)) });
+    for (const [options, argument] of [
+      [{ maxWaitMs: Number.NaN }, 'maxWaitMs'],
+      [{ maxWaitMs: -1 }, 'maxWaitMs'],
+      [{ intervalMs: Number.NaN }, 'intervalMs'],
+      [{ intervalMs: -5 }, 'intervalMs'],
+    ] as const) {
+      const refused = await client.process.wait('1', options).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(InvalidArgumentError);
+      expect(refused).toMatchObject({ argument });
+      expect((refused as Error).message).toMatch(new RegExp(`^${argument} must be a number of milliseconds ≥ 0, got `));
+    }
+    const refusedLog = await waitForLog(client, '1', 'x', { maxWaitMs: Number.NaN }).catch((error: unknown) => error);
+    expect(refusedLog).toMatchObject({ kind: 'invalid-argument', argument: 'maxWaitMs' });
+    expect(requests).toBe(0);
+  });
+
+  it('a since that is not a whole number ≥ 0 is an InvalidArgumentError, before any request (NaN never means "nothing")', async () => {
+    let requests = 0;
+    const client = sandbox.clientFor(sandbox.url, { fetch: (input, init) => (requests++, fetch(input, init)) });
+    for (const since of [Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY]) {
+      const refused = await client.process.streamLogs('1', { since }).done.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(InvalidArgumentError);
+      expect(refused).toMatchObject({ argument: 'since', value: since });
+      expect((refused as Error).message).toBe(`since must be a whole number of records ≥ 0, got ${since}`);
     }
     expect(requests).toBe(0);
   });

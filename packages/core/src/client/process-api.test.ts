@@ -248,6 +248,13 @@ describe.each(modes)('process API against the local server (%s)', (mode) => {
     await sandbox.client.process.kill(process.pid);
     const ended = await waitForLog(sandbox.client, process.pid, 'never printed').catch((caught: unknown) => caught);
     expect((ended as { kind: string }).kind).toBe('stream');
+    expect((ended as Error).message).toBe(`output of ${process.pid} ended without a line matching "never printed"`);
+    const endedForRegExp = await waitForLog(sandbox.client, process.pid, /never \d+/).catch(
+      (caught: unknown) => caught,
+    );
+    expect((endedForRegExp as Error).message).toBe(
+      `output of ${process.pid} ended without a line matching /never \\d+/`,
+    );
   });
 
   it('every call takes an AbortSignal and rejects with its reason', async () => {

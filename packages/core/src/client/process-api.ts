@@ -21,13 +21,13 @@ export interface KillOptions extends CallOptions {
    * The POSIX signal to send to the process group, e.g. `'SIGINT'`. Default `'SIGKILL'`. An
    * extension of the local server: a real Blaxel sandbox ignores it and sends SIGKILL.
    */
-  killSignal?: string;
+  killSignal?: string | undefined;
 }
 
 /** Options of `logs`. */
 export interface LogsOptions extends CallOptions {
   /** Which output to return. Default `'all'` (both streams; interleaved on the local server, stdout then stderr on Blaxel). */
-  stream?: 'stdout' | 'stderr' | 'all';
+  stream?: 'stdout' | 'stderr' | 'all' | undefined;
 }
 
 /** The process API of one sandbox. Obtain it as `createClient(...).process`. */

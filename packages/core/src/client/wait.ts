@@ -1,6 +1,7 @@
 /**
  * Waiting for a process: until it is over (`wait`), or until a line of its output matches (`waitForLog`).
  */
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { StreamError } from '../errors/transport-errors.js';
 import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
 import type { LogRecord, ProcessInfo } from '../types.js';
@@ -16,15 +17,15 @@ import { LONGEST_TIMER_MS } from '../shared/timer-limit.js';
 /** Options of `wait`. */
 export interface WaitOptions extends CallOptions {
   /** Give up after this long, in milliseconds (`Infinity`: never). Default `60000`, as the Blaxel SDK. */
-  maxWaitMs?: number;
+  maxWaitMs?: number | undefined;
   /** Pause between two polls, in milliseconds. Default `1000`. */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
 }
 
 /** Options of `waitForLog`. */
 export interface WaitForLogOptions extends CallOptions {
   /** Give up after this long, in milliseconds (`Infinity`: never). Default `60000`. */
-  maxWaitMs?: number;
+  maxWaitMs?: number | undefined;
 }
 
 /** What `waitForLog` uses of a client: its log streams (any `createClient(...)` has them). */
@@ -32,9 +33,21 @@ export interface LogStreamingClient {
   readonly process: { streamLogs(process: string | ProcessInfo, options?: LogStreamOptions): LogStream };
 }
 
+/** `value` if it is a number of milliseconds ≥ 0 (`Infinity` included); else an InvalidArgumentError (`NaN` would wait forever). */
+function milliseconds(argument: string, value: number): number {
+  if (value >= 0) return value;
+  throw new InvalidArgumentError({
+    message: `${argument} must be a number of milliseconds ≥ 0, got ${value}`,
+    argument,
+    value,
+  });
+}
+
 /** `wait`: polls the pinned process until it is over. */
 export async function waitForProcess(pin: ProcessPin, options: WaitOptions): Promise<ProcessInfo> {
-  const { signal, maxWaitMs = 60_000, intervalMs = 1000 } = options;
+  const { signal } = options;
+  const maxWaitMs = milliseconds('maxWaitMs', options.maxWaitMs ?? 60_000);
+  const intervalMs = milliseconds('intervalMs', options.intervalMs ?? 1000);
   const deadline = Date.now() + maxWaitMs;
   let process = await pin.read(signal);
   while (!isProcessFinished(process)) {
@@ -57,7 +70,8 @@ export async function waitForLog(
   pattern: string | RegExp,
   options: WaitForLogOptions = {},
 ): Promise<LogRecord> {
-  const { signal, maxWaitMs = 60_000 } = options;
+  const { signal } = options;
+  const maxWaitMs = milliseconds('maxWaitMs', options.maxWaitMs ?? 60_000);
   const api = client.process;
   const id = typeof process === 'string' ? process : process.pid;
   const deadline = new AbortController();
@@ -78,5 +92,6 @@ export async function waitForLog(
     stream.close();
     cleanup();
   }
-  throw new StreamError({ processId: id, message: `output of ${id} ended without ${String(pattern)}` });
+  const wanted = typeof pattern === 'string' ? JSON.stringify(pattern) : String(pattern);
+  throw new StreamError({ processId: id, message: `output of ${id} ended without a line matching ${wanted}` });
 }

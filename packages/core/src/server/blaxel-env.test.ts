@@ -38,9 +38,14 @@ describe('createBlaxelClientFromEnv (server-only entry)', () => {
   });
 
   it('names the missing variables; a missing .env file is ignored', async () => {
-    await expect(
-      createBlaxelClientFromEnv({ env: { BL_WORKSPACE: 'w' }, envFile: join(directory, 'absent.env') }),
-    ).rejects.toThrow(/BL_API_KEY, BL_SANDBOX/);
+    const absent = join(directory, 'absent.env');
+    await expect(createBlaxelClientFromEnv({ env: { BL_WORKSPACE: 'w' }, envFile: absent })).rejects.toThrow(
+      `createBlaxelClientFromEnv: missing BL_API_KEY, BL_SANDBOX (or the sandbox option): not in the environment, and the file ${absent} does not exist`,
+    );
+    await expect(createBlaxelClientFromEnv({ env: {}, envFile })).resolves.toBeDefined();
+    await expect(createBlaxelClientFromEnv({ env: {}, envFile: false })).rejects.toThrow(
+      /missing BL_WORKSPACE, BL_API_KEY, BL_SANDBOX \(or the sandbox option\): not in the environment$/,
+    );
     const client = await createBlaxelClientFromEnv({
       env: { BL_WORKSPACE: 'w', BL_API_KEY: 'k' },
       envFile: false,

@@ -8,13 +8,13 @@ import type { SandprocClient } from '../client/create-client.js';
 /** Options of {@link createBlaxelClientFromEnv}. */
 export interface BlaxelEnvOptions extends BlaxelCommonOptions {
   /** The sandbox's name. Default: `BL_SANDBOX` from the environment. */
-  sandbox?: string;
+  sandbox?: string | undefined;
   /** The sandbox's URL. Default: `BL_SANDBOX_URL`, else `https://run.blaxel.ai/{workspace}/sandboxes/{sandbox}`. */
-  url?: string;
+  url?: string | undefined;
   /** The variables to read. Default: `process.env`. */
-  env?: Record<string, string | undefined>;
+  env?: Record<string, string | undefined> | undefined;
   /** A `.env` file read for variables missing from `env`; `false` to skip. Default `'.env'` (in the working directory; ignored if absent). */
-  envFile?: string | false;
+  envFile?: string | false | undefined;
 }
 
 /** The Blaxel variables found. */
@@ -40,27 +40,37 @@ export function parseDotenv(text: string): Record<string, string> {
   return result;
 }
 
-async function readEnvFile(file: string): Promise<Record<string, string>> {
+/** The variables of a `.env` file, or undefined when it cannot be read (absent). */
+async function readEnvFile(file: string): Promise<Record<string, string> | undefined> {
   try {
     const { readFile } = await import('node:fs/promises');
     return parseDotenv(await readFile(file, 'utf8'));
   } catch {
-    return {};
+    return undefined;
   }
 }
 
-/** Reads `BL_WORKSPACE`, `BL_API_KEY`, `BL_SANDBOX`, `BL_SANDBOX_URL` from `env` (default `process.env`), then the `.env` file. */
-export async function readBlaxelEnv(options: Pick<BlaxelEnvOptions, 'env' | 'envFile'> = {}): Promise<BlaxelEnv> {
+/** The variables found, and the `.env` file that was looked for but could not be read. */
+async function readBlaxelSources(
+  options: Pick<BlaxelEnvOptions, 'env' | 'envFile'>,
+): Promise<{ found: BlaxelEnv; absentFile: string | undefined }> {
   const env =
     options.env ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-  const file = options.envFile === false ? {} : await readEnvFile(options.envFile ?? '.env');
-  const read = (key: string) => env[key] || file[key] || undefined;
-  return {
+  const fileName = options.envFile === false ? undefined : (options.envFile ?? '.env');
+  const file = fileName === undefined ? {} : await readEnvFile(fileName);
+  const read = (key: string) => env[key] || file?.[key] || undefined;
+  const found = {
     workspace: read('BL_WORKSPACE'),
     apiKey: read('BL_API_KEY'),
     sandbox: read('BL_SANDBOX'),
     url: read('BL_SANDBOX_URL'),
   };
+  return { found, absentFile: file === undefined ? fileName : undefined };
+}
+
+/** Reads `BL_WORKSPACE`, `BL_API_KEY`, `BL_SANDBOX`, `BL_SANDBOX_URL` from `env` (default `process.env`), then the `.env` file. */
+export async function readBlaxelEnv(options: Pick<BlaxelEnvOptions, 'env' | 'envFile'> = {}): Promise<BlaxelEnv> {
+  return (await readBlaxelSources(options)).found;
 }
 
 /**
@@ -70,7 +80,7 @@ export async function readBlaxelEnv(options: Pick<BlaxelEnvOptions, 'env' | 'env
  */
 export async function createBlaxelClientFromEnv(options: BlaxelEnvOptions = {}): Promise<SandprocClient> {
   const { env, envFile, sandbox, url, ...rest } = options;
-  const found = await readBlaxelEnv({ env, envFile });
+  const { found, absentFile } = await readBlaxelSources({ env, envFile });
   const values = { workspace: found.workspace, apiKey: found.apiKey, sandbox: sandbox ?? found.sandbox };
   const missing = Object.entries({
     BL_WORKSPACE: values.workspace,
@@ -79,7 +89,10 @@ export async function createBlaxelClientFromEnv(options: BlaxelEnvOptions = {}):
   })
     .filter(([, value]) => !value)
     .map(([key]) => key);
-  if (missing.length > 0) throw new Error(`createBlaxelClientFromEnv: missing ${missing.join(', ')}`);
+  if (missing.length > 0) {
+    const where = absentFile === undefined ? '' : `, and the file ${absentFile} does not exist`;
+    throw new Error(`createBlaxelClientFromEnv: missing ${missing.join(', ')}: not in the environment${where}`);
+  }
   return createBlaxelClient({
     ...rest,
     workspace: values.workspace as string,

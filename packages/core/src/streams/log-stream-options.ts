@@ -17,19 +17,19 @@ export interface ReconnectOptions {
    * Consecutive attempts that bring nothing new (no record past the cursor; once a replay caught up,
    * not even a keepalive) before the stream fails with a `StreamError`. Default `8`.
    */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Delay before the first reconnect, in milliseconds; doubles per failed attempt, with jitter. Default `250`. */
-  initialDelayMs?: number;
+  initialDelayMs?: number | undefined;
   /** Upper bound of one delay, in milliseconds. Default `5000`. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
 }
 
 /** Options of `client.process.streamLogs`. */
 export interface LogStreamOptions {
   /** Stops the stream; `done` then rejects with the signal's reason and the iterator throws it. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Start at this record (0-based, both streams counted together). Default `0`: from the beginning. */
-  since?: number;
+  since?: number | undefined;
   /** Called once per record, in order, exactly once across reconnects. If it throws, the stream ends with that error (`done` rejects with it; no reconnect). */
   onRecord?(record: LogRecord): void;
   /** Called for server notices such as `[Process is being gracefully terminated]` (not deduplicated across reconnects). Must not throw. */
@@ -43,17 +43,17 @@ export interface LogStreamOptions {
    * {@link ReconnectOptions}). Network errors, dead connections, 5xx, 408 and 429 are retried (a
    * `Retry-After` in seconds replaces the backoff, capped at `maxDelayMs`); other answers end the stream.
    */
-  reconnect?: ReconnectOptions | false;
+  reconnect?: ReconnectOptions | false | undefined;
   /**
    * Silence after which the connection counts as dead and is reopened, in milliseconds. The
    * server sends a keepalive every 30 s. Default `65000` (two periods plus a margin); `0` disables it.
    */
-  keepaliveTimeoutMs?: number;
+  keepaliveTimeoutMs?: number | undefined;
   /**
    * @deprecated No effect. An async iterator now reads each chunk's lines in its own steps (records
    * are made as it asks for them), so reading pauses until it has taken them; nothing is buffered.
    */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
 }
 
 /** What a {@link LogStream} needs from the client: open a connection, and read the process. */

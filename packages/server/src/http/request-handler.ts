@@ -7,6 +7,7 @@ import { createRefusalReport } from '../security/refusal-report.js';
 import type { ResolvedOptions } from '../options.js';
 import { sendError } from './respond.js';
 import type { Router } from './router.js';
+import { unknownRouteMessage, unservedApiMessage } from './unserved-routes.js';
 
 const PUBLIC_PATHS = new Set(['/health']);
 const LEFTOVER_BODY_GRACE_MS = 2000;
@@ -59,10 +60,15 @@ export function createRequestHandler(router: Router, options: ResolvedOptions) {
       return void response.end();
     }
     const match = router.match(request.method ?? 'GET', url.pathname);
+    // Routes of a real sandbox that are not served here say so in both modes (the real server
+    // would answer them, so strict mode's router 404 would reproduce nothing).
+    const unserved = match.kind === 'not-found' ? unservedApiMessage(url.pathname) : undefined;
+    if (unserved !== undefined) return sendError(response, 404, unserved);
     if (options.compatibility === 'strict' && (match.kind === 'not-found' || match.kind === 'method-not-allowed')) {
       return sendRoutingNotFound(response);
     }
-    if (match.kind === 'not-found') return sendError(response, 404, 'not found');
+    if (match.kind === 'not-found')
+      return sendError(response, 404, unknownRouteMessage(request.method ?? 'GET', url.pathname));
     if (match.kind === 'bad-path') return sendError(response, 400, 'invalid path encoding');
     if (match.kind === 'method-not-allowed') {
       return sendError(response, 405, 'method not allowed', { Allow: [...match.allowed, 'OPTIONS'].join(', ') });
