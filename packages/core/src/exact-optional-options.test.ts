@@ -11,7 +11,8 @@ const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
  * `token: process.env.SANDPROC_TOKEN`.
  */
 const USER_CODE = `
-import { createClient, createBlaxelClient, waitForLog, type ExecRequest } from ${JSON.stringify(entry)};
+import { createClient, createBlaxelClient, waitForLog, ObserverCache, type ExecRequest } from ${JSON.stringify(entry)};
+declare const maybeBoolean: boolean | undefined;
 declare const maybeString: string | undefined;
 declare const maybeNumber: number | undefined;
 declare const maybeSignal: AbortSignal | undefined;
@@ -25,6 +26,10 @@ await client.process.kill('p', { killSignal: maybeString });
 await client.process.logs('p', { stream: undefined });
 client.process.streamLogs('p', { since: maybeNumber, keepaliveTimeoutMs: maybeNumber, reconnect: { maxAttempts: maybeNumber }, signal: maybeSignal });
 await waitForLog(client, 'p', 'ready', { maxWaitMs: maybeNumber });
+const cache = new ObserverCache({ gcTimeMs: maybeNumber });
+cache.getProcessObserver(client, 'p', { intervalMs: maybeNumber, maxBackoffMs: maybeNumber, pauseWhenHidden: maybeBoolean });
+cache.getProcessListObserver(client, { intervalMs: maybeNumber, maxBackoffMs: maybeNumber, pauseWhenHidden: maybeBoolean });
+cache.getLogsObserver(client, 'p', { maxLines: maybeNumber, notifyIntervalMs: maybeNumber });
 export {};
 `;
 

@@ -23,7 +23,9 @@ declare const maybeCallback: ((process: ProcessInfo) => void) | undefined;
 export function Component() {
   useExec({ client: maybeClient, onExit: maybeCallback, onLine: undefined, logs: maybeBoolean });
   useProcess('p', { enabled: maybeBoolean, initialData: maybeProcess, client: maybeClient, onExit: maybeCallback });
+  useProcess('p', { intervalMs: maybeNumber, maxBackoffMs: maybeNumber, pauseWhenHidden: maybeBoolean });
   useProcessList({ enabled: maybeBoolean, initialData: maybeList, client: maybeClient });
+  useProcessList({ intervalMs: maybeNumber, maxBackoffMs: maybeNumber, pauseWhenHidden: maybeBoolean });
   useProcessLogs('p', { enabled: maybeBoolean, follow: maybeBoolean, maxLines: maybeNumber, stream: undefined, notifyIntervalMs: maybeNumber, client: maybeClient });
   return SandprocProvider({ client: maybeClient as ObservableClient, cache: maybeCache, children: undefined });
 }

@@ -24,7 +24,7 @@ export interface LogsObserverOptions extends NotifySchedulerOptions {
    * Receiving lines costs only the lines received; each `getSnapshot()` after a change copies the
    * lines kept once (at most once per notification window).
    */
-  maxLines?: number;
+  maxLines?: number | undefined;
 }
 
 /** Snapshot of a {@link LogsObserver}. */

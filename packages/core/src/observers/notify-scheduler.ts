@@ -4,7 +4,7 @@ export interface NotifySchedulerOptions {
    * Deliver batched notifications at most once per this many milliseconds. Default: once per
    * animation frame where `requestAnimationFrame` exists (browsers), else every 16 ms.
    */
-  notifyIntervalMs?: number;
+  notifyIntervalMs?: number | undefined;
 }
 
 /** Runs a callback once per batch window, however many times it is asked to. */

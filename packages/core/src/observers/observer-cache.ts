@@ -12,7 +12,7 @@ export interface ObserverCacheOptions {
    * How long an observer nobody watches is kept (with its last state) before it is dropped, in
    * milliseconds. Default 5000.
    */
-  gcTimeMs?: number;
+  gcTimeMs?: number | undefined;
 }
 
 interface Entry {

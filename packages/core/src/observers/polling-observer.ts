@@ -13,19 +13,19 @@ export interface PollingOptions<TData> {
    * the last data returning that delay (or `false` to stop polling; so does `Infinity`, or any
    * delay from 2^31 ms). Read afresh before every poll. Default 1000.
    */
-  intervalMs?: PollInterval<TData>;
+  intervalMs?: PollInterval<TData> | undefined;
   /**
    * Upper bound of the error backoff, in milliseconds. After an error the next poll waits the
    * interval, doubled for each further consecutive error (interval × 2^(errors − 1)), up to this
    * many milliseconds but never less than the interval itself; a success returns to the plain
    * interval. Default 30000.
    */
-  maxBackoffMs?: number;
+  maxBackoffMs?: number | undefined;
   /**
    * Pause polling while the page is hidden (`document.visibilityState === 'hidden'`) and poll
    * at once when it shows again. No effect where there is no `document`. Default `false`.
    */
-  pauseWhenHidden?: boolean;
+  pauseWhenHidden?: boolean | undefined;
 }
 
 /** Snapshot of a polling observer. */
