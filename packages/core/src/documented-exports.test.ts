@@ -11,8 +11,11 @@ function section(heading: string): string {
   return readme.slice(start, end < 0 ? undefined : end);
 }
 
-/** The methods of a `LogStream` source, which "Lower layers" shows as calls too: not exports. */
-const SOURCE_METHODS = new Set(['open', 'get', 'known']);
+/**
+ * Methods "Lower layers" shows as calls too, not exports: those of a `LogStream` source, of a
+ * `TrackedResult` and of an observer.
+ */
+const SOURCE_METHODS = new Set(['open', 'get', 'known', 'track', 'subscribe', 'getSnapshot']);
 
 /** Names the section shows as called or constructed: `name(…` and `new Name(…`, in code spans. */
 function calledNames(text: string): string[] {

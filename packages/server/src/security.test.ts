@@ -198,6 +198,31 @@ describe('security', () => {
     await accepted.close();
   });
 
+  it("answers CORS for an app's or an extension's own origin (tauri://localhost, chrome-extension://<id>)", async () => {
+    const origins = ['tauri://localhost', 'chrome-extension://abcdefghijklmnopabcdefghijklmnop'];
+    const server = await createSandboxServer({ port: 0, corsOrigins: origins });
+    try {
+      for (const origin of origins) {
+        const answer = await fetch(`${server.url}/process`, {
+          headers: { Origin: origin, Authorization: `Bearer ${server.token}` },
+        });
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get('access-control-allow-origin')).toBe(origin);
+      }
+      const other = await fetch(`${server.url}/process`, {
+        headers: { Origin: 'tauri://elsewhere', Authorization: `Bearer ${server.token}` },
+      });
+      expect(other.status).toBe(403);
+    } finally {
+      await server.close();
+    }
+    for (const origin of ['tauri://Localhost', 'tauri://localhost/', 'app:localhost', 'null']) {
+      await expect(createSandboxServer({ port: 0, corsOrigins: [origin] })).rejects.toThrow(
+        `invalid corsOrigins entry '${origin}'`,
+      );
+    }
+  });
+
   it('generates a random token when none is given', async () => {
     const generated = await createSandboxServer({ port: 0 });
     try {

@@ -33,11 +33,14 @@ export interface LogStreamingClient {
   readonly process: { streamLogs(process: string | ProcessInfo, options?: LogStreamOptions): LogStream };
 }
 
-/** `value` if it is a number of milliseconds ≥ 0 (`Infinity` included); else an InvalidArgumentError (`NaN` would wait forever). */
+/**
+ * `value` if it is a number of milliseconds ≥ 0 (`Infinity` included); else an InvalidArgumentError
+ * (`NaN` would wait forever, and a string such as `'5000'` would make the deadline a string).
+ */
 function milliseconds(argument: string, value: number): number {
-  if (value >= 0) return value;
+  if (typeof value === 'number' && value >= 0) return value;
   throw new InvalidArgumentError({
-    message: `${argument} must be a number of milliseconds ≥ 0, got ${value}`,
+    message: `${argument} must be a number of milliseconds ≥ 0, got ${typeof value === 'number' ? value : JSON.stringify(value)}`,
     argument,
     value,
   });
@@ -53,7 +56,9 @@ export async function waitForProcess(pin: ProcessPin, options: WaitOptions): Pro
   while (!isProcessFinished(process)) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new WaitTimeoutError({ processId: pin.id, process, maxWaitMs });
-    await sleep(Math.min(intervalMs, remaining), signal);
+    // A pause past what setTimeout holds (`Infinity` included) would fire at once, a poll every
+    // millisecond: it is the longest it holds.
+    await sleep(Math.min(intervalMs, remaining, LONGEST_TIMER_MS), signal);
     process = await pin.read(signal);
   }
   return process;

@@ -14,14 +14,19 @@ const REFUSAL = [
 
 /**
  * Tracks open connections and caps them. At the cap, a new connection closes the oldest idle one
- * (no request in flight: an idle keep-alive, or one still sending its headers), so a flood of idle
- * sockets can never lock a real client out; only when every connection is busy is the newcomer
- * answered 429 and closed.
+ * (no request in flight: an idle keep-alive, or one still sending its headers), or else the oldest
+ * whose client ended its side while its answer was pending (the server answers a half-closed
+ * client, but at TCP level a client that gave up and closed its socket looks the same, and its
+ * answer may be hours away: a `waitForCompletion` of a long command), so neither a flood of idle
+ * sockets nor clients that gave up can lock a real client out; only when every connection is busy
+ * with a client still there is the newcomer answered 429 and closed.
  */
 export class ConnectionGuard {
   readonly #maximum: number;
   /** Open connections in the order they arrived, with their requests in flight. */
   readonly #active = new Map<Socket, number>();
+  /** Connections whose client ended its side (a FIN: half-closed, or gone for good). */
+  readonly #ended = new WeakSet<Socket>();
 
   constructor(maximum: number) {
     this.#maximum = maximum;
@@ -42,6 +47,7 @@ export class ConnectionGuard {
     }
     this.#active.set(socket, 0);
     socket.once('close', () => this.#active.delete(socket));
+    socket.once('end', () => this.#ended.add(socket));
     return true;
   }
 
@@ -70,11 +76,13 @@ export class ConnectionGuard {
   }
 
   #closeOldestIdle(): boolean {
-    for (const [socket, requests] of this.#active) {
-      if (requests > 0) continue;
-      this.#active.delete(socket);
-      socket.destroy();
-      return true;
+    for (const clientGone of [false, true]) {
+      for (const [socket, requests] of this.#active) {
+        if (requests > 0 && !(clientGone && this.#ended.has(socket))) continue;
+        this.#active.delete(socket);
+        socket.destroy();
+        return true;
+      }
     }
     return false;
   }

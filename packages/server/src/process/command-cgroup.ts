@@ -51,14 +51,17 @@ export class CommandCgroup {
   readonly #pidsGroup: string | undefined;
   readonly #memoryGroup: MemoryGroup | undefined;
   readonly #cpuGroup: string | undefined;
-  readonly #release: () => void;
+  /** Removes the groups now, or once their processes are gone; true if they were all removed now. */
+  readonly #release: () => boolean;
   #cpuWatch: CpuTimeWatch | undefined;
+  /** The command is over, but processes of it may live on in its groups (see {@link release}). */
+  #released = false;
 
   constructor(
     paths: readonly string[],
     limits: Readonly<CommandCgroupLimits>,
     groups: { pids?: string; memory?: MemoryGroup; cpu?: string },
-    release: () => void,
+    release: () => boolean,
   ) {
     this.procsFiles = paths.map((path) => join(path, 'cgroup.procs'));
     this.limits = limits;
@@ -79,7 +82,12 @@ export class CommandCgroup {
     this.#cpuWatch =
       this.#cpuGroup === undefined || this.limits.maxCpuSeconds === undefined
         ? undefined
-        : new CpuTimeWatch(join(this.#cpuGroup, 'cpuacct.usage'), this.limits.maxCpuSeconds * 1e9, onCpuLimitReached);
+        : new CpuTimeWatch(
+            join(this.#cpuGroup, 'cpuacct.usage'),
+            this.limits.maxCpuSeconds * 1e9,
+            onCpuLimitReached,
+            () => this.#stopWatchOnceEmpty(),
+          );
     const group = this.#memoryGroup;
     if (group !== undefined && !group.unified) {
       for (const file of ['memory.max_usage_in_bytes', 'memory.memsw.max_usage_in_bytes'])
@@ -92,9 +100,12 @@ export class CommandCgroup {
     return { refusedForks: this.#refusedForks(), memoryKills: this.#memoryKills(), memoryLimitHits: this.#limitHits() };
   }
 
-  /** What the kernel did to the command since `mark` (call once the run ended; stops the CPU time watch). */
+  /**
+   * What the kernel did to the command since `mark` (call once the run ended). The CPU time watch
+   * goes on: processes the run left behind (a background child) still count against its limit,
+   * until the next run or the groups are empty after {@link release}.
+   */
   eventsSince(mark: CgroupRunMark): CgroupRunEvents {
-    this.#cpuWatch?.stop();
     const memoryKills = this.#memoryKills() - mark.memoryKills;
     return {
       refusedForks: this.#refusedForks() - mark.refusedForks,
@@ -125,10 +136,30 @@ export class CommandCgroup {
     }
   }
 
-  /** The command is over: removes the groups now, or once their last processes are gone. */
+  /**
+   * The command is over: removes the groups now, or once their last processes are gone. Processes
+   * it left behind (a background child of a command that exited) stay under its CPU time limit:
+   * the watch goes on, ending them past it, until the groups are empty.
+   */
   release(): void {
-    this.#cpuWatch?.stop();
-    this.#release();
+    this.#released = true;
+    if (this.#release()) this.#cpuWatch?.stop();
+  }
+
+  #stopWatchOnceEmpty(): void {
+    if (this.#released && !this.#hasMembers()) this.#cpuWatch?.stop();
+  }
+
+  /** Whether a process is left in any of the groups (a group that is gone has none). */
+  #hasMembers(): boolean {
+    for (const file of this.procsFiles) {
+      try {
+        if (readFileSync(file, 'utf8').trim() !== '') return true;
+      } catch {
+        /* removed */
+      }
+    }
+    return false;
   }
 
   #refusedForks(): number {

@@ -114,7 +114,13 @@ export class CommandCgroups {
       throw error;
     }
     return new CommandCgroup(made, this.limits, { pids: pidsGroup, memory: memoryGroup, cpu: cpuGroup }, () => {
-      for (const path of made) if (!removeGroup(path)) this.#toRemove.add(path);
+      let removed = true;
+      for (const path of made)
+        if (!removeGroup(path)) {
+          this.#toRemove.add(path);
+          removed = false;
+        }
+      return removed;
     });
   }
 

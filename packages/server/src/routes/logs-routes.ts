@@ -1,5 +1,6 @@
 import { prefixedLines } from '../http/block-text.js';
 import { EntryPump } from '../http/entry-pump.js';
+import { probeEndedClient } from '../http/ended-client-probe.js';
 import { writeLogsJson } from '../http/logs-json-writer.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { RouteHandler } from '../http/router.js';
@@ -81,12 +82,15 @@ export function streamLogs(server: ServerContext): RouteHandler {
           formatGap,
           onEnd: () => response.end(),
         });
-    const keepalive = setInterval(() => {
+    const writeKeepalive = (): void => {
       if (!pump.congested && !managed.output.ended) response.write('[keepalive]\n');
-    }, server.options.keepaliveIntervalMs);
+    };
+    const keepalive = setInterval(writeKeepalive, server.options.keepaliveIntervalMs);
+    const stopProbes = probeEndedClient(context.request.socket, writeKeepalive);
     const cleanup = (): void => {
       release();
       clearInterval(keepalive);
+      stopProbes();
       pump.stop();
     };
     signal.addEventListener('abort', cleanup, { once: true });
