@@ -1,6 +1,7 @@
 import { countingFetch, until } from '@sandproc/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modes, startSandbox, type Sandbox } from '../../test/helpers/sandbox.js';
+import type { ProcessInfo } from '../types.js';
 import { ObserverCache } from './observer-cache.js';
 
 describe.each(modes)('polling observers keep what did not change (%s)', (mode) => {
@@ -13,7 +14,7 @@ describe.each(modes)('polling observers keep what did not change (%s)', (mode) =
   it('unchanged polls keep the process and the list (its array and its items); a change replaces only what changed', async () => {
     const counting = countingFetch();
     const client = sandbox.clientFor(sandbox.url, { fetch: counting.fetch });
-    const started = [];
+    const started: ProcessInfo[] = [];
     for (let index = 0; index < 4; index++) started.push(await client.process.exec({ command: 'sleep 30' }));
     const [first] = started;
     const cache = new ObserverCache();
