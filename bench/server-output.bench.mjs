@@ -148,16 +148,17 @@ function slowRead(server, pid, pauseMs) {
   });
 }
 
-/** The server CLI in its own process (so that its RSS is its own), with a fixed token. */
+/** The server CLI in its own process (so that its RSS is its own), with a fixed token and `flags`. */
 export async function startServerProcess(
   cli = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url)),
+  flags = [],
 ) {
   const token = 'bench-token';
-  const child = spawn(process.execPath, [cli, '--port', '0'], {
+  const child = spawn(process.execPath, [cli, '--port', '0', ...flags], {
     env: { ...process.env, SANDPROC_TOKEN: token },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return { url: await listeningUrl(child), token, pid: child.pid, stop: () => child.kill('SIGTERM') };
+  return { url: await listeningUrl(child), token, pid: child.pid, child, stop: () => child.kill('SIGTERM') };
 }
 
 /** The URL a server child process prints (`listening on URL`) once it listens. */

@@ -1,4 +1,5 @@
 import { readdirSync, readlinkSync } from 'node:fs';
+import { childrenOf } from './process-children.js';
 import { readProcessStat } from './process-stat.js';
 import type { ProcessTree } from './process-tree.js';
 
@@ -23,8 +24,11 @@ function hostPids(): number[] {
 /**
  * The processes of one command in its own PID namespace: the server spawned a launcher (`unshare`
  * or `bwrap`, the tree's id) whose child is the namespace's init (see `sandbox-init.ts`), and the
- * command runs under that init. Members are found in the host's `/proc` by their namespace, so a
- * child that started a new session (`setsid`) or process group is found too. SIGKILL goes to the
+ * command runs under that init. Members are the init's descendants (a child that started a new
+ * session or process group is one, and an orphan is handed to the init), read from the kernel's
+ * list of each process's children: a look costs the command's processes, not every process of the
+ * host, so starting or ending a command stays cheap with thousands running. Where the kernel does
+ * not list children, members are found in the host's `/proc` by their namespace. SIGKILL goes to the
  * init: with it the kernel kills every process of the namespace at once. The init exits by itself
  * once the namespace is empty, so the launcher reaps it and no zombie is left behind.
  */
@@ -79,6 +83,8 @@ export class NamespaceTree implements ProcessTree {
 
   /** Host pids of the live (not zombie) processes of the namespace but its init; only the first if `firstOnly`. */
   #members(firstOnly: boolean): number[] {
+    const descendants = this.#descendantsOfInit(firstOnly);
+    if (descendants !== undefined) return descendants;
     const members: number[] = [];
     for (const pid of hostPids()) {
       if (pid === this.#initPid || pid === this.id || namespaceOf(pid) !== this.#namespace) continue;
@@ -90,11 +96,34 @@ export class NamespaceTree implements ProcessTree {
     return members;
   }
 
+  /**
+   * The live descendants of the init (only the first if `firstOnly`), or undefined where the kernel
+   * does not list children. A pid is taken only while its parent is the one it was listed under,
+   * so a pid reused meanwhile by another process is not.
+   */
+  #descendantsOfInit(firstOnly: boolean): number[] | undefined {
+    const initPid = this.#initPid as number;
+    const children = childrenOf(initPid);
+    if (children === undefined) return undefined;
+    const pending = children.map((pid) => ({ pid, parentPid: initPid }));
+    const members: number[] = [];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const stat = readProcessStat(next.pid);
+      if (stat === undefined || stat.parentPid !== next.parentPid) continue;
+      if (stat.state !== 'Z') {
+        members.push(next.pid);
+        if (firstOnly) break;
+      }
+      for (const pid of childrenOf(next.pid) ?? []) pending.push({ pid, parentPid: next.pid });
+    }
+    return members;
+  }
+
   /** Finds the init (the launcher's child in another PID namespace). False until it exists. */
   #resolve(): boolean {
     if (this.#namespace !== undefined) return true;
     const own = namespaceOf(process.pid);
-    for (const pid of hostPids()) {
+    for (const pid of childrenOf(this.id) ?? hostPids()) {
       if (readProcessStat(pid)?.parentPid !== this.id) continue;
       const namespace = namespaceOf(pid);
       if (namespace === undefined || namespace === own) continue;
