@@ -202,7 +202,7 @@ function parseCount(flag: string, value: string | undefined, minimum: number): n
 
 function installShutdown(server: SandboxServer): void {
   let shuttingDown = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
+  const shutdown = (): void => {
     if (shuttingDown) return;
     shuttingDown = true;
     const forceExit = setTimeout(() => process.exit(1), 10_000);
