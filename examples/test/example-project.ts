@@ -47,7 +47,7 @@ export async function installExample(
         dependencies[`@sandproc/${shortName}`] = `file:${tarballs[shortName]}`;
     }
   }
-  for (const left of options.leaveOut ?? []) delete manifest['devDependencies']?.[left];
+  for (const left of options.leaveOut ?? []) delete manifest.devDependencies?.[left];
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   const project: ExampleProject = {
     directory,

@@ -118,8 +118,8 @@ async function main(): Promise<void> {
  * process title replaces the command line, so `ps` no longer shows a `--token` once started.
  */
 function readToken(fromFlag: string | undefined, file: string | undefined): string | undefined {
-  const fromEnvironment = process.env['SANDPROC_TOKEN'];
-  delete process.env['SANDPROC_TOKEN'];
+  const fromEnvironment = process.env.SANDPROC_TOKEN;
+  delete process.env.SANDPROC_TOKEN;
   if (fromFlag !== undefined && file !== undefined) throw new Error('give either --token or --token-file, not both');
   if (fromFlag !== undefined) {
     process.title = 'sandproc-server';

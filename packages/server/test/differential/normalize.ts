@@ -53,7 +53,7 @@ export class RunValues {
       return;
     }
     if (typeof value !== 'object' || value === null) return;
-    const pid = (value as Record<string, unknown>)['pid'];
+    const pid = (value as Record<string, unknown>).pid;
     if (typeof pid === 'string' && /^\d+$/.test(pid)) this.pid(pid);
   }
 
