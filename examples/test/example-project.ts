@@ -124,7 +124,7 @@ export function startCommand(
     const timer = setTimeout(() => fail('not ready in time'), options.timeoutMs ?? 180_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      // eslint-disable-next-line no-control-regex
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour escapes (ESC is a control character)
       const match = output.replace(/\u001b\[[0-9;]*m/g, '').match(options.readyPattern);
       if (!match || settled) return;
       settled = true;

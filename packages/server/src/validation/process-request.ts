@@ -155,6 +155,7 @@ function readName(fields: Fields, request: ProcessRequest, allowInteger: boolean
   if (typeof name !== 'string') return 'name must be a string';
   if (name.length === 0) return undefined;
   if (name.length > MAX_NAME_LENGTH) return `name must be at most ${MAX_NAME_LENGTH} characters`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   if (/[\u0000-\u001f/]/.test(name)) return 'name must not contain "/" or control characters';
   if (!allowInteger && /^[+-]?\d+$/.test(name)) return 'name must not be an integer (integers are looked up as pids)';
   request.name = name;
