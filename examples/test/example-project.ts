@@ -47,7 +47,7 @@ export async function installExample(
         dependencies[`@sandproc/${shortName}`] = `file:${tarballs[shortName]}`;
     }
   }
-  for (const left of options.leaveOut ?? []) delete manifest['devDependencies']?.[left];
+  for (const left of options.leaveOut ?? []) delete manifest.devDependencies?.[left];
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   const project: ExampleProject = {
     directory,
@@ -124,7 +124,7 @@ export function startCommand(
     const timer = setTimeout(() => fail('not ready in time'), options.timeoutMs ?? 180_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      // eslint-disable-next-line no-control-regex
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour escapes (ESC is a control character)
       const match = output.replace(/\u001b\[[0-9;]*m/g, '').match(options.readyPattern);
       if (!match || settled) return;
       settled = true;

@@ -12,6 +12,23 @@ function randomPort(): number {
   return 20_000 + Math.floor(Math.random() * 20_000);
 }
 
+/** The preset the command box starts with. */
+export const TICKING_LOOP: Preset = {
+  id: 'ticker',
+  label: 'Ticking loop',
+  description: 'Writes coloured ticks to stdout and warnings to stderr for ~10 s, then exits 0.',
+  request: () => ({
+    command: [
+      'for i in $(seq 1 20); do',
+      '  printf \'\\033[32mtick\\033[0m %s \\033[2m(stdout)\\033[0m\\n\' "$i"',
+      '  if [ $((i % 4)) -eq 0 ]; then printf \'\\033[33mwarn\\033[0m %s (stderr)\\n\' "$i" >&2; fi',
+      '  sleep 0.5',
+      'done',
+      'echo done',
+    ].join('\n'),
+  }),
+};
+
 export const PRESETS: Preset[] = [
   {
     id: 'ls',
@@ -19,21 +36,7 @@ export const PRESETS: Preset[] = [
     description: 'Lists the working directory and exits.',
     request: () => ({ command: 'ls -la' }),
   },
-  {
-    id: 'ticker',
-    label: 'Ticking loop',
-    description: 'Writes coloured ticks to stdout and warnings to stderr for ~10 s, then exits 0.',
-    request: () => ({
-      command: [
-        'for i in $(seq 1 20); do',
-        '  printf \'\\033[32mtick\\033[0m %s \\033[2m(stdout)\\033[0m\\n\' "$i"',
-        '  if [ $((i % 4)) -eq 0 ]; then printf \'\\033[33mwarn\\033[0m %s (stderr)\\n\' "$i" >&2; fi',
-        '  sleep 0.5',
-        'done',
-        'echo done',
-      ].join('\n'),
-    }),
-  },
+  TICKING_LOOP,
   {
     id: 'fail',
     label: 'Failing command',

@@ -373,6 +373,27 @@ describe.skipIf(!HAS_CHROMIUM)('demo in Chromium', () => {
     }
   });
 
+  it('opens the settings as a modal dialog on the URL field, which Escape or a click beside it closes', {
+    timeout: TEST_MS,
+  }, async () => {
+    const panel = '[data-testid="settings-panel"]';
+    await page.click('[data-testid="settings-button"]');
+    await page.waitForSelector(panel);
+    expect(await page.$eval(panel, (dialog) => dialog.matches('dialog:modal'))).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('settings-url');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(panel, { state: 'detached' });
+
+    await page.click('[data-testid="settings-button"]');
+    await page.waitForSelector(panel);
+    await page.click(`${panel} input[data-testid="settings-url"]`); // a click inside keeps it open
+    expect(await page.$(panel)).not.toBeNull();
+    await page.mouse.click(5, 5); // the backdrop, above the dialog
+    await page.waitForSelector(panel, { state: 'detached' });
+    // The presets are a named group of buttons (a fieldset).
+    await page.getByRole('group', { name: 'Presets' }).getByRole('button', { name: 'Quick ls' }).waitFor();
+  });
+
   it('in proxy mode, says to restart the demo when the sandbox refuses the demo server token', {
     timeout: TEST_MS,
   }, async () => {

@@ -106,7 +106,10 @@ describe('useProcessLogs', () => {
     // Counts the per-line listeners the hooks add (each one is called for every line of the output).
     const onRecord = observer.onRecord.bind(observer);
     let listeners = 0;
-    observer.onRecord = (listener) => (listeners++, onRecord(listener));
+    observer.onRecord = (listener) => {
+      listeners++;
+      return onRecord(listener);
+    };
     const seen: string[] = [];
     function Lines({ listen }: { listen: boolean }) {
       const logs = useProcessLogs(started.pid, {

@@ -157,7 +157,8 @@ function firstAtOrAfter(lines: readonly LogRecord[], index: number): number {
   let high = lines.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (lines[middle]!.index < index) low = middle + 1;
+    // `middle` is below `high`, so in range.
+    if ((lines[middle]?.index ?? index) < index) low = middle + 1;
     else high = middle;
   }
   return low;

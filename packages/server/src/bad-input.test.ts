@@ -76,8 +76,8 @@ describe('bad input answers 4xx and starts nothing', () => {
 
   it('~ expands to $HOME, in the answer too (as on the real server)', async () => {
     const response = await sandbox.exec({ command: 'pwd', workingDir: '~', waitForCompletion: true });
-    expect(response.json.stdout.trim()).toBe(process.env['HOME']);
-    expect(response.json.workingDir).toBe(process.env['HOME']);
+    expect(response.json.stdout.trim()).toBe(process.env.HOME);
+    expect(response.json.workingDir).toBe(process.env.HOME);
   });
 
   it('exec-stream validation errors come before the stream as JSON', async () => {

@@ -41,9 +41,9 @@ const requestedUrls: string[] = [];
 const originalFetch = globalThis.fetch;
 
 beforeAll(async () => {
-  process.env['DO_NOT_TRACK'] = '1';
-  process.env['BL_DISABLE_H2'] = 'true';
-  process.env['BL_WORKSPACE'] ??= 'local-test';
+  process.env.DO_NOT_TRACK = '1';
+  process.env.BL_DISABLE_H2 = 'true';
+  process.env.BL_WORKSPACE ??= 'local-test';
   globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
     requestedUrls.push(input instanceof Request ? input.url : input.toString());
     return originalFetch(input, init);

@@ -20,7 +20,7 @@ beforeAll(() => {
 /** The CLI as its own process (the source through tsx by default), without the test's token unless given. */
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}, entry = SOURCE_CLI): CliProcess {
   const childEnv = { ...process.env, ...env };
-  if (!('SANDPROC_TOKEN' in env)) delete childEnv['SANDPROC_TOKEN'];
+  if (!('SANDPROC_TOKEN' in env)) delete childEnv.SANDPROC_TOKEN;
   const runner = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const cli = startCliProcess(args, childEnv, [process.execPath, ...runner, entry]);
   started.push(cli.child);

@@ -118,8 +118,8 @@ async function main(): Promise<void> {
  * process title replaces the command line, so `ps` no longer shows a `--token` once started.
  */
 function readToken(fromFlag: string | undefined, file: string | undefined): string | undefined {
-  const fromEnvironment = process.env['SANDPROC_TOKEN'];
-  delete process.env['SANDPROC_TOKEN'];
+  const fromEnvironment = process.env.SANDPROC_TOKEN;
+  delete process.env.SANDPROC_TOKEN;
   if (fromFlag !== undefined && file !== undefined) throw new Error('give either --token or --token-file, not both');
   if (fromFlag !== undefined) {
     process.title = 'sandproc-server';
@@ -202,7 +202,7 @@ function parseCount(flag: string, value: string | undefined, minimum: number): n
 
 function installShutdown(server: SandboxServer): void {
   let shuttingDown = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
+  const shutdown = (): void => {
     if (shuttingDown) return;
     shuttingDown = true;
     const forceExit = setTimeout(() => process.exit(1), 10_000);

@@ -30,7 +30,7 @@ afterEach(() => {
 
 /** Starts the CLI, runs the spreading command, and returns the host processes of the three sleeps. */
 async function startSpreadingCommand(args: string[] = []): Promise<{ cli: CliProcess; sleeps: HostProcess[] }> {
-  const cli = startCliProcess(['--port', '0', ...args], { PATH: process.env['PATH'], SANDPROC_TOKEN: TOKEN });
+  const cli = startCliProcess(['--port', '0', ...args], { PATH: process.env.PATH, SANDPROC_TOKEN: TOKEN });
   started.push(cli);
   await cli.listening();
   const { json } = await cli.request<{ pid: string }>(TOKEN, 'POST', '/process', { command: SPREADING_COMMAND });
@@ -141,7 +141,7 @@ describe.skipIf(fallbackSkipReason !== undefined)('fallback where PID namespaces
   it('an unprivileged server falls back to process groups, says so, and still stops, limits and cleans up', async () => {
     const cli = startCliProcess(
       ['--port', '0', '--max-cpu-seconds', '1'],
-      { PATH: process.env['PATH'], HOME: '/tmp', SANDPROC_TOKEN: TOKEN },
+      { PATH: process.env.PATH, HOME: '/tmp', SANDPROC_TOKEN: TOKEN },
       ['setpriv', ...AS_NOBODY, process.execPath, BUILT_CLI],
     );
     started.push(cli);

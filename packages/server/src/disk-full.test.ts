@@ -42,7 +42,7 @@ describe.skipIf(typeof smallFilesystem === 'string')('a data directory that fill
       // in the pipe when space came back, whole lines (never the end of a lost one), unbroken.
       expect(lines[0]).toBe(notices[0]);
       const numbers = lines.slice(1, -1).map((line) => line.slice('stdout:'.length));
-      numbers.forEach((value, index) => expect(value).toBe(String(Number(numbers[0]) + index)));
+      for (const [index, value] of numbers.entries()) expect(value).toBe(String(Number(numbers[0]) + index));
       if (numbers.length > 0) expect(numbers.at(-1)).toBe('100000');
       const logs = await sandbox.request<{ stdout: string }>('GET', `/process/${json.pid}/logs`);
       expect(logs.json.stdout.endsWith('after\n')).toBe(true);

@@ -27,7 +27,8 @@ function streamUrl(pid: string, query = ''): string {
 function removeWhole(directory: string): void {
   for (let attempt = 1; ; attempt++) {
     try {
-      return rmSync(directory, { recursive: true, force: true });
+      rmSync(directory, { recursive: true, force: true });
+      return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || attempt === 100) throw error;
     }

@@ -40,8 +40,8 @@ async function snoopThrough(cli: CliProcess, token: string): Promise<{ output: s
 describe('a clean environment for children', () => {
   it("children of a server given SANDPROC_TOKEN see neither the token nor the server's other variables", async () => {
     const cli = startCliProcess(['--port', '0'], {
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
       [UNIQUE_NAME]: UNIQUE_VALUE,
       SANDPROC_TOKEN: TOKEN,
     });
@@ -73,7 +73,7 @@ describe('a clean environment for children', () => {
   }, 240_000);
 
   it('--token on the command line works but warns, and the process title hides it', async () => {
-    const cli = startCliProcess(['--port', '0', '--token', TOKEN], { PATH: process.env['PATH'] });
+    const cli = startCliProcess(['--port', '0', '--token', TOKEN], { PATH: process.env.PATH });
     started.push(cli);
     await cli.listening();
     expect(cli.output()).toContain('warning: --token is visible');
@@ -84,7 +84,7 @@ describe('a clean environment for children', () => {
 
   it('default set, passEnv and inheritEnv; SHELL is the shell commands run in', async () => {
     process.env[UNIQUE_NAME] = UNIQUE_VALUE;
-    process.env['SANDPROC_PASSED_VARIABLE'] = 'passed';
+    process.env.SANDPROC_PASSED_VARIABLE = 'passed';
     const servers = await Promise.all([
       startTestServer(),
       startTestServer({ passEnv: ['SANDPROC_PASSED_VARIABLE'] }),
@@ -99,7 +99,7 @@ describe('a clean environment for children', () => {
       const [plain, passing, inheriting] = outputs as [string, string, string];
       for (const output of outputs) {
         expect(output).toContain('FROM_REQUEST=r\n');
-        expect(output).toContain(`PATH=${process.env['PATH']}\n`);
+        expect(output).toContain(`PATH=${process.env.PATH}\n`);
         expect(output).toContain(`SHELL=${servers[0]?.server.options.shell}\n`);
       }
       expect(plain).not.toContain(UNIQUE_NAME);
@@ -109,7 +109,7 @@ describe('a clean environment for children', () => {
       expect(inheriting).toContain(`${UNIQUE_NAME}=${UNIQUE_VALUE}\n`);
     } finally {
       delete process.env[UNIQUE_NAME];
-      delete process.env['SANDPROC_PASSED_VARIABLE'];
+      delete process.env.SANDPROC_PASSED_VARIABLE;
       await Promise.all(servers.map((server) => server.server.close()));
     }
   });
@@ -134,7 +134,7 @@ describe('a clean environment for children', () => {
   });
 
   it('commands run as `$SHELL -c` (bash syntax works under bash), falling back to sh', async () => {
-    expect(resolveShell({ SHELL: '/no/such/shell', PATH: process.env['PATH'] })).toMatch(/\/sh$/);
+    expect(resolveShell({ SHELL: '/no/such/shell', PATH: process.env.PATH })).toMatch(/\/sh$/);
     expect(resolveShell({ SHELL: 'bash', PATH: '' })).toBe('/bin/sh');
     const sandbox = await startTestServer();
     try {

@@ -198,7 +198,7 @@ describe('extensions (PROTOCOL.md §8) and lifecycle details', () => {
       maxRestarts: 1,
       waitForCompletion: true,
     });
-    const line = `hi ${process.env['HOME']}\n`;
+    const line = `hi ${process.env.HOME}\n`;
     expect(json.stdout).toBe(`${line}\n[Process failed with exit code 1. Attempting restart 1/1...]\n${line}`);
     // /logs, read from disk, shows the restart notice in stdout (and logs) as the Process object does.
     const logs = await sandbox.request<{ stdout: string; logs: string }>('GET', `/process/${json.pid}/logs`);

@@ -73,7 +73,7 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     });
     const [pwd, homeVariable, content] = home.json.stdout.trim().split('\n');
     expect(pwd).toBe(homeVariable);
-    expect(pwd).not.toBe(process.env['HOME']);
+    expect(pwd).not.toBe(process.env.HOME);
     expect(content).toBe('h');
     // A host directory under /tmp is not there inside: /tmp is private to each command.
     const hostTemporary = mkdtempSync('/tmp/sandproc-host-only-');
@@ -185,7 +185,7 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
     } finally {
       await own.server.close();
     }
-    const cli = startCliProcess(['--port', '0', '--isolate', '--token-file', tokenFile], { PATH: process.env['PATH'] });
+    const cli = startCliProcess(['--port', '0', '--isolate', '--token-file', tokenFile], { PATH: process.env.PATH });
     try {
       await cli.listening();
       const { json } = await cli.request<{ status: string; stdout: string }>(
@@ -204,7 +204,7 @@ describe.skipIf(unavailable !== undefined)('isolated mode (--isolate, bubblewrap
       await cli.exited;
     }
     // A token file that is a pipe (`--token-file <(...)`) has nothing to hide.
-    const piped = startCliProcess(['--port', '0', '--isolate'], { PATH: process.env['PATH'] }, [
+    const piped = startCliProcess(['--port', '0', '--isolate'], { PATH: process.env.PATH }, [
       'bash',
       '-c',
       'exec "$0" "$@" --token-file <(printf "piped-token\\n")',

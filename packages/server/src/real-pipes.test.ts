@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from './process/shell-path.js';
 import { startTestServer, type TestServer } from './testing/test-server.js';
 
-const bash = findExecutable('bash', process.env['PATH'] ?? '');
+const bash = findExecutable('bash', process.env.PATH ?? '');
 const home = mkdtempSync(join(tmpdir(), 'stdin-pipe-test-home-'));
 let sandbox: TestServer;
 beforeAll(async () => {

@@ -127,8 +127,8 @@ describe('security', () => {
   });
 
   it('never passes the token to child processes, even with inheritEnv', async () => {
-    process.env['SANDPROC_TOKEN'] = 'secret-token-123';
-    process.env['SOME_COPY_OF_TOKEN'] = 'secret-token-123';
+    process.env.SANDPROC_TOKEN = 'secret-token-123';
+    process.env.SOME_COPY_OF_TOKEN = 'secret-token-123';
     const inheriting = await startTestServer({
       token: 'secret-token-123',
       inheritEnv: true,
@@ -142,27 +142,27 @@ describe('security', () => {
         expect(json.stdout).not.toContain('SANDPROC_TOKEN');
       }
     } finally {
-      delete process.env['SANDPROC_TOKEN'];
-      delete process.env['SOME_COPY_OF_TOKEN'];
+      delete process.env.SANDPROC_TOKEN;
+      delete process.env.SOME_COPY_OF_TOKEN;
       await inheriting.server.close();
     }
   });
 
   it('with inheritEnv removes only variables whose value is the token (a short token does not hide unrelated variables)', async () => {
     const shortToken = await startTestServer({ token: 'abc', inheritEnv: true });
-    process.env['SANDPROC_TEST_CONTAINS_TOKEN'] = 'xabcx';
-    process.env['SANDPROC_TEST_IS_TOKEN'] = 'abc';
-    process.env['SANDPROC_TOKEN'] = 'something-else';
+    process.env.SANDPROC_TEST_CONTAINS_TOKEN = 'xabcx';
+    process.env.SANDPROC_TEST_IS_TOKEN = 'abc';
+    process.env.SANDPROC_TOKEN = 'something-else';
     try {
       const { json } = await shortToken.exec({ command: 'env', waitForCompletion: true });
       expect(json.stdout).toContain('SANDPROC_TEST_CONTAINS_TOKEN=xabcx\n');
-      expect(json.stdout).toContain(`HOME=${process.env['HOME']}\n`);
+      expect(json.stdout).toContain(`HOME=${process.env.HOME}\n`);
       expect(json.stdout).not.toContain('SANDPROC_TEST_IS_TOKEN');
       expect(json.stdout).not.toContain('SANDPROC_TOKEN');
     } finally {
-      delete process.env['SANDPROC_TEST_CONTAINS_TOKEN'];
-      delete process.env['SANDPROC_TEST_IS_TOKEN'];
-      delete process.env['SANDPROC_TOKEN'];
+      delete process.env.SANDPROC_TEST_CONTAINS_TOKEN;
+      delete process.env.SANDPROC_TEST_IS_TOKEN;
+      delete process.env.SANDPROC_TOKEN;
       await shortToken.server.close();
     }
   });

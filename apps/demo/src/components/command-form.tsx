@@ -3,7 +3,7 @@ import { useExec } from '@sandproc/react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../errors.js';
 import { parseEnv } from '../format.js';
-import { PRESETS } from '../presets.js';
+import { PRESETS, TICKING_LOOP } from '../presets.js';
 
 interface CommandFormProps {
   /** Called with the pid of each process this form starts. */
@@ -87,8 +87,8 @@ function toRequest(form: FormState): ExecRequest | { error: string } {
 /** The command box: presets, the command and its options, and a Run button driven by `useExec`. */
 export function CommandForm({ onStarted }: CommandFormProps) {
   const { exec, phase, startError, reset } = useExec();
-  const [form, setForm] = useState<FormState>(() => fromRequest(PRESETS[1]!.request()));
-  const [presetId, setPresetId] = useState<string | null>('ticker');
+  const [form, setForm] = useState<FormState>(() => fromRequest(TICKING_LOOP.request()));
+  const [presetId, setPresetId] = useState<string | null>(TICKING_LOOP.id);
   const [formError, setFormError] = useState<string | null>(null);
   const [showOptions, setShowOptions] = useState(false);
   const onStartedRef = useRef(onStarted);
@@ -136,7 +136,7 @@ export function CommandForm({ onStarted }: CommandFormProps) {
 
   return (
     <form className="card command-form" onSubmit={submit} data-testid="command-form">
-      <div className="presets" role="group" aria-label="Presets">
+      <fieldset className="presets" aria-label="Presets">
         {PRESETS.map((candidate) => (
           <button
             key={candidate.id}
@@ -149,7 +149,7 @@ export function CommandForm({ onStarted }: CommandFormProps) {
             {candidate.label}
           </button>
         ))}
-      </div>
+      </fieldset>
       {preset ? <p className="muted small">{preset.description}</p> : null}
       <label className="field">
         <span>Command</span>

@@ -51,7 +51,8 @@ export function LogView({ processId }: { processId: string }) {
     overscan: 30,
   });
 
-  // Keep the newest line in view while following.
+  // Keep the newest line in view while following. `lines.length` is the trigger, unused in the body
+  // (biome.json lets this file list such dependencies; missing ones are still errors).
   useLayoutEffect(() => {
     const element = scrollRef.current;
     if (following && element) element.scrollTop = element.scrollHeight;

@@ -34,6 +34,8 @@ export function ProcessView({ processId, onClose }: ProcessViewProps) {
   const running = status === 'running';
   const now = useNow(running);
 
+  // A new process: no error of the last one's action. `processId` is the trigger, unused in the body
+  // (biome.json lets this file list such dependencies; missing ones are still errors).
   useEffect(() => {
     setActionError(null);
   }, [processId]);

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { DEFAULT_SETTINGS, type DemoSettings } from '../settings.js';
 
 interface SettingsPanelProps {
@@ -16,14 +16,13 @@ export function SettingsPanel({ settings, onSave, onClose }: SettingsPanelProps)
   const [token, setToken] = useState(settings.token);
   const [tokenHeader, setTokenHeader] = useState(settings.tokenHeader);
   const [error, setError] = useState<string | null>(null);
+  const dialogRef = useRef<HTMLDialogElement>(null);
 
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, [onClose]);
+  // A modal dialog: the page behind is inert, focus goes to the first field (the URL), Escape cancels.
+  useLayoutEffect(() => {
+    const dialog = dialogRef.current;
+    if (dialog && !dialog.open) dialog.showModal();
+  }, []);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -39,15 +38,27 @@ export function SettingsPanel({ settings, onSave, onClose }: SettingsPanelProps)
   }
 
   return (
-    <div className="dialog-backdrop" onClick={onClose}>
-      <form
-        className="dialog"
-        role="dialog"
-        aria-label="Sandbox settings"
-        data-testid="settings-panel"
-        onSubmit={submit}
-        onClick={(event) => event.stopPropagation()}
-      >
+    <dialog
+      ref={dialogRef}
+      className="dialog"
+      aria-label="Sandbox settings"
+      data-testid="settings-panel"
+      // Escape closes, as a click on the backdrop does (that click targets the dialog itself: the form fills it).
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return;
+        event.preventDefault();
+        onClose();
+      }}
+      onClick={(event) => {
+        if (event.target === event.currentTarget) onClose();
+      }}
+      // Any other close request: the app unmounts the dialog (closing it here would leave it mounted, closed).
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      <form className="dialog-form" onSubmit={submit}>
         <h2>Sandbox</h2>
         <p className="muted">
           By default the demo talks to the local sandbox through its own server (<code>/sandbox</code>), which adds the
@@ -56,7 +67,6 @@ export function SettingsPanel({ settings, onSave, onClose }: SettingsPanelProps)
         <label>
           Sandbox URL
           <input
-            autoFocus
             data-testid="settings-url"
             value={baseUrl}
             onChange={(event) => setBaseUrl(event.target.value)}
@@ -106,6 +116,6 @@ export function SettingsPanel({ settings, onSave, onClose }: SettingsPanelProps)
           </button>
         </div>
       </form>
-    </div>
+    </dialog>
   );
 }

@@ -12,7 +12,12 @@ describe.each(modes)('client edge cases (%s)', (mode) => {
 
   it("ids that URL resolution would normalize away ('', '.', '..') are refused before any request", async () => {
     let requests = 0;
-    const client = sandbox.clientFor(sandbox.url, { fetch: (input, init) => (requests++, fetch(input, init)) });
+    const client = sandbox.clientFor(sandbox.url, {
+      fetch: (input, init) => {
+        requests++;
+        return fetch(input, init);
+      },
+    });
     for (const id of ['', '.', '..']) {
       await expect(client.process.get(id)).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(client.process.kill(id)).rejects.toBeInstanceOf(InvalidArgumentError);
@@ -40,8 +45,11 @@ describe('waitForLog without AbortSignal.any (the fallback)', () => {
     // Each stream yields one record, then nothing more.
     const stream = () => {
       let sent = false;
-      const next = () =>
-        sent ? new Promise<never>(() => {}) : ((sent = true), Promise.resolve({ value: record, done: false }));
+      const next = () => {
+        if (sent) return new Promise<never>(() => {});
+        sent = true;
+        return Promise.resolve({ value: record, done: false });
+      };
       return {
         close: () => {},
         [Symbol.asyncIterator]: () => ({ next, return: async () => ({ value: undefined, done: true }) }),
@@ -49,7 +57,10 @@ describe('waitForLog without AbortSignal.any (the fallback)', () => {
     };
     const client = {
       process: {
-        streamLogs: (_id: string, options: { signal: AbortSignal }) => (signals.push(options.signal), stream()),
+        streamLogs: (_id: string, options: { signal: AbortSignal }) => {
+          signals.push(options.signal);
+          return stream();
+        },
       },
     };
     const any = AbortSignal.any;

@@ -84,11 +84,10 @@ export async function execProcess(
     let found: ProcessInfo | undefined;
     try {
       let serverNow = Number.NaN; // the lookup's `Date`: NaN when absent
-      found = await transport.json(
-        processPath(name),
-        { signal },
-        (wire: WireProcess, response) => ((serverNow = Date.parse(response.headers.get('date')!)), readProcess(wire)),
-      );
+      found = await transport.json(processPath(name), { signal }, (wire: WireProcess, response) => {
+        serverNow = Date.parse(response.headers.get('date') ?? '');
+        return readProcess(wire);
+      });
       // Only the request's own process: the same command (and working directory where both are
       // known); for a name the caller chose (it may be reused), started after the request was
       // sent, on the server's clock: the lookup's `Date` minus the time this client has waited

@@ -123,7 +123,12 @@ describe('ids the URL cannot carry', () => {
 
   it('an id with a lone surrogate is an InvalidArgumentError, before any request', async () => {
     let requests = 0;
-    const client = sandbox.clientFor(sandbox.url, { fetch: (input, init) => (requests++, fetch(input, init)) });
+    const client = sandbox.clientFor(sandbox.url, {
+      fetch: (input, init) => {
+        requests++;
+        return fetch(input, init);
+      },
+    });
     for (const id of ['\uD800', 'a\uDC00b']) {
       await expect(client.process.get(id)).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(client.process.stop(id)).rejects.toBeInstanceOf(InvalidArgumentError);
@@ -135,7 +140,12 @@ describe('ids the URL cannot carry', () => {
 
   it('wait and waitForLog refuse a maxWaitMs or intervalMs that is not a number ≥ 0 (NaN waited forever), before any request', async () => {
     let requests = 0;
-    const client = sandbox.clientFor(sandbox.url, { fetch: (input, init) => (requests++, fetch(input, init)) });
+    const client = sandbox.clientFor(sandbox.url, {
+      fetch: (input, init) => {
+        requests++;
+        return fetch(input, init);
+      },
+    });
     for (const [options, argument] of [
       [{ maxWaitMs: Number.NaN }, 'maxWaitMs'],
       [{ maxWaitMs: -1 }, 'maxWaitMs'],
@@ -154,7 +164,12 @@ describe('ids the URL cannot carry', () => {
 
   it('a since that is not a whole number ≥ 0 is an InvalidArgumentError, before any request (NaN never means "nothing")', async () => {
     let requests = 0;
-    const client = sandbox.clientFor(sandbox.url, { fetch: (input, init) => (requests++, fetch(input, init)) });
+    const client = sandbox.clientFor(sandbox.url, {
+      fetch: (input, init) => {
+        requests++;
+        return fetch(input, init);
+      },
+    });
     for (const since of [Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY]) {
       const refused = await client.process.streamLogs('1', { since }).done.then(
         () => undefined,

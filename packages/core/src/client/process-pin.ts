@@ -25,7 +25,8 @@ export class ProcessPin {
 
   constructor(get: (id: string, options: CallOptions) => Promise<ProcessInfo>, process: string | ProcessInfo) {
     this.#get = get;
-    this.id = typeof process === 'string' ? process : ((this.known = process), process.pid);
+    if (typeof process !== 'string') this.known = process;
+    this.id = typeof process === 'string' ? process : process.pid;
   }
 
   /** The pid to address: a name is looked up (and pinned) the first time. */
@@ -46,7 +47,8 @@ export class ProcessPin {
         message: `process ${known.pid} is gone (its pid was reused)`,
         processId: this.id,
       });
-    return (this.known = current);
+    this.known = current;
+    return current;
   }
 
   /**
@@ -61,7 +63,9 @@ export class ProcessPin {
    */
   async check(since: number, signal?: AbortSignal, current?: ProcessInfo): Promise<void> {
     const { pid, name } = current ?? (await this.read(signal));
-    if (!isProcessFinished(this.known!) || !name) return;
+    // `read` (here or the caller's) has set `known`.
+    const known = this.known;
+    if (!known || !isProcessFinished(known) || !name) return;
     const named = await this.#get(name, { signal }).catch(() => undefined);
     if (named && named.pid !== pid) {
       throw new NotFoundError({

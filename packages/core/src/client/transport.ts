@@ -138,7 +138,10 @@ export class Transport {
     const timer =
       timeout === false || !(this.#timeoutMs <= LONGEST_TIMER_MS)
         ? undefined
-        : setTimeout(() => ((timedOut = true), controller.abort()), this.#timeoutMs);
+        : setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, this.#timeoutMs);
     try {
       const response = await fetch(`${this.baseUrl}/${path}`, {
         method: method.toUpperCase(),
@@ -153,7 +156,11 @@ export class Transport {
       });
       if (!response.ok && response.status !== 304)
         throw await errorFromResponse(response, `${this.baseUrl}/${path}`, processIdOf(path));
-      if (!read) return ((signal = undefined), response);
+      if (!read) {
+        // The caller reads the body: the abort listener stays (`finally` skips it).
+        signal = undefined;
+        return response;
+      }
       return await read(response);
     } catch (error) {
       throw timedOut ? new RequestTimeoutError({ timeoutMs: this.#timeoutMs }) : this.toError(error, signal, path);
@@ -203,12 +210,18 @@ export class Transport {
     const value = await this.#readJson(
       path,
       { signal, headers: cached && { 'if-none-match': cached[0] } },
-      (body, response) => ((etag = response.headers.get('etag') ?? etag), parse(body)),
+      (body, response) => {
+        etag = response.headers.get('etag') ?? etag;
+        return parse(body);
+      },
       cached && (() => cached[1] as T),
     );
     cache.delete(path);
     if (etag) cache.set(path, [etag, value]);
-    if (cache.size > cachedPaths) cache.delete(cache.keys().next().value!);
+    if (cache.size > cachedPaths) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
     return value;
   }
 

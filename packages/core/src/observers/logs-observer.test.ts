@@ -267,7 +267,13 @@ describe('LogsObserver', () => {
     const { api, state } = fakeProcessApi();
     const ids: unknown[] = [];
     const observer = new LogsObserver(
-      { ...api, streamLogs: (process, options) => (ids.push(process), api.streamLogs(process, options)) },
+      {
+        ...api,
+        streamLogs: (process, options) => {
+          ids.push(process);
+          return api.streamLogs(process, options);
+        },
+      },
       'job',
     );
     const off = observer.subscribe(() => {});

@@ -11,5 +11,8 @@ export function anySignal(signals: AbortSignal[]): [signal: AbortSignal, cleanup
     if (signal.aborted) abort();
     else signal.addEventListener('abort', abort, { once: true });
   }
-  return [controller.signal, () => signals.forEach((signal) => signal.removeEventListener('abort', abort))];
+  const cleanup = () => {
+    for (const signal of signals) signal.removeEventListener('abort', abort);
+  };
+  return [controller.signal, cleanup];
 }

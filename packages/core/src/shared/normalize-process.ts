@@ -26,7 +26,7 @@ export interface WireProcess {
 function toDate(value: string | null | undefined): Date | null {
   if (!value) return null;
   const date = new Date(value);
-  return isNaN(+date) ? null : date;
+  return Number.isNaN(+date) ? null : date;
 }
 
 /** Normalizes one wire process: `pid` a string, dates as `Date` (`""`/`null` → `null`), defaults for missing fields. */

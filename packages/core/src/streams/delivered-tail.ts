@@ -45,7 +45,7 @@ function endsWith(inline: string | null, { texts, count }: DeliveredTail): boole
   while (repeats < Math.min(count, kept) && texts[(count - 1 - repeats) % kept] === last) repeats++;
   if (repeats === kept) return false;
   let run = 0;
-  while (run < lines.length && lines[lines.length - 1 - run]!.replace(/\r$/, '') === last) run++;
+  while (run < lines.length && lines[lines.length - 1 - run]?.replace(/\r$/, '') === last) run++;
   return run === repeats && run < lines.length;
 }
 

@@ -55,7 +55,7 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
         onRecord: (record) => records.push(record.text),
         onStateChange: (state) => {
           states.push(state);
-          if (state === 'reconnecting') holders.forEach((holder) => holder.close()); // a slot frees up
+          if (state === 'reconnecting') for (const holder of holders) holder.close(); // a slot frees up
         },
         reconnect: { initialDelayMs: 10 },
       });
@@ -98,7 +98,12 @@ describe.each(modes)('streamLogs edge cases (%s)', (mode) => {
   it('a callback that throws ends the stream with its error, without reconnecting', async () => {
     const process = await sandbox.client.process.exec({ command: 'echo one; echo two; sleep 30' });
     let opens = 0;
-    const client = sandbox.clientFor(sandbox.url, { fetch: streamFetch((response) => (opens++, response)) });
+    const client = sandbox.clientFor(sandbox.url, {
+      fetch: streamFetch((response) => {
+        opens++;
+        return response;
+      }),
+    });
     const failure = new Error('callback failed');
     const stream = client.process.streamLogs(process.pid, {
       onRecord: (record) => {

@@ -69,7 +69,10 @@ describe.each(lanes)('streams and waits stay with their process (%s)', (lane) =>
     let open = () => {};
     const gate = new Promise<void>((resolve) => (open = resolve));
     const client = sandbox.clientFor(sandbox.url, {
-      fetch: async (input, init) => (polls++ > 0 && (await gate), fetch(input, init)),
+      fetch: async (input, init) => {
+        if (polls++ > 0) await gate;
+        return fetch(input, init);
+      },
     });
     const waiting = client.process.wait(name, { intervalMs: 20 });
     await until(() => polls >= 2); // pinned: the first answer arrived, the next poll waits
@@ -110,7 +113,10 @@ describe.each(lanes)('a clean end that may have missed output reconciles (%s)', 
     });
     let streams = 0;
     const client = sandbox.clientFor(sandbox.url, {
-      fetch: changeStreams((response, count) => (streams++, count === 0 ? endCleanlyAfter(response, 'a\n') : response)),
+      fetch: changeStreams((response, count) => {
+        streams++;
+        return count === 0 ? endCleanlyAfter(response, 'a\n') : response;
+      }),
     });
     const records: string[] = [];
     const stream = client.process.streamLogs(process.pid, {
@@ -137,9 +143,10 @@ describe.each(lanes)('a clean end that may have missed output reconciles (%s)', 
     const process = await sandbox.client.process.exec({ command: 'seq 1 6000', waitForCompletion: true });
     let streams = 0;
     const client = sandbox.clientFor(sandbox.url, {
-      fetch: changeStreams(
-        (response, count) => (streams++, count === 0 ? endCleanlyAfter(response, '5990\n') : response),
-      ),
+      fetch: changeStreams((response, count) => {
+        streams++;
+        return count === 0 ? endCleanlyAfter(response, '5990\n') : response;
+      }),
     });
     const texts: string[] = [];
     await client.process.streamLogs(process.pid, { onRecord: (record) => texts.push(record.text) }).done;
@@ -147,7 +154,12 @@ describe.each(lanes)('a clean end that may have missed output reconciles (%s)', 
     expect(streams).toBe(2);
     // Read whole, the same output ends as delivered: no second connection.
     let again = 0;
-    const whole = sandbox.clientFor(sandbox.url, { fetch: changeStreams((response) => (again++, response)) });
+    const whole = sandbox.clientFor(sandbox.url, {
+      fetch: changeStreams((response) => {
+        again++;
+        return response;
+      }),
+    });
     await whole.process.streamLogs(process.pid).done;
     expect(again).toBe(1);
   });
@@ -155,7 +167,12 @@ describe.each(lanes)('a clean end that may have missed output reconciles (%s)', 
   it('a stream that ended with everything does not reconnect (the inline output ends as delivered)', async () => {
     const process = await sandbox.client.process.exec({ command: 'seq 1 500; echo last >&2', waitForCompletion: true });
     let streams = 0;
-    const client = sandbox.clientFor(sandbox.url, { fetch: changeStreams((response) => (streams++, response)) });
+    const client = sandbox.clientFor(sandbox.url, {
+      fetch: changeStreams((response) => {
+        streams++;
+        return response;
+      }),
+    });
     const texts: string[] = [];
     for await (const record of client.process.streamLogs(process.pid)) texts.push(record.text);
     expect(texts).toHaveLength(501);

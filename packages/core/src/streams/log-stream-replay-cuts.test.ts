@@ -18,7 +18,11 @@ describe('a replaying server behind a proxy that stalls every stream at the same
     proxy = await startFaultProxy(
       sandbox.url,
       () => ({}),
-      (request) => (request.path.includes('/logs/stream') ? (streams++, { stallAfterBytes: 60_000 }) : {}),
+      (request) => {
+        if (!request.path.includes('/logs/stream')) return {};
+        streams++;
+        return { stallAfterBytes: 60_000 };
+      },
     );
   });
   afterAll(async () => {

@@ -236,6 +236,6 @@ describe('streamLogs when the server capped the log (extended)', () => {
     expect(records.map((record) => record.index)).toEqual(
       Array.from({ length: 30000 - first }, (_, offset) => first + offset),
     );
-    records.forEach((record) => expect(record.text).toBe(String(record.index + 1)));
+    for (const record of records) expect(record.text).toBe(String(record.index + 1));
   });
 });

@@ -170,7 +170,8 @@ export class LogStream implements AsyncIterable<LogRecord> {
    * finished process), the stream reconciles once with such a connection before it ends.
    */
   async #connect(signal: AbortSignal, onProgress: () => void): Promise<boolean> {
-    const connection = (this.#connection = new AbortController());
+    const connection = new AbortController();
+    this.#connection = connection;
     if (signal.aborted) connection.abort();
     // A dead connection: aborting the fetch fails the read below, which reconnects.
     const watchdog = createKeepaliveWatchdog(this.#options.keepaliveTimeoutMs ?? 65_000, () => connection.abort());
@@ -204,13 +205,22 @@ export class LogStream implements AsyncIterable<LogRecord> {
       const readRecord = (stream: LogStreamName, text: string): LogRecord | undefined => {
         // A replay (no `X-Log-Offset`) counts from the start: a line the server split before is one record now.
         if (offset === null && index < this.#delivered) {
-          if (this.#joins.has(index)) return void (position = index += 2);
+          if (this.#joins.has(index)) {
+            index += 2;
+            position = index;
+            return undefined;
+          }
           const realigned = this.#realign(index, text);
           index = realigned[0];
-          if (realigned[1] === undefined) return void (position = index);
+          if (realigned[1] === undefined) {
+            position = index;
+            return undefined;
+          }
           text = realigned[1];
         }
-        if ((position = ++index) > this.#delivered) {
+        index++;
+        position = index;
+        if (index > this.#delivered) {
           onProgress();
           this.#delivered = index;
           if (offset === null) {
@@ -228,8 +238,10 @@ export class LogStream implements AsyncIterable<LogRecord> {
           if (parsed.type === 'notice') {
             // The local server tells a slow reader that records were dropped (log capped).
             const dropped = /^\[Output truncated: (\d+)/.exec(parsed.text);
-            if (dropped && offset !== null) skip((index = Math.max(index, position + Number(dropped[1]))));
-            else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
+            if (dropped && offset !== null) {
+              index = Math.max(index, position + Number(dropped[1]));
+              skip(index);
+            } else if (index >= this.#delivered) this.#options.onNotice?.(parsed.text);
             continue;
           }
           const record = readRecord(parsed.stream, parsed.text);
@@ -320,7 +332,10 @@ export class LogStream implements AsyncIterable<LogRecord> {
     const delivered = recent[at];
     const next = recent[at + 1];
     if (at < 0 || delivered === undefined || delivered === text) return [index, text];
-    if (next !== undefined && text === delivered + next) return (this.#joins.add(index), [index + 2, undefined]);
+    if (next !== undefined && text === delivered + next) {
+      this.#joins.add(index);
+      return [index + 2, undefined];
+    }
     for (let ahead = 1; ahead <= 3 && at + ahead < recent.length; ahead++) {
       if (recent[at + ahead] === text) {
         // Split before the texts kept: noted just before this record.
@@ -329,8 +344,10 @@ export class LogStream implements AsyncIterable<LogRecord> {
       }
     }
     // The last record delivered began this line: the rest is new, as the live stream would have sent it.
-    if (next === undefined && text.startsWith(delivered))
-      return (this.#joins.add(index), [index + 1, text.slice(delivered.length)]);
+    if (next === undefined && text.startsWith(delivered)) {
+      this.#joins.add(index);
+      return [index + 1, text.slice(delivered.length)];
+    }
     return [index, text];
   }
 
@@ -360,8 +377,10 @@ export class LogStream implements AsyncIterable<LogRecord> {
       const lines = this.#lines;
       while (!this.#finished && this.#lineIndex < lines.length) {
         let record: LogRecord | undefined;
+        const line = lines[this.#lineIndex++];
         try {
-          record = this.#readLine!(lines[this.#lineIndex++]!);
+          // `handle` sets `#lines` and `#readLine` together: a line in range has its reader.
+          if (line !== undefined && this.#readLine) record = this.#readLine(line);
         } catch (error) {
           // A callback threw: the stream is over (the reading side stops on it).
           if (!this.#finished) this.#finish('error', error);
@@ -378,6 +397,12 @@ export class LogStream implements AsyncIterable<LogRecord> {
       }
       return new Promise<void>((resolve) => (this.#wake = resolve)).then(next);
     };
-    return { next, return: async () => (this.close(), { value: undefined, done: true }) };
+    return {
+      next,
+      return: async () => {
+        this.close();
+        return { value: undefined, done: true };
+      },
+    };
   }
 }

@@ -15,7 +15,8 @@ function createChunkDecoder(): (chunk?: Uint8Array) => string {
   let begun = false;
   return (chunk) => {
     if (!chunk) return begun ? streaming.decode() : '';
-    const endsWhole = chunk[chunk.length - 1]! < 0x80;
+    const last = chunk.at(-1);
+    const endsWhole = last !== undefined && last < 0x80;
     const text = begun || !endsWhole ? streaming.decode(chunk, { stream: true }) : whole.decode(chunk);
     begun = !endsWhole;
     return text;
@@ -49,10 +50,13 @@ export async function* readLineBatches(
       // The buffer is joined first, so a `\r\n` split across two chunks is still one line ending.
       const text = buffer + decode(value);
       const lines = text.split('\n');
-      buffer = lines.pop()!;
+      // `split` always gives at least one element: the text after the last newline.
+      buffer = lines.pop() ?? '';
       if (lines.length > 0) {
         if (text.includes('\r'))
-          lines.forEach((line, index) => line.endsWith('\r') && (lines[index] = line.slice(0, -1)));
+          lines.forEach((line, index) => {
+            if (line.endsWith('\r')) lines[index] = line.slice(0, -1);
+          });
         yield lines;
       }
     }

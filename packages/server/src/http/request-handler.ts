@@ -34,44 +34,65 @@ export function createRequestHandler(router: Router, options: ResolvedOptions) {
     request.on('error', () => undefined);
     response.on('error', () => undefined);
     // Node's own answer to a missing Host (HTTP/1.1) has no body: the server answers it here.
-    if (request.headers.host === undefined) return sendError(response, 400, 'missing required Host header');
+    if (request.headers.host === undefined) {
+      sendError(response, 400, 'missing required Host header');
+      return;
+    }
     if (!hostAllowed(request.headers.host)) {
       refusals.host(request.headers.host);
-      return sendError(response, 403, 'forbidden host');
+      sendError(response, 403, 'forbidden host');
+      return;
     }
     if (!isAllowedOrigin(request, options.corsOrigins)) {
       refusals.origin(request.headers.origin ?? '');
-      return sendError(response, 403, 'forbidden origin');
+      sendError(response, 403, 'forbidden origin');
+      return;
     }
     if (handleCors(request, response, options.corsOrigins)) return;
     let url: URL;
     try {
       url = new URL(request.url ?? '/', 'http://localhost');
     } catch {
-      return sendError(response, 400, 'invalid request URL');
+      sendError(response, 400, 'invalid request URL');
+      return;
     }
     if (options.auth && !PUBLIC_PATHS.has(url.pathname) && !hasValidToken(request, options.token)) {
-      return sendError(response, 401, 'missing or invalid bearer token', { 'WWW-Authenticate': 'Bearer' });
+      sendError(response, 401, 'missing or invalid bearer token', { 'WWW-Authenticate': 'Bearer' });
+      return;
     }
     if (options.compatibility === 'strict' && request.method === 'HEAD') {
       // The real server answers HEAD on any path it has a GET for: 200, nothing else.
-      if (router.match('GET', url.pathname).kind !== 'handler') return sendRoutingNotFound(response);
+      if (router.match('GET', url.pathname).kind !== 'handler') {
+        sendRoutingNotFound(response);
+        return;
+      }
       response.writeHead(200);
-      return void response.end();
+      response.end();
+      return;
     }
     const match = router.match(request.method ?? 'GET', url.pathname);
     // Routes of a real sandbox that are not served here say so in both modes (the real server
     // would answer them, so strict mode's router 404 would reproduce nothing).
     const unserved = match.kind === 'not-found' ? unservedApiMessage(url.pathname) : undefined;
-    if (unserved !== undefined) return sendError(response, 404, unserved);
-    if (options.compatibility === 'strict' && (match.kind === 'not-found' || match.kind === 'method-not-allowed')) {
-      return sendRoutingNotFound(response);
+    if (unserved !== undefined) {
+      sendError(response, 404, unserved);
+      return;
     }
-    if (match.kind === 'not-found')
-      return sendError(response, 404, unknownRouteMessage(request.method ?? 'GET', url.pathname));
-    if (match.kind === 'bad-path') return sendError(response, 400, 'invalid path encoding');
+    if (options.compatibility === 'strict' && (match.kind === 'not-found' || match.kind === 'method-not-allowed')) {
+      sendRoutingNotFound(response);
+      return;
+    }
+    if (match.kind === 'not-found') {
+      sendError(response, 404, unknownRouteMessage(request.method ?? 'GET', url.pathname));
+      return;
+    }
+    if (match.kind === 'bad-path') {
+      sendError(response, 400, 'invalid path encoding');
+      return;
+    }
     if (match.kind === 'method-not-allowed') {
-      return sendError(response, 405, 'method not allowed', { Allow: [...match.allowed, 'OPTIONS'].join(', ') });
+      sendError(response, 405, 'method not allowed', { Allow: [...match.allowed, 'OPTIONS'].join(', ') });
+      return;
     }
     const context = { request, response, url, params: match.params, signal: closed.signal };
     Promise.resolve()

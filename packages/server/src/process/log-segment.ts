@@ -216,7 +216,10 @@ export class LogSegment {
   /** Fills `buffer` from `position` of one file: through the open descriptor, or by opening the file for this read. */
   #read(file: keyof Descriptors, buffer: Buffer, position: number): void {
     const open = this.#descriptors?.[file];
-    if (open !== undefined) return readFully(open, buffer, position);
+    if (open !== undefined) {
+      readFully(open, buffer, position);
+      return;
+    }
     if (this.#dropped) throw new Error('log segment was dropped');
     const descriptor = openSync(file === 'data' ? this.#dataPath : this.#indexPath, 'r');
     try {

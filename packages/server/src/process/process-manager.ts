@@ -84,7 +84,7 @@ function hiddenInSandbox(path: string, isolation: IsolationLayout): string | und
  * `$HOME`, the home folder when unset; the private home in isolated mode), double slashes
  * collapse; a relative folder stays relative (to the server's).
  */
-export function formatWorkingDirectory(workingDir: string, home = process.env['HOME'] || homedir()): string {
+export function formatWorkingDirectory(workingDir: string, home = process.env.HOME || homedir()): string {
   let path = workingDir.startsWith('~') ? home + workingDir.slice(1) : workingDir;
   while (path.includes('//')) path = path.replaceAll('//', '/');
   return path;

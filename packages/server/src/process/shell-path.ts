@@ -27,7 +27,7 @@ export function findExecutable(name: string, searchPath: string): string | undef
  * if it is not found there.
  */
 export function findOnServerPath(name: string): string {
-  return findExecutable(name, process.env['PATH'] ?? '/usr/bin:/bin') ?? name;
+  return findExecutable(name, process.env.PATH ?? '/usr/bin:/bin') ?? name;
 }
 
 /**
@@ -35,7 +35,7 @@ export function findOnServerPath(name: string): string {
  * executable absolute path, else `sh` found on `PATH` (`/bin/sh` if not found).
  */
 export function resolveShell(environment: NodeJS.ProcessEnv = process.env): string {
-  const shell = environment['SHELL'];
+  const shell = environment.SHELL;
   if (shell !== undefined && isAbsolute(shell) && isExecutable(shell)) return shell;
-  return findExecutable('sh', environment['PATH'] ?? '') ?? '/bin/sh';
+  return findExecutable('sh', environment.PATH ?? '') ?? '/bin/sh';
 }

@@ -45,7 +45,7 @@ export function streamLogs(server: ServerContext): RouteHandler {
   return (context) => {
     const { response, url, signal } = context;
     const strict = isStrict(server);
-    const identifier = context.params['id'] ?? '';
+    const identifier = context.params.id ?? '';
     const managed = server.manager.find(identifier);
     if (managed === undefined) {
       if (!strict) return void findOr404(server, context);

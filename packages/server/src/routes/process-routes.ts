@@ -22,7 +22,7 @@ export function findOr404(
   context: RouteContext,
   message: (identifier: string) => string = NOT_FOUND_MESSAGES.other,
 ): ManagedProcess | undefined {
-  const identifier = context.params['id'] ?? '';
+  const identifier = context.params.id ?? '';
   const managed = server.manager.find(identifier);
   if (managed === undefined) sendError(context.response, 404, message(identifier));
   return managed;
@@ -72,7 +72,7 @@ export function stopProcess(server: ServerContext): RouteHandler {
     if (!isStrict(server) && managed.signalLeftovers('SIGTERM')) {
       return sendMessage(context.response, leftoversMessage('SIGTERM'));
     }
-    sendError(context.response, 404, `process with Identifier ${context.params['id'] ?? ''} is not running`);
+    sendError(context.response, 404, `process with Identifier ${context.params.id ?? ''} is not running`);
   };
 }
 
@@ -98,7 +98,7 @@ export function killProcess(server: ServerContext): RouteHandler {
       if (value !== undefined && value !== null) {
         if (typeof value !== 'object' || Array.isArray(value))
           return sendError(response, 400, 'request body must be a JSON object');
-        const given = (value as Record<string, unknown>)['signal'];
+        const given = (value as Record<string, unknown>).signal;
         if (given !== undefined && given !== null) {
           const name = typeof given === 'string' ? parseSignalName(given) : undefined;
           if (name === undefined)
@@ -111,6 +111,6 @@ export function killProcess(server: ServerContext): RouteHandler {
     if (managed === undefined) return;
     if (managed.kill(signal)) return sendMessage(response, 'Process killed successfully');
     if (!isStrict(server) && managed.signalLeftovers(signal)) return sendMessage(response, leftoversMessage(signal));
-    sendError(response, 404, `failed to kill process with Identifier ${context.params['id'] ?? ''}: no such process`);
+    sendError(response, 404, `failed to kill process with Identifier ${context.params.id ?? ''}: no such process`);
   };
 }

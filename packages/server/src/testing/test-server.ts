@@ -100,7 +100,8 @@ export function isAlive(pid: number): boolean {
 
 /** Reads a streamed body until `predicate(textSoFar)` holds, then cancels it. */
 export async function readUntil(response: Response, predicate: (text: string) => boolean): Promise<string> {
-  const reader = response.body!.getReader();
+  if (!response.body) throw new TypeError(`${response.url} answered with no body`);
+  const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = '';
   for (;;) {

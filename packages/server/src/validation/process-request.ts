@@ -56,7 +56,7 @@ export function validateProcessRequest(
   const fields = (body ?? {}) as Fields;
   const typeError = firstTypeError(fields);
   if (typeError !== undefined) return { ok: false, error: PREFIX + typeError };
-  const command = fields['command'];
+  const command = fields.command;
   if (typeof command !== 'string' || command.length === 0) {
     return {
       ok: false,
@@ -151,10 +151,11 @@ function readString(fields: Fields, key: string, assign: (value: string) => void
 
 function readName(fields: Fields, request: ProcessRequest, allowInteger: boolean): string | undefined {
   if (!present(fields, 'name')) return undefined;
-  const name = fields['name'];
+  const name = fields.name;
   if (typeof name !== 'string') return 'name must be a string';
   if (name.length === 0) return undefined;
   if (name.length > MAX_NAME_LENGTH) return `name must be at most ${MAX_NAME_LENGTH} characters`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   if (/[\u0000-\u001f/]/.test(name)) return 'name must not contain "/" or control characters';
   if (!allowInteger && /^[+-]?\d+$/.test(name)) return 'name must not be an integer (integers are looked up as pids)';
   request.name = name;
@@ -186,7 +187,7 @@ function readInteger(
 
 function readEnvironment(fields: Fields, request: ProcessRequest): string | undefined {
   if (!present(fields, 'env')) return undefined;
-  const env = fields['env'];
+  const env = fields.env;
   if (typeof env !== 'object' || env === null || Array.isArray(env)) return 'env must be an object of strings';
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
@@ -202,7 +203,7 @@ function readEnvironment(fields: Fields, request: ProcessRequest): string | unde
 
 function readPorts(fields: Fields, request: ProcessRequest): string | undefined {
   if (!present(fields, 'waitForPorts')) return undefined;
-  const ports = fields['waitForPorts'];
+  const ports = fields.waitForPorts;
   if (!Array.isArray(ports)) return 'waitForPorts must be an array of integers';
   for (const port of ports) {
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {

@@ -39,7 +39,7 @@ describe.skipIf(!available)('differential: reference vs strict vs extended', () 
       const own = scenario.fresh ? await startTargets() : undefined;
       try {
         const records = await runOn(own ?? shared, scenario);
-        const reference = records['reference'] ?? [];
+        const reference = records.reference ?? [];
         for (const mode of ['strict', 'extended'] as const) {
           const ours = records[mode] ?? [];
           const declared = (scenario.differences ?? []).filter((difference) => difference.mode === mode);

@@ -48,9 +48,12 @@ export class RunValues {
   }
 
   #collectPids(value: unknown): void {
-    if (Array.isArray(value)) return value.forEach((item) => this.#collectPids(item));
+    if (Array.isArray(value)) {
+      for (const item of value) this.#collectPids(item);
+      return;
+    }
     if (typeof value !== 'object' || value === null) return;
-    const pid = (value as Record<string, unknown>)['pid'];
+    const pid = (value as Record<string, unknown>).pid;
     if (typeof pid === 'string' && /^\d+$/.test(pid)) this.pid(pid);
   }
 

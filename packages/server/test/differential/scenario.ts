@@ -55,7 +55,8 @@ export interface RequestStep {
 export interface UntilStep {
   kind: 'until';
   path: string;
-  holds: (body: any) => boolean;
+  /** A method, so checked bivariantly: `until` takes a predicate over the body's expected shape. */
+  holds(body: unknown): boolean;
 }
 
 export type Step = RequestStep | UntilStep;
@@ -133,7 +134,7 @@ export function stream(
   return request('GET', path, { read: 'stream', ...options });
 }
 
-export function until(path: string, holds: (body: any) => boolean): UntilStep {
+export function until<Body>(path: string, holds: (body: Body) => boolean): UntilStep {
   return { kind: 'until', path, holds };
 }
 

@@ -56,7 +56,7 @@ export const errorScenarios: Scenario[] = [
         'extended',
         "PROTOCOL.md §7 (malformed JSON: one message, not Go's)",
         (records) => {
-          expect(bodyOf(records, 0)['error']).toBe(
+          expect(bodyOf(records, 0).error).toBe(
             "invalid request body: invalid character 'b' looking for beginning of object key string",
           );
         },
@@ -73,8 +73,8 @@ export const errorScenarios: Scenario[] = [
       differs(
         'extended',
         "PROTOCOL.md §7 (malformed JSON: one message, not Go's)",
-        (records) => expect(bodyOf(records, 0)['error']).toBe('invalid request body: unexpected EOF'),
-        (records) => expect(bodyOf(records, 0)['error']).toBe('invalid request body: malformed JSON'),
+        (records) => expect(bodyOf(records, 0).error).toBe('invalid request body: unexpected EOF'),
+        (records) => expect(bodyOf(records, 0).error).toBe('invalid request body: malformed JSON'),
       ),
     ],
   }),

@@ -141,13 +141,13 @@ export const execScenarios: Scenario[] = [
           'extended',
           'PROTOCOL.md §7 (64 KiB inline everywhere, no truncation marker)',
           (records) => {
-            expect(bodyOf(records, 0)['stdout']).toMatch(/^<588895 characters/);
-            expect(bodyOf(records, 1)['stdout']).toMatch(/^<65602 characters, sha256 \w+, from "\[\.\.\. truncated/);
+            expect(bodyOf(records, 0).stdout).toMatch(/^<588895 characters/);
+            expect(bodyOf(records, 1).stdout).toMatch(/^<65602 characters, sha256 \w+, from "\[\.\.\. truncated/);
           },
           (records) => {
-            expect(bodyOf(records, 0)['stdout']).toMatch(/^<65536 characters/);
-            expect(bodyOf(records, 1)['stdout']).toMatch(/^<65536 characters/);
-            expect(bodyOf(records, 2)['stdout']).toMatch(/^<588895 characters/);
+            expect(bodyOf(records, 0).stdout).toMatch(/^<65536 characters/);
+            expect(bodyOf(records, 1).stdout).toMatch(/^<65536 characters/);
+            expect(bodyOf(records, 2).stdout).toMatch(/^<588895 characters/);
           },
         ),
       ],

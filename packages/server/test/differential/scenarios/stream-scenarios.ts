@@ -76,10 +76,10 @@ export const streamScenarios: Scenario[] = [
           'extended',
           'PROTOCOL.md §7 (logs in the order written)',
           (records) => {
-            expect(bodyOf(records, 0)['logs']).toBe('one\nthree\ntwo\n');
+            expect(bodyOf(records, 0).logs).toBe('one\nthree\ntwo\n');
           },
           (records) => {
-            expect(bodyOf(records, 0)['logs']).toBe('one\ntwo\nthree\n');
+            expect(bodyOf(records, 0).logs).toBe('one\ntwo\nthree\n');
             expect(records[1]?.body).toEqual(['stdout:one', 'stderr:two', 'stdout:three']);
           },
         ),
