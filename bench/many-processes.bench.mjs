@@ -4,21 +4,11 @@
 // down any server beside it too, so the baseline cannot run beside them), and how long the server
 // takes from SIGTERM to its exit with them (every command killed, streams ended).
 import { report, timed } from './harness.mjs';
-import { startServerProcess } from './server-output.bench.mjs';
+import { exec, startServerProcess } from './server-output.bench.mjs';
 
 const RUNNING = 1000;
 const CONCURRENT = 10;
 const ROUNDS = 9;
-
-async function exec(server, body) {
-  const response = await fetch(`${server.url}/process`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`exec answered ${response.status}: ${await response.text()}`);
-  return response.json();
-}
 
 /** `CONCURRENT` commands at once, each started and waited for (`true`). */
 async function execBatch(server) {

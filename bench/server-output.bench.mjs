@@ -82,7 +82,8 @@ function pipeIntoNode(command, expectedLines, lastLine) {
   });
 }
 
-async function exec(server, body) {
+/** `POST /process` with `body` to a server started here; resolves with the process it answered. */
+export async function exec(server, body) {
   const response = await fetch(`${server.url}/process`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },

@@ -1,16 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CommandCgroups } from './process/command-cgroups.js';
+import { cpuTimeUnavailable } from './testing/cpu-time-limit.js';
 import { hostPidOf, isAlive, pollUntil, startTestServer } from './testing/test-server.js';
-
-function cpuTimeUnavailable(): string | undefined {
-  try {
-    CommandCgroups.create({ maxCpuSeconds: 1 }).close();
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
 
 /** CPU seconds (user + system) process `pid` used; 0 once it is gone. */
 function cpuSecondsOf(pid: number): number {

@@ -1,20 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ownGroupsWith } from './process/cgroup-hierarchy.js';
-import { CommandCgroups } from './process/command-cgroups.js';
+import { cpuTimeUnavailable } from './testing/cpu-time-limit.js';
 import { bubblewrapUnavailable } from './testing/bubblewrap.js';
 import { BUILT_CLI, startCliProcess } from './testing/cli-process.js';
 import { commandProcesses, isAlive, pollUntil, startTestServer } from './testing/test-server.js';
-
-/** Why the CPU time limit cannot be tested here, or undefined when it can. */
-function cpuTimeUnavailable(): string | undefined {
-  try {
-    CommandCgroups.create({ maxCpuSeconds: 1 }).close();
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
 
 const unavailable = cpuTimeUnavailable();
 if (unavailable !== undefined) console.warn(`maxCommandCpuSeconds not tested: ${unavailable}`);

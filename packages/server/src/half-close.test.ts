@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSocket } from './testing/raw-socket.js';
+import { openSocket, rawPostProcess } from './testing/raw-socket.js';
 import { pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 const servers: TestServer[] = [];
@@ -49,16 +49,7 @@ async function sendThenHalfClose(sandbox: TestServer, request: string): Promise<
 }
 
 function postRequest(sandbox: TestServer, body: unknown): string {
-  const json = JSON.stringify(body);
-  return [
-    'POST /process HTTP/1.1',
-    'Host: 127.0.0.1',
-    `Authorization: Bearer ${sandbox.server.token}`,
-    'Content-Type: application/json',
-    `Content-Length: ${Buffer.byteLength(json)}`,
-    '',
-    json,
-  ].join('\r\n');
+  return rawPostProcess(sandbox.server.token, body);
 }
 
 function getRequest(sandbox: TestServer, path: string): string {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSocket } from './testing/raw-socket.js';
+import { openSocket, rawPostProcess } from './testing/raw-socket.js';
 import { pollUntil, startTestServer, type TestServer } from './testing/test-server.js';
 
 const servers: TestServer[] = [];
@@ -38,16 +38,11 @@ function getStatusOnce(sandbox: TestServer, path: string): Promise<number> {
 }
 
 function waitingPost(sandbox: TestServer): string {
-  const json = JSON.stringify({ command: `sleep ${SLEEP_SECONDS}`, waitForCompletion: true, timeout: 3600 });
-  return [
-    'POST /process HTTP/1.1',
-    'Host: 127.0.0.1',
-    `Authorization: Bearer ${sandbox.server.token}`,
-    'Content-Type: application/json',
-    `Content-Length: ${Buffer.byteLength(json)}`,
-    '',
-    json,
-  ].join('\r\n');
+  return rawPostProcess(sandbox.server.token, {
+    command: `sleep ${SLEEP_SECONDS}`,
+    waitForCompletion: true,
+    timeout: 3600,
+  });
 }
 
 describe('the connection cap and clients that closed their socket while their answer was pending', () => {

@@ -25,3 +25,17 @@ export function openSocket(port: number): Promise<OpenSocket> {
     socket.once('error', reject);
   });
 }
+
+/** The raw text of an authorized `POST /process` with `body` as its JSON. */
+export function rawPostProcess(token: string, body: unknown): string {
+  const json = JSON.stringify(body);
+  return [
+    'POST /process HTTP/1.1',
+    'Host: 127.0.0.1',
+    `Authorization: Bearer ${token}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(json)}`,
+    '',
+    json,
+  ].join('\r\n');
+}
