@@ -1,7 +1,7 @@
 /**
  * The bound of an `exec` request's `timeout`, checked before any request.
  */
-import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { refuseArgument } from '../errors/invalid-argument-error.js';
 import { LONGEST_TIMER_MS } from '../shared/timer-limit.js';
 
 /**
@@ -19,9 +19,5 @@ export const MAX_EXEC_TIMEOUT_SECONDS = Math.floor(LONGEST_TIMER_MS / 1000);
 export function checkExecTimeout(timeout: number | undefined): void {
   if (timeout === undefined || (Number.isInteger(timeout) && timeout >= 0 && timeout <= MAX_EXEC_TIMEOUT_SECONDS))
     return;
-  throw new InvalidArgumentError({
-    message: `timeout must be a whole number of seconds from 0 (no bound) to ${MAX_EXEC_TIMEOUT_SECONDS}, got ${typeof timeout === 'number' ? timeout : JSON.stringify(timeout)}`,
-    argument: 'timeout',
-    value: timeout,
-  });
+  refuseArgument('timeout', `a whole number of seconds from 0 (no bound) to ${MAX_EXEC_TIMEOUT_SECONDS}`, timeout);
 }

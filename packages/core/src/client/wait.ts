@@ -1,7 +1,7 @@
 /**
  * Waiting for a process: until it is over (`wait`), or until a line of its output matches (`waitForLog`).
  */
-import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { refuseArgument } from '../errors/invalid-argument-error.js';
 import { StreamError } from '../errors/transport-errors.js';
 import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
 import type { LogRecord, ProcessInfo } from '../types.js';
@@ -39,11 +39,7 @@ export interface LogStreamingClient {
  */
 function milliseconds(argument: string, value: number): number {
   if (typeof value === 'number' && value >= 0) return value;
-  throw new InvalidArgumentError({
-    message: `${argument} must be a number of milliseconds ≥ 0, got ${typeof value === 'number' ? value : JSON.stringify(value)}`,
-    argument,
-    value,
-  });
+  return refuseArgument(argument, 'a number of milliseconds ≥ 0', value);
 }
 
 /** `wait`: polls the pinned process until it is over. */

@@ -31,3 +31,15 @@ export class InvalidArgumentError extends SandprocError {
 
 /** True for {@link InvalidArgumentError}. */
 export const isInvalidArgumentError = /* @__PURE__ */ guardFor<InvalidArgumentError>('invalid-argument');
+
+/**
+ * Refuses `value` as `argument` with an {@link InvalidArgumentError} saying what it must be:
+ * `<argument> must be <expected>, got <value>` (a number as written, anything else as JSON).
+ */
+export function refuseArgument(argument: string, expected: string, value: unknown): never {
+  throw new InvalidArgumentError({
+    message: `${argument} must be ${expected}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`,
+    argument,
+    value,
+  });
+}

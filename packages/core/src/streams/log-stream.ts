@@ -2,7 +2,7 @@
  * A process's output as records delivered exactly once, across any number of reconnects.
  */
 import type { HttpError } from '../errors/http-errors.js';
-import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { refuseArgument } from '../errors/invalid-argument-error.js';
 import { isRetryable } from '../errors/is-retryable.js';
 import { StreamError } from '../errors/transport-errors.js';
 import { isProcessFinished } from '../shared/normalize-process.js';
@@ -108,12 +108,7 @@ export class LogStream implements AsyncIterable<LogRecord> {
     let lastError: unknown;
     try {
       const since = this.#delivered;
-      if (!(Number.isSafeInteger(since) && since >= 0))
-        throw new InvalidArgumentError({
-          message: `since must be a whole number of records ≥ 0, got ${since}`,
-          argument: 'since',
-          value: since,
-        });
+      if (!(Number.isSafeInteger(since) && since >= 0)) refuseArgument('since', 'a whole number of records ≥ 0', since);
       for (;;) {
         if (attempt > 0) {
           if (attempt > maxAttempts) {
