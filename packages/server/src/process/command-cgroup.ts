@@ -120,20 +120,12 @@ export class CommandCgroup {
    * such as a `setsid` child in the process-group fallback, included).
    */
   signalMembers(signal: NodeJS.Signals): void {
-    for (const file of this.procsFiles) {
-      let pids: string[];
+    for (const pid of this.#memberPids())
       try {
-        pids = readFileSync(file, 'utf8').split('\n');
+        process.kill(pid, signal);
       } catch {
-        continue;
+        /* gone already */
       }
-      for (const pid of pids)
-        try {
-          if (pid !== '') process.kill(Number(pid), signal);
-        } catch {
-          /* gone already */
-        }
-    }
   }
 
   /**
@@ -150,16 +142,22 @@ export class CommandCgroup {
     if (this.#released && !this.#hasMembers()) this.#cpuWatch?.stop();
   }
 
-  /** Whether a process is left in any of the groups (a group that is gone has none). */
+  /** Whether a process is left in any of the groups. */
   #hasMembers(): boolean {
+    return this.#memberPids().length > 0;
+  }
+
+  /** The pids in the command's groups (none in a group that is gone). */
+  #memberPids(): number[] {
+    const pids: number[] = [];
     for (const file of this.procsFiles) {
       try {
-        if (readFileSync(file, 'utf8').trim() !== '') return true;
+        for (const line of readFileSync(file, 'utf8').split('\n')) if (line !== '') pids.push(Number(line));
       } catch {
         /* removed */
       }
     }
-    return false;
+    return pids;
   }
 
   #refusedForks(): number {

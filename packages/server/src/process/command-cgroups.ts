@@ -200,14 +200,12 @@ function createServerGroup(controller: CgroupController, self: ProcessIdentity):
  */
 function enableController(group: string, controller: CgroupController, parent?: CgroupParent): boolean {
   const unified = parent?.unified ?? existsSync(join(group, 'cgroup.subtree_control'));
-  const limitFile =
-    controller === 'pids'
-      ? 'pids.max'
-      : controller === 'cpuacct'
-        ? 'cpuacct.usage'
-        : unified
-          ? 'memory.max'
-          : 'memory.limit_in_bytes';
+  const controlFiles = {
+    pids: 'pids.max',
+    cpuacct: 'cpuacct.usage',
+    memory: unified ? 'memory.max' : 'memory.limit_in_bytes',
+  };
+  const limitFile = controlFiles[controller];
   if (!existsSync(join(group, limitFile))) return false;
   if (!unified) return true;
   try {
