@@ -7,16 +7,9 @@ export interface UseProcessListOptions extends BasePollingOptions<ProcessInfo[]>
   initialData?: ProcessInfo[] | undefined;
 }
 
-/** What {@link useProcessList} returns. */
-export interface UseProcessListResult {
-  /** Every process the sandbox knows (any status); `undefined` until known. */
-  processes: ProcessInfo[] | undefined;
-  error: unknown;
-  /** Consecutive failed requests (the poll backs off while it grows). */
-  failureCount: number;
-  isLoading: boolean;
-  isFetching: boolean;
-  isPolling: boolean;
+/** What {@link useProcessList} returns: core's `ProcessListView` of the observer's state (tracked as in `useProcess`), and its requests. */
+export interface UseProcessListResult extends ProcessListView {
+  /** Requests the list now. */
   refetch: () => Promise<ProcessInfo[] | undefined>;
   /** After errors: forgets the backoff and requests now. */
   retry: () => Promise<ProcessInfo[] | undefined>;

@@ -1,4 +1,4 @@
-import { processView, type ProcessInfo, type ProcessStatus, type ProcessView } from '@sandproc/core';
+import { processView, type ProcessInfo, type ProcessView } from '@sandproc/core';
 import { useExitCallback } from './use-exit-callback.js';
 import { usePollingObserver, type BasePollingOptions } from './use-polling-observer.js';
 
@@ -17,23 +17,8 @@ export interface UseProcessOptions extends BasePollingOptions<ProcessInfo> {
   onExit?: ((process: ProcessInfo) => void) | undefined;
 }
 
-/** What {@link useProcess} returns. */
-export interface UseProcessResult {
-  process: ProcessInfo | undefined;
-  /** The process's status; `undefined` until known. */
-  status: ProcessStatus | undefined;
-  /** The exit code once the process ended; `null` while it runs or before it is known. */
-  exitCode: number | null;
-  /** The error of the last request; cleared by the next success. */
-  error: unknown;
-  /** Consecutive failed requests (the poll backs off while it grows). */
-  failureCount: number;
-  /** Watching, no state yet and no error: the first request is on its way. */
-  isLoading: boolean;
-  /** A request is in flight. */
-  isFetching: boolean;
-  /** Polling goes on (watched, not paused, the process not ended). */
-  isPolling: boolean;
+/** What {@link useProcess} returns: core's `ProcessView` of the observer's state (the fields a component reads are tracked), and its requests. */
+export interface UseProcessResult extends ProcessView {
   /** Requests the state now. */
   refetch: () => Promise<ProcessInfo | undefined>;
   /** After errors: forgets the backoff and requests now (see the observer's `retry`). */
