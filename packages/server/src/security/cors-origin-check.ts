@@ -12,7 +12,7 @@ const APP_ORIGIN = /^(?!https?:)[a-z][a-z0-9+.-]*:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*(
 
 /**
  * Throws an error that names `name` (the option or the flag), the value, and the origin it should
- * be, unless `value` is an http(s) origin as a browser writes it.
+ * be, unless `value` is an http(s) origin as a browser writes it, or an app's origin of that shape.
  */
 export function checkCorsOrigin(value: string, name: string): void {
   let url: URL | undefined;
